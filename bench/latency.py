@@ -1,0 +1,92 @@
+"""Search latency (p50/p99 per query), index build time and peak memory, by knowledge-base size.
+
+Run:  python bench/latency.py [--sizes real,5000,50000] [--queries 2000]
+
+Each size runs in a fresh child process so its peak RSS (ru_maxrss, whole process) is its own.
+Synthetic knowledge bases are made from the shipped entries: entry i copies shipped entry i mod n and
+gives it a made-up product name of two real syllables, so vocabulary and term statistics stay
+Vietnamese-like while every entry is distinct. Queries are the evaluation questions, cycled.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge.evaluation import load_eval  # noqa: E402
+from knowledge.loader import load_directory  # noqa: E402
+from knowledge.model import KnowledgeBase  # noqa: E402
+from knowledge.search import SearchEngine  # noqa: E402
+
+SYLLABLES = ("an", "bình", "châu", "đông", "hải", "hạ", "long", "minh", "ngọc", "phong", "quang", "sơn",
+             "tân", "thanh", "tiên", "vân", "yên", "hòa", "lộc", "phát", "hưng", "thịnh", "mai", "cầm")
+KINDS = ("chả mực", "nước mắm", "trà hoa vàng", "ba kích", "rượu", "miến dong", "sá sùng", "gạo",
+         "mật ong", "nấm", "bánh gio", "dầu sở")
+
+
+def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
+    kb, _ = load_directory()
+    rng = random.Random(seed)
+    entries = []
+    for i in range(size):
+        base = kb.entries[i % len(kb.entries)]
+        name = f"{rng.choice(KINDS)} {rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
+        entries.append(replace(
+            base, id=f"syn-{i}", question=f"{base.question} ({name})",
+            alternates=[f"{a} {name}" for a in base.alternates],
+            answer=f"{name.capitalize()}: {base.answer[:600]}", related=[]))
+    return KnowledgeBase(kb.topics, entries)
+
+
+def child(size: str, n_queries: int) -> dict:
+    kb = load_directory()[0] if size == "real" else synthetic_kb(int(size))
+    questions = [item.question for item in load_eval()]
+    started = time.perf_counter()
+    engine = SearchEngine(kb)
+    build = time.perf_counter() - started
+    for question in questions[:50]:  # warm caches the way a running bot has them
+        engine.search(question)
+    timings = []
+    for i in range(n_queries):
+        question = questions[i % len(questions)]
+        t0 = time.perf_counter()
+        engine.search(question)
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"size": len(kb.entries), "build_s": round(build, 2),
+            "p50_ms": round(timings[len(timings) // 2], 2),
+            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+            "max_ms": round(timings[-1], 2), "peak_rss_mb": round(peak_mb, 1), "queries": n_queries}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="real,5000,50000")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.queries)))
+        return
+    print("| entries | index build (s) | p50 (ms) | p99 (ms) | max (ms) | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|")
+    for size in args.sizes.split(","):
+        proc = subprocess.run([sys.executable, __file__, "--child", size, "--queries", str(args.queries)],
+                              capture_output=True, text=True, check=True)
+        r = json.loads(proc.stdout)
+        print(f"| {r['size']:,} | {r['build_s']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['peak_rss_mb']} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

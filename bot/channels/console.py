@@ -1,0 +1,64 @@
+"""The console channel: chat with the bot in a terminal, buttons as numbers, "0" back, Ctrl-D to leave.
+
+Run:  python -m bot chat
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.channels.numbered import NumberedChoices
+from handlers import texts
+from handlers.conversation import Conversation
+from handlers.types import Incoming, Reply
+
+CHAT_ID = "console"
+
+
+class ConsoleChannel:
+    """Reads lines from `stdin`, prints replies to `stdout`; the same conversation as every platform."""
+
+    def __init__(self, conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+                 user_name: str = ""):
+        self.conversation = conversation
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user_name = user_name
+        self.choices = NumberedChoices()
+
+    def show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            self.stdout.write(self.choices.render(CHAT_ID, reply) + "\n\n")
+        self.stdout.flush()
+
+    def incoming(self, text: str | None = None, data: str | None = None) -> Incoming:
+        return Incoming("console", CHAT_ID, "local", text=text, data=data, user_name=self.user_name)
+
+    async def handle_line(self, line: str) -> None:
+        choice = self.choices.resolve(CHAT_ID, line)
+        if choice.back:
+            previous = self.choices.go_back(CHAT_ID)
+            self.show([previous] if previous else [Reply(texts.CONSOLE_NOTHING_TO_GO_BACK)])
+        elif choice.data is not None:
+            self.show(await self.conversation.handle(self.incoming(data=choice.data)))
+        elif choice.invalid_number is not None:
+            self.show([Reply(texts.CONSOLE_BAD_NUMBER.format(number=choice.invalid_number))])
+        else:
+            self.show(await self.conversation.handle(self.incoming(text=line)))
+
+    async def run(self, interactive: bool | None = None) -> None:
+        interactive = self.stdin.isatty() if interactive is None else interactive
+        loop = asyncio.get_running_loop()
+        self.show(await self.conversation.handle(self.incoming(text="/start")))
+        while True:
+            if interactive:
+                self.stdout.write("> ")
+                self.stdout.flush()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:  # EOF: Ctrl-D, or the end of piped input
+                self.stdout.write(texts.CONSOLE_BYE + "\n")
+                self.stdout.flush()
+                return
+            if line.strip():
+                await self.handle_line(line.rstrip("\n"))

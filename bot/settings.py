@@ -1,0 +1,74 @@
+"""Settings from the environment and `.env` (pydantic-settings); built by `load_settings`, never global."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.loader import SHIPPED_DIR
+
+# Shown wherever a contact detail has not been configured: obviously a placeholder, never a guess.
+CONTACT_PLACEHOLDER = "[chưa cập nhật — quản trị viên điền {name} trong tệp .env]"
+
+
+def parse_ids(raw: str) -> frozenset[str]:
+    """`telegram:123, zalo:abc` → {"telegram:123", "zalo:abc"}."""
+    return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; see .env.example for what each one means."""
+
+    # Empty values (as in a freshly copied .env.example) mean "not set", not "set to an empty string".
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_secret: SecretStr | None = None
+
+    database_url: str = "sqlite+aiosqlite:///./data/tro-ly-nang-suat.db"
+    knowledge_dir: Path = SHIPPED_DIR
+
+    admin_ids: str = ""
+    staff_ids: str = ""
+    staff_chat_id: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    log_level: str = "INFO"
+
+    support_contact_org: str = "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"
+    support_contact_phone: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_PHONE")
+    support_contact_email: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_EMAIL")
+    support_contact_address: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_ADDRESS")
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return parse_ids(self.admin_ids)
+
+    @property
+    def staff(self) -> frozenset[str]:
+        """Staff may run campaigns; admins are staff too."""
+        return parse_ids(self.staff_ids) | self.admins
+
+    def contact_block(self) -> str:
+        """The contact lines answers show in place of {contact}."""
+        return "\n".join([
+            f"- Đơn vị: {self.support_contact_org}",
+            f"- Điện thoại: {self.support_contact_phone}",
+            f"- Email: {self.support_contact_email}",
+            f"- Địa chỉ: {self.support_contact_address}",
+        ])
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the environment (and .env); keyword overrides win, which is how tests build their own."""
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""The conversation, channel-agnostic: it reads `Incoming` and returns `Reply` objects."""

@@ -1,0 +1,82 @@
+"""Answering one question: search, fill placeholders, and package the outcome for every front end."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from handlers import texts
+from knowledge.model import Entry
+from knowledge.search import SearchEngine, SearchResult
+
+SUGGESTION_COUNT = 3
+# "{contact}" inside a sentence ("hãy liên hệ {contact}.") becomes "hãy liên hệ:" + the contact lines.
+_INLINE_CONTACT = re.compile(r"(?<=\S)[ \t]*:?[ \t]*\{contact\}\.?")
+
+
+@dataclass
+class Suggestion:
+    entry_id: str
+    question: str
+
+
+@dataclass
+class AskOutcome:
+    """The contract of `ask --json` (DESIGN.md) plus the search result for handlers that need more."""
+
+    status: str
+    answer: str
+    entry_id: str | None
+    score: float
+    suggestions: list[Suggestion] = field(default_factory=list)
+    source: str | None = None
+    result: SearchResult | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "answer": self.answer,
+            "entry_id": self.entry_id,
+            "score": round(self.score, 4),
+            "suggestions": [{"entry_id": s.entry_id, "question": s.question} for s in self.suggestions],
+            "source": self.source,
+        }
+
+
+class AskService:
+    """Wraps a SearchEngine; `engine_provider` lets a reloaded knowledge base swap in without restart."""
+
+    def __init__(self, engine_provider: Callable[[], SearchEngine], contact_block: str):
+        self._engine = engine_provider
+        self.contact_block = contact_block
+
+    @property
+    def engine(self) -> SearchEngine:
+        return self._engine()
+
+    def render(self, entry: Entry) -> str:
+        """An entry's answer with {contact} filled from settings."""
+        text = _INLINE_CONTACT.sub(lambda _: ":\n" + self.contact_block, entry.answer)
+        return text.replace("{contact}", self.contact_block)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.engine.kb.get(entry_id)
+
+    def related(self, entry: Entry) -> list[Suggestion]:
+        kb = self.engine.kb
+        found = [kb.get(i) for i in entry.related]
+        return [Suggestion(e.id, e.question) for e in found if e is not None]
+
+    def ask(self, question: str) -> AskOutcome:
+        result = self.engine.search(question)
+        best = result.best
+        if result.status == "answered" and best is not None:
+            return AskOutcome("answered", self.render(best.entry), best.entry.id, best.confidence,
+                              self.related(best.entry), best.entry.source, result)
+        if result.status == "clarify":
+            choices = [Suggestion(e.id, e.question) for e in result.choices(SUGGESTION_COUNT)]
+            return AskOutcome("clarify", texts.CLARIFY, None, result.confidence, choices, None, result)
+        if not result.analysis.tokens:
+            return AskOutcome("fallback", texts.EMPTY_QUESTION, None, 0.0, [], None, result)
+        answer = texts.FALLBACK.format(contact=self.contact_block)
+        return AskOutcome("fallback", answer, None, result.confidence, [], None, result)

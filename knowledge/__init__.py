@@ -1,0 +1,1 @@
+"""The knowledge base: curated entries, their loader/validator, Vietnamese normalisation and search."""

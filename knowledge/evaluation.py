@@ -1,0 +1,110 @@
+"""Score a ranker on the evaluation set: top-1, recall@3, answered precision, out-of-scope fallback."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    question: str
+    expected: frozenset[str]   # entry ids any of which is right; empty = out of scope
+    variant: str
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.expected)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a ranker said: its ranked entry ids and its decision."""
+
+    ranked: tuple[str, ...]
+    status: str  # answered | clarify | fallback
+
+
+def load_eval(path: Path = EVAL_FILE) -> list[EvalItem]:
+    items = []
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
+        expect = raw["expect"]
+        ids = [expect] if isinstance(expect, str) else list(expect)
+        expected = frozenset(i for i in ids if i != FALLBACK)
+        items.append(EvalItem(str(raw["q"]), expected, str(raw.get("variant", "other"))))
+    return items
+
+
+@dataclass
+class Tally:
+    in_scope: int = 0
+    top1: int = 0
+    top3: int = 0
+    in_scope_answered_right: int = 0
+    answered: int = 0
+    answered_right: int = 0
+    out_scope: int = 0
+    out_scope_fallback: int = 0
+
+    def add(self, item: EvalItem, pred: Prediction) -> None:
+        first = pred.ranked[0] if pred.ranked else None
+        if pred.status == "answered":
+            self.answered += 1
+            if item.in_scope and first in item.expected:
+                self.answered_right += 1
+        if item.in_scope:
+            self.in_scope += 1
+            self.top1 += first in item.expected
+            self.top3 += any(r in item.expected for r in pred.ranked[:3])
+            self.in_scope_answered_right += pred.status == "answered" and first in item.expected
+        else:
+            self.out_scope += 1
+            self.out_scope_fallback += pred.status == "fallback"
+
+    @staticmethod
+    def _pct(a: int, b: int) -> float | None:
+        return round(100 * a / b, 1) if b else None
+
+    def figures(self) -> dict[str, float | None]:
+        return {
+            "n": self.in_scope + self.out_scope,
+            "top1": self._pct(self.top1, self.in_scope),
+            "recall@3": self._pct(self.top3, self.in_scope),
+            "answered_precision": self._pct(self.answered_right, self.answered),
+            "answered_rate": self._pct(self.in_scope_answered_right, self.in_scope),
+            "oos_fallback": self._pct(self.out_scope_fallback, self.out_scope),
+        }
+
+
+@dataclass
+class Report:
+    overall: Tally = field(default_factory=Tally)
+    variants: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[tuple[EvalItem, Prediction]] = field(default_factory=list)
+
+
+def evaluate(items: list[EvalItem], predict: Callable[[str], Prediction]) -> Report:
+    report = Report()
+    for item in items:
+        pred = predict(item.question)
+        report.overall.add(item, pred)
+        report.variants[item.variant].add(item, pred)
+        first = pred.ranked[0] if pred.ranked else None
+        wrong_answer = pred.status == "answered" and first not in item.expected
+        if wrong_answer or (item.in_scope and first not in item.expected) or \
+                (not item.in_scope and pred.status != "fallback"):
+            report.misses.append((item, pred))
+    return report
+
+
+def engine_predictor(engine) -> Callable[[str], Prediction]:
+    def predict(question: str) -> Prediction:
+        result = engine.search(question)
+        return Prediction(tuple(c.entry.id for c in result.candidates), result.status)
+    return predict

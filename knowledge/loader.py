@@ -1,0 +1,137 @@
+"""Read entries and topics from YAML files and plain dicts, reporting every problem with its origin."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from knowledge.model import ENTRY_FIELDS, Entry, KnowledgeBase, Topic
+
+SHIPPED_DIR = Path(__file__).parent
+TOPICS_FILE = "topics.yaml"
+ENTRIES_DIR = "entries"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the knowledge base, located by file and entry id."""
+
+    origin: str
+    entry_id: str
+    message: str
+    level: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: {self.entry_id}" if self.entry_id else self.origin
+        return f"{self.level.upper()} {where}: {self.message}"
+
+
+class KnowledgeLoadError(Exception):
+    """The knowledge base could not be read at all (missing folder, unparsable YAML)."""
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _as_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        # Spreadsheet cells hold one item per line; comma lists are accepted for ids and tags.
+        parts = value.splitlines() if "\n" in value else [value]
+        return [p.strip() for p in parts if p.strip()]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def parse_entry(raw: Any, origin: str) -> tuple[Entry | None, list[Problem]]:
+    """Build an Entry from a mapping; returns the problems that make it unusable or doubtful."""
+    if not isinstance(raw, dict):
+        return None, [Problem(origin, "", f"an entry must be a mapping, got {type(raw).__name__}")]
+    entry_id = str(raw.get("id") or "").strip()
+    problems: list[Problem] = []
+    for key in raw:
+        if key not in ENTRY_FIELDS:
+            problems.append(Problem(origin, entry_id, f"unknown field '{key}'", "warning"))
+    if not entry_id:
+        return None, [Problem(origin, "", f"entry without id (question: {raw.get('question')!r})")]
+    try:
+        reviewed = _as_date(raw.get("reviewed"))
+        valid_until = _as_date(raw.get("valid_until"))
+    except ValueError as exc:
+        return None, [Problem(origin, entry_id, f"bad date: {exc}")]
+    related = raw.get("related")
+    tags = raw.get("tags")
+    if isinstance(related, str) and "\n" not in related:
+        related = related.replace(",", " ").split()
+    if isinstance(tags, str) and "\n" not in tags:
+        tags = tags.replace(",", " ").split()
+    entry = Entry(
+        id=entry_id,
+        topic=str(raw.get("topic") or "").strip(),
+        question=str(raw.get("question") or "").strip(),
+        answer=str(raw.get("answer") or "").strip(),
+        source=str(raw.get("source") or "").strip(),
+        alternates=_as_list(raw.get("alternates")),
+        reviewed=reviewed,
+        valid_until=valid_until,
+        related=_as_list(related),
+        tags=_as_list(tags),
+        origin=origin,
+    )
+    return entry, problems
+
+
+def parse_entries(items: Iterable[Any], origin: str) -> tuple[list[Entry], list[Problem]]:
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for raw in items:
+        entry, found = parse_entry(raw, origin)
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeLoadError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def load_topics(directory: Path) -> list[Topic]:
+    path = directory / TOPICS_FILE
+    if not path.exists():
+        raise KnowledgeLoadError(f"{path}: topics file missing")
+    return [Topic(id=str(t["id"]), title=str(t["title"]), menu=bool(t.get("menu", True)),
+                  description=str(t.get("description", ""))) for t in read_yaml(path) or []]
+
+
+def load_directory(directory: Path | str = SHIPPED_DIR) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load topics.yaml and every entries/*.yaml (in name order) from a knowledge directory."""
+    directory = Path(directory)
+    entries_dir = directory / ENTRIES_DIR
+    if not entries_dir.is_dir():
+        raise KnowledgeLoadError(f"{entries_dir}: no entries folder")
+    topics = load_topics(directory)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in sorted(entries_dir.glob("*.yaml")):
+        data = read_yaml(path) or []
+        if not isinstance(data, list):
+            problems.append(Problem(path.name, "", "file must hold a YAML list of entries"))
+            continue
+        found, found_problems = parse_entries(data, path.name)
+        entries.extend(found)
+        problems.extend(found_problems)
+    return KnowledgeBase(topics, entries), problems

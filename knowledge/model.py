@@ -1,0 +1,84 @@
+"""The knowledge base's data: entries, topics and the collection that holds them."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTRY_FIELDS = ("id", "topic", "question", "alternates", "answer", "source", "reviewed",
+                "valid_until", "related", "tags")
+
+
+@dataclass
+class Entry:
+    """One curated question/answer with its provenance."""
+
+    id: str
+    topic: str
+    question: str
+    answer: str
+    source: str
+    alternates: list[str] = field(default_factory=list)
+    reviewed: dt.date | None = None
+    valid_until: dt.date | None = None
+    related: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    # The file the entry was read from, for error messages; not exported and not part of equality.
+    origin: str = field(default="", compare=False)
+
+    @property
+    def phrasings(self) -> list[str]:
+        return [self.question, *self.alternates]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the canonical field order, dates as ISO strings, empty optionals left out."""
+        data = asdict(self)
+        out: dict[str, Any] = {}
+        for key in ENTRY_FIELDS:
+            value = data[key]
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value is None or (key in ("valid_until",) and not value):
+                continue
+            out[key] = value
+        return out
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.valid_until is None or self.valid_until >= today
+
+
+@dataclass
+class Topic:
+    """A menu topic."""
+
+    id: str
+    title: str
+    menu: bool = True
+    description: str = ""
+
+
+@dataclass
+class KnowledgeBase:
+    """Topics and entries in menu order, with lookups."""
+
+    topics: list[Topic]
+    entries: list[Entry]
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def entries_of(self, topic_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.topic == topic_id]
+
+    def menu_topics(self) -> list[Topic]:
+        return [t for t in self.topics if t.menu]
+
+    def __len__(self) -> int:
+        return len(self.entries)

@@ -1,0 +1,98 @@
+"""Applying an import to a knowledge base (all or nothing) and saving it back to its YAML folder."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from knowledge.formats import dump_yaml
+from knowledge.loader import ENTRIES_DIR, Problem, load_directory
+from knowledge.model import Entry, KnowledgeBase
+from knowledge.validator import errors, validate
+
+NEW_ENTRIES_FILE = "90-imported.yaml"
+
+
+@dataclass
+class ImportReport:
+    """What an import added, changed, left alone and rejected; `applied` is False when anything was rejected."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Problem] = field(default_factory=list)
+    applied: bool = False
+
+    def lines(self) -> list[str]:
+        out = [f"added {len(self.added)}: {', '.join(self.added) or '-'}",
+               f"changed {len(self.changed)}: {', '.join(self.changed) or '-'}",
+               f"unchanged {len(self.unchanged)}",
+               f"rejected {len(self.rejected)}"]
+        out += [f"  {p}" for p in self.rejected]
+        out.append("applied" if self.applied else "NOT applied: nothing was changed")
+        return out
+
+
+def merge(kb: KnowledgeBase, incoming: list[Entry], parse_problems: list[Problem]) -> tuple[KnowledgeBase, ImportReport]:
+    """The knowledge base with `incoming` laid over it, and the report; the caller saves only if applied."""
+    report = ImportReport(rejected=[p for p in parse_problems if p.level == "error"])
+    entries = list(kb.entries)
+    position = {e.id: i for i, e in enumerate(entries)}
+    seen: set[str] = set()
+    for entry in incoming:
+        if entry.id in seen:
+            continue  # the validator reports the duplicate below
+        seen.add(entry.id)
+        if entry.id in position:
+            old = entries[position[entry.id]]
+            if entry == old:
+                report.unchanged.append(entry.id)
+                continue
+            entries[position[entry.id]] = replace(entry, origin=old.origin)
+            report.changed.append(entry.id)
+        else:
+            entries.append(entry)
+            report.added.append(entry.id)
+    merged = KnowledgeBase(kb.topics, entries, kb.version)
+    touched = set(report.added) | set(report.changed)
+    report.rejected += [p for p in errors(validate(merged)) if p.entry_id in touched]
+    # Duplicates inside the imported file are errors too, even though only the first was merged.
+    counts = Counter(e.id for e in incoming)
+    origin = incoming[0].origin if incoming else ""
+    report.rejected += [Problem(origin, entry_id, f"id appears {n} times in the imported file")
+                        for entry_id, n in counts.items() if n > 1]
+    report.applied = not report.rejected
+    return merged, report
+
+
+class DirectoryStore:
+    """The curated YAML folder as a store: load it, and write it back file by file, atomically per file."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def load(self) -> tuple[KnowledgeBase, list[Problem]]:
+        return load_directory(self.directory)
+
+    def save(self, kb: KnowledgeBase) -> None:
+        entries_dir = self.directory / ENTRIES_DIR
+        existing = {p.name for p in entries_dir.glob("*.yaml")}
+        topic_file: dict[str, str] = {}
+        for entry in kb.entries:
+            if entry.origin in existing:
+                topic_file.setdefault(entry.topic, entry.origin)
+        by_file: dict[str, list[Entry]] = defaultdict(list)
+        for entry in kb.entries:
+            name = entry.origin if entry.origin in existing else topic_file.get(entry.topic, NEW_ENTRIES_FILE)
+            by_file[name].append(entry)
+        # Write every file to a temporary name first, then swap them in: a failure leaves the old files.
+        staged = []
+        for name, items in by_file.items():
+            fd, tmp = tempfile.mkstemp(dir=entries_dir, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(dump_yaml(items))
+            staged.append((tmp, entries_dir / name))
+        for tmp, target in staged:
+            os.replace(tmp, target)

@@ -1,0 +1,79 @@
+"""The CLI contract of DESIGN.md, run as a newcomer would: `python -m bot …` in a subprocess."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(*args, stdin="", cwd=None, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+
+
+def test_ask_prints_answer_and_source(tmp_path):
+    proc = run_bot("ask", "5s la gi", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Sàng lọc" in proc.stdout and "Nguồn:" in proc.stdout
+
+
+def test_ask_json_contract(tmp_path):
+    proc = run_bot("ask", "--json", "dn ocop 3* dc ho tro gi", cwd=tmp_path)
+    data = json.loads(proc.stdout)
+    assert set(data) == {"status", "answer", "entry_id", "score", "suggestions", "source"}
+    assert data["status"] == "answered" and data["entry_id"] and data["source"]
+    assert all(set(s) == {"entry_id", "question"} for s in data["suggestions"])
+
+
+def test_ask_json_batch_keeps_order(tmp_path):
+    questions = ["5s la gi", "", "asdfgh qwerty", "kaizen là gì", "xin chào"]
+    proc = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n", cwd=tmp_path)
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == len(questions)
+    assert lines[0]["entry_id"] == "5s-la-gi"
+    assert lines[1]["status"] == "fallback" and lines[2]["status"] == "fallback"
+    assert lines[3]["entry_id"] == "kaizen-la-gi"
+
+
+def test_chat_numbers_back_and_ctrl_d(tmp_path):
+    # Ask, pick the first "ask next" choice, go back, pick a number that is not there, leave (EOF).
+    proc = run_bot("chat", stdin="5s la gi\n1\n0\n99\n", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Sàng lọc (Seiri)" in out
+    assert "Xưởng nhỏ bắt đầu áp dụng 5S" in out
+    assert "Không có lựa chọn số 99" in out
+    assert out.rstrip().endswith("Tạm biệt! Khi cần, bạn cứ quay lại hỏi nhé.")
+    assert "Traceback" not in proc.stderr
+
+
+def test_chat_clarify_by_number(tmp_path):
+    proc = run_bot("chat", stdin="iso\n1\n", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_without_tokens_is_the_console(tmp_path):
+    proc = run_bot("run", stdin="5s la gi\n", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "console" in proc.stderr
+    assert "Sàng lọc (Seiri)" in proc.stdout
+
+
+def test_bad_knowledge_dir_is_one_clear_line(tmp_path):
+    proc = run_bot("ask", "5s", cwd=tmp_path, env_extra={"KNOWLEDGE_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", [["ask"], ["kb"], ["nope"]])
+def test_usage_errors(tmp_path, command):
+    proc = run_bot(*command, cwd=tmp_path)
+    assert proc.returncode == 2 and "usage:" in proc.stderr

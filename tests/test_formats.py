@@ -1,0 +1,80 @@
+"""Export/import round trips (YAML, JSON lines, XLSX) and all-or-nothing imports."""
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from knowledge.formats import export_entries, import_entries
+from knowledge.loader import load_directory
+from tests.kb_builders import entry, write_knowledge_dir
+
+ALTS = ["mot", "hai", "ba", "bon"]
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".jsonl", ".xlsx"])
+def test_round_trip_gives_back_the_same_entries(shipped_kb, tmp_path, suffix):
+    path = tmp_path / f"kb{suffix}"
+    export_entries(shipped_kb.entries, path)
+    entries, problems = import_entries(path)
+    assert problems == []
+    assert entries == shipped_kb.entries
+
+
+def test_xlsx_is_one_row_per_entry_with_alternates_on_lines(shipped_kb, tmp_path):
+    path = tmp_path / "kb.xlsx"
+    export_entries(shipped_kb.entries, path)
+    sheet = load_workbook(path).active
+    assert sheet.max_row == len(shipped_kb.entries) + 1
+    header = [c.value for c in sheet[1]]
+    first = shipped_kb.entries[0]
+    row = {h: c.value for h, c in zip(header, sheet[2])}
+    assert row["alternates"].split("\n") == first.alternates
+
+
+def knowledge_folder(tmp_path):
+    return write_knowledge_dir(tmp_path / "kb", [
+        entry("mot", "Câu một?", alternates=ALTS), entry("hai", "Câu hai?", alternates=ALTS)])
+
+
+def test_import_reports_added_and_changed(tmp_path, capsys):
+    folder = knowledge_folder(tmp_path)
+    changed = entry("hai", "Câu hai?", answer="Câu trả lời mới.", alternates=ALTS)
+    added = entry("ba", "Câu ba?", alternates=ALTS)
+    export_entries([changed, added], tmp_path / "in.jsonl")
+    assert main(["kb", "import", str(tmp_path / "in.jsonl"), "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1: ba" in out and "changed 1: hai" in out and "applied" in out
+    kb, _ = load_directory(folder)
+    assert kb.get("hai").answer == "Câu trả lời mới."
+    assert kb.get("ba") is not None and kb.get("mot") is not None
+
+
+def test_bad_import_changes_nothing(tmp_path, capsys):
+    folder = knowledge_folder(tmp_path)
+    before = {p.name: p.read_bytes() for p in (folder / "entries").iterdir()}
+    good = entry("ba", "Câu ba?", alternates=ALTS)
+    bad = entry("bon", "Câu bốn?", source="", related=["khong-co"])
+    export_entries([good, bad], tmp_path / "in.xlsx")
+    assert main(["kb", "import", str(tmp_path / "in.xlsx"), "--dir", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "rejected 2" in out and "bon: missing source" in out and "NOT applied" in out
+    assert {p.name: p.read_bytes() for p in (folder / "entries").iterdir()} == before
+
+
+def test_unreadable_file_is_one_clear_error(tmp_path, capsys):
+    folder = knowledge_folder(tmp_path)
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    assert main(["kb", "import", str(tmp_path / "broken.xlsx"), "--dir", str(folder)]) == 2
+    assert "not a readable XLSX workbook" in capsys.readouterr().err
+
+
+def test_dry_run_writes_nothing(tmp_path, capsys):
+    folder = knowledge_folder(tmp_path)
+    export_entries([entry("ba", "Câu ba?", alternates=ALTS)], tmp_path / "in.yaml")
+    assert main(["kb", "import", str(tmp_path / "in.yaml"), "--dir", str(folder), "--dry-run"]) == 0
+    assert load_directory(folder)[0].get("ba") is None
+
+
+def test_export_command(tmp_path, shipped_kb):
+    assert main(["kb", "export", str(tmp_path / "out.yaml")]) == 0
+    entries, _ = import_entries(tmp_path / "out.yaml")
+    assert len(entries) == len(shipped_kb.entries)
