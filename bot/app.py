@@ -1,21 +1,113 @@
-"""`python -m bot run`: every configured channel; the console channel when no platform token is set."""
+"""`python -m bot run`: every channel whose token is set, the web server, the knowledge reloader.
+
+With no platform token it is the console chat, on the same conversation and database.
+"""
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import sys
 
-from bot.factory import build_conversation
+from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.startup import StartupError
+from bot.web import WebServer, build_web_app
+
+log = logging.getLogger(__name__)
 
 
-def run_app(settings: Settings) -> int:
+def platform_channels(settings: Settings, services: Services) -> list:
+    channels = []
+    if settings.telegram_bot_token is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(settings, services.conversation, services.relay))
+    if settings.zalo_bot_token is not None:
+        from bot.channels.zalo import ZaloChannel
+
+        channels.append(ZaloChannel(settings, services.conversation, services.relay))
+    return channels
+
+
+async def run_console(services: Services) -> None:
+    from bot.channels.console import ConsoleChannel
+
+    console = ConsoleChannel(services.conversation)
+    services.relay.register("console", console.send)
+    await console.run()
+
+
+class Runner:
+    """Starts and stops the parts in order; tests drive it directly with `start`/`stop`."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.services: Services | None = None
+        self.channels: list = []
+        self.web: WebServer | None = None
+
+    async def start(self) -> None:
+        self.services = await build_services(self.settings)
+        self.channels = platform_channels(self.settings, self.services)
+        app = build_web_app(self.channels, lambda: {
+            "channels": [c.name for c in self.channels],
+            "knowledge_version": self.services.engine().kb.version})
+        self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
+        await self.web.start()
+        started = []
+        try:
+            for channel in self.channels:
+                await channel.start()
+                started.append(channel)
+        except BaseException:
+            for channel in reversed(started):
+                await channel.stop()
+            await self.web.stop()
+            await self.services.close()
+            raise
+        self.services.start_reloader()
+
+    async def stop(self) -> None:
+        for channel in reversed(self.channels):
+            try:
+                await channel.stop()
+            except Exception:
+                log.exception("stopping %s", channel.name)
+        if self.web is not None:
+            await self.web.stop()
+        if self.services is not None:
+            await self.services.close()
+
+
+async def serve(settings: Settings) -> None:
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         print("Không có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy trò chuyện trên console "
               "(Ctrl-D để thoát).", file=sys.stderr)
-        from bot.channels.console import ConsoleChannel
+        services = await build_services(settings)
+        try:
+            await run_console(services)
+        finally:
+            await services.close()
+        return
+    runner = Runner(settings)
+    await runner.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"Trợ lý Năng suất đang chạy: {', '.join(c.name for c in runner.channels)}; "
+          f"web http://{settings.web_host}:{runner.web.port}/healthz", file=sys.stderr)
+    try:
+        await stop.wait()
+    finally:
+        await runner.stop()
 
-        asyncio.run(ConsoleChannel(build_conversation(settings)).run())
-        return 0
-    print("error: platform channels are not built yet; unset the tokens to use the console",
-          file=sys.stderr)
-    return 2
+
+def run_app(settings: Settings) -> int:
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

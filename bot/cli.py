@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.factory import build_ask_service, build_conversation, build_engine, load_knowledge
+from bot.factory import build_ask_service, build_engine
 from bot.settings import Settings, load_settings
 from handlers import texts
 from knowledge.loader import KnowledgeLoadError, load_directory
@@ -45,10 +45,16 @@ def cmd_ask(settings: Settings, args) -> int:
 
 
 def cmd_chat(settings: Settings, args) -> int:
-    from bot.channels.console import ConsoleChannel
+    from bot.app import run_console
+    from bot.services import build_services
 
-    conversation = build_conversation(settings)
-    asyncio.run(ConsoleChannel(conversation).run())
+    async def chat() -> None:
+        services = await build_services(settings)
+        try:
+            await run_console(services)
+        finally:
+            await services.close()
+    asyncio.run(chat())
     return 0
 
 
@@ -59,7 +65,8 @@ def cmd_run(settings: Settings, args) -> int:
 
 
 def cmd_kb(settings: Settings, args) -> int:
-    directory = Path(args.dir) if getattr(args, "dir", None) else settings.knowledge_dir
+    chosen = Path(args.dir) if getattr(args, "dir", None) else None
+    directory = chosen or settings.knowledge_dir
     if args.kb_command == "validate":
         kb, problems = load_directory(directory)
         problems += validate(kb)
@@ -72,8 +79,8 @@ def cmd_kb(settings: Settings, args) -> int:
     from bot.knowledge_admin import export_knowledge, import_knowledge
 
     if args.kb_command == "export":
-        return export_knowledge(settings, directory, Path(args.output), args.format)
-    return import_knowledge(settings, directory, Path(args.file), args.format, args.dry_run)
+        return export_knowledge(settings, chosen, Path(args.output), args.format)
+    return import_knowledge(settings, chosen, Path(args.file), args.format, args.dry_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,15 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     validate_cmd = kb_sub.add_parser("validate", help="check every entry; non-zero exit on errors")
     validate_cmd.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    export = kb_sub.add_parser("export", help="write the live knowledge base to a file")
+    export = kb_sub.add_parser("export", help="write the live knowledge base (database) to a file")
     export.add_argument("output", help="file to write (.yaml, .jsonl or .xlsx)")
     export.add_argument("--format", choices=("yaml", "jsonl", "xlsx"))
-    export.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
-    imp = kb_sub.add_parser("import", help="load entries from a file; all or nothing")
-    imp.add_argument("file", help="file to read (.yaml, .jsonl or .xlsx)")
+    export.add_argument("--dir", help="export this knowledge folder instead of the live copy")
+    imp = kb_sub.add_parser("import", help="load entries into the live knowledge base; all or nothing")
+    imp.add_argument("file", help="file to read (.yaml, .jsonl, .xlsx) or a knowledge folder")
     imp.add_argument("--format", choices=("yaml", "jsonl", "xlsx"))
     imp.add_argument("--dry-run", action="store_true", help="report only, change nothing")
-    imp.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+    imp.add_argument("--dir", help="import into this knowledge folder instead of the live copy")
     kb.set_defaults(func=cmd_kb)
     return parser
 

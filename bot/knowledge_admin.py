@@ -1,32 +1,83 @@
-"""`kb export` and `kb import`: move the live knowledge base to and from YAML, JSON lines and XLSX."""
+"""`kb export` and `kb import`: move the live knowledge base (database) or a curated folder to and from files.
+
+Without --dir they work on the live copy in DATABASE_URL (seeded from the release if empty); an import
+bumps its version, and running bots reload within seconds. With --dir they work on a YAML folder.
+"""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from bot.db import knowledge_store
+from bot.db.engine import open_database
+from bot.factory import load_knowledge
 from bot.settings import Settings
 from knowledge.formats import export_entries, import_entries
-from knowledge.store import DirectoryStore, merge
+from knowledge.loader import load_directory
+from knowledge.model import Entry, KnowledgeBase
+from knowledge.store import DirectoryStore, ImportReport, merge
 
 
-def export_knowledge(settings: Settings, directory: Path, output: Path, fmt: str | None) -> int:
-    kb, _ = DirectoryStore(directory).load()
-    export_entries(kb.entries, output, fmt)
-    print(f"exported {len(kb.entries)} entries to {output}")
-    return 0
+def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
+    """Entries from a file, or from a knowledge folder (topics.yaml + entries/) such as a new release."""
+    if source.is_dir():
+        kb, problems = load_directory(source)
+        return kb.entries, problems
+    return import_entries(source, fmt)
 
 
-def import_knowledge(settings: Settings, directory: Path, source: Path, fmt: str | None,
-                     dry_run: bool) -> int:
-    store = DirectoryStore(directory)
-    kb, _ = store.load()
-    incoming, problems = import_entries(source, fmt)
-    merged, report = merge(kb, incoming, problems)
-    if report.applied and not dry_run and (report.added or report.changed):
-        store.save(merged)
-    elif dry_run:
+def print_report(report: ImportReport, dry_run: bool) -> int:
+    if dry_run:
         report.applied = False
     for line in report.lines():
         print(line)
     if dry_run:
         print("dry run: nothing was written")
     return 0 if not report.rejected else 1
+
+
+async def _live(settings: Settings):
+    db = await open_database(settings.database_url)
+    session = db.session()
+    kb = await knowledge_store.load_or_seed(session, load_knowledge(settings))
+    return db, session, kb
+
+
+def export_knowledge(settings: Settings, directory: Path | None, output: Path, fmt: str | None) -> int:
+    if directory is not None:
+        kb, _ = DirectoryStore(directory).load()
+    else:
+        async def live() -> KnowledgeBase:
+            db, session, kb = await _live(settings)
+            await session.close()
+            await db.dispose()
+            return kb
+        kb = asyncio.run(live())
+    export_entries(kb.entries, output, fmt)
+    print(f"exported {len(kb.entries)} entries to {output}")
+    return 0
+
+
+def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None,
+                     dry_run: bool) -> int:
+    incoming, problems = read_source(source, fmt)
+    if directory is not None:
+        store = DirectoryStore(directory)
+        kb, _ = store.load()
+        merged, report = merge(kb, incoming, problems)
+        if report.applied and not dry_run and (report.added or report.changed):
+            store.save(merged)
+        return print_report(report, dry_run)
+
+    async def live() -> ImportReport:
+        db, session, kb = await _live(settings)
+        try:
+            merged, report = merge(kb, incoming, problems)
+            if report.applied and not dry_run and (report.added or report.changed):
+                version = await knowledge_store.replace(session, merged)
+                print(f"live knowledge base is now version {version}; running bots reload it")
+            return report
+        finally:
+            await session.close()
+            await db.dispose()
+    return print_report(asyncio.run(live()), dry_run)

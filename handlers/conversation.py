@@ -5,6 +5,8 @@ import logging
 
 from handlers import texts
 from handlers.ask import AskOutcome, AskService
+from handlers.flood import FloodGuard
+from handlers.people import PeopleFlows
 from handlers.types import Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -14,7 +16,15 @@ COMMAND_ALIASES = {
     "start": "start", "batdau": "start",
     "help": "help", "huongdan": "help", "trogiup": "help",
     "menu": "menu", "chude": "menu",
+    "subscribe": "subscribe", "dangky": "subscribe",
+    "unsubscribe": "unsubscribe", "huydangky": "unsubscribe",
+    "mydata": "mydata", "dulieucuatoi": "mydata",
+    "deletedata": "deletedata", "xoadulieu": "deletedata",
+    "human": "human", "gapcanbo": "human",
+    "reply": "reply", "traloi": "reply",
 }
+# Commands that need a database behind the conversation.
+PEOPLE_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "reply"}
 
 
 def entry_button(entry_id: str, label: str) -> Button:
@@ -24,16 +34,38 @@ def entry_button(entry_id: str, label: str) -> Button:
 class Conversation:
     """Channel-agnostic: every method takes an Incoming and returns the replies to send."""
 
-    def __init__(self, ask: AskService):
+    def __init__(self, ask: AskService, people: PeopleFlows | None = None, flood: FloodGuard | None = None):
         self.ask_service = ask
+        self.people = people
+        self.flood = flood
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        if self.flood is not None:
+            allowed, warn, wait = self.flood.check(incoming.identity)
+            if not allowed:
+                return [Reply(texts.FLOOD.format(seconds=wait))] if warn else []
+        text = (incoming.text or "").strip()
+        if self.people is not None and not self._about_own_data(incoming):
+            # One write per message: activity, name, and (for a question) the question itself.
+            question = text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
+            await self.people.store.touch(incoming.channel, incoming.chat_id, incoming.user_id,
+                                          incoming.user_name, question)
         if incoming.data is not None:
             return await self.on_button(incoming)
-        text = (incoming.text or "").strip()
         if text.startswith("/"):
             return await self.on_command(incoming, text)
+        if self.people is not None and text:
+            comment = await self.people.take_comment(incoming, text)
+            if comment is not None:
+                return [comment]
         return await self.on_question(incoming, text)
+
+    def _about_own_data(self, incoming: Incoming) -> bool:
+        """/mydata and erasing must not first re-create the record they report on or delete."""
+        if incoming.data is not None:
+            return incoming.data.startswith("d:")
+        text = (incoming.text or "").strip()
+        return text.startswith("/") and self.command_name(text) in ("mydata", "deletedata")
 
     # -- commands --------------------------------------------------------------------------------
     def command_name(self, text: str) -> str:
@@ -44,12 +76,31 @@ class Conversation:
         name = self.command_name(text)
         if name == "start":
             greeting = f", {incoming.user_name}" if incoming.user_name else ""
-            return [Reply(texts.WELCOME.format(name=greeting), self.topic_buttons())]
+            rows = self.topic_buttons()
+            if self.people is not None:
+                rows.append([Button(texts.SUBSCRIBE_OFFER, "s")])
+            return [Reply(texts.WELCOME.format(name=greeting), rows)]
         if name == "help":
             return [Reply(texts.HELP, [[Button(texts.MAIN_MENU, "m")]])]
         if name == "menu":
             return [self.menu()]
+        if name in PEOPLE_COMMANDS and self.people is not None:
+            return await self.on_people_command(incoming, name, text)
         return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
+
+    async def on_people_command(self, incoming: Incoming, name: str, text: str) -> list[Reply]:
+        people = self.people
+        if name == "subscribe":
+            return [people.subscribe_menu()]
+        if name == "unsubscribe":
+            return [await people.unsubscribe(incoming)]
+        if name == "mydata":
+            return [await people.my_data(incoming)]
+        if name == "deletedata":
+            return [people.delete_confirm()]
+        if name == "human":
+            return await people.handoff(incoming)
+        return await people.staff_reply(incoming, text)
 
     # -- menus -----------------------------------------------------------------------------------
     def topic_buttons(self) -> list[list[Button]]:
@@ -79,8 +130,8 @@ class Conversation:
         return Reply(self.ask_service.render(entry), rows, source=entry.source)
 
     def answer_extra_buttons(self, entry_id: str) -> list[list[Button]]:
-        """Hook for feedback buttons; the plain conversation has none."""
-        return []
+        """👍/👎 under every answer, when there is somewhere to keep them."""
+        return [self.people.feedback_buttons(entry_id)] if self.people is not None else []
 
     def fallback_reply(self, outcome: AskOutcome | None = None) -> Reply:
         text = outcome.answer if outcome else texts.FALLBACK.format(contact=self.ask_service.contact_block)
@@ -106,9 +157,16 @@ class Conversation:
         return replies + [self.fallback_reply(outcome)]
 
     async def record(self, incoming: Incoming, text: str, outcome: AskOutcome) -> None:
-        """Hook for the unanswered-question log; the plain conversation only logs."""
+        """Log every fallback and low-confidence question (the question itself was kept on arrival)."""
         if outcome.status != "answered":
             log.info("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
+        if self.people is None or not text:
+            return
+        store = self.people.store
+        if outcome.status != "answered" and outcome.result is not None and outcome.result.analysis.tokens:
+            best = outcome.result.best
+            await store.log_unanswered(text, outcome.result.analysis.plain, outcome.status,
+                                       best.entry.id if best else None, outcome.score)
 
     # -- buttons ---------------------------------------------------------------------------------
     async def on_button(self, incoming: Incoming) -> list[Reply]:
@@ -125,14 +183,28 @@ class Conversation:
             reply = self.fallback_reply()
         elif data == "h":
             return await self.on_handoff(incoming)
+        elif self.people is not None and kind in ("s", "f", "c", "d"):
+            return [await self.on_people_button(incoming, kind, arg)]
         else:
             return await self.on_other_button(incoming, kind, arg)
         # A button from an old message may point at a topic or entry that no longer exists.
         return [reply] if reply is not None else [Reply(texts.STALE_BUTTON, [[Button(texts.MAIN_MENU, "m")]])]
 
+    async def on_people_button(self, incoming: Incoming, kind: str, arg: str) -> Reply:
+        people = self.people
+        if kind == "s":
+            return await people.subscribe(incoming, arg) if arg else people.subscribe_menu()
+        if kind == "f":
+            return await people.feedback(incoming, arg, lambda i: self.ask_service.entry(i) is not None)
+        if kind == "c":
+            return people.await_comment(incoming, arg)
+        return await people.delete(incoming, arg)
+
     async def on_handoff(self, incoming: Incoming) -> list[Reply]:
-        """Without a database the best a person can get is the contact details."""
-        return [self.fallback_reply()]
+        """A person takes over; without a database the best on offer is the contact details."""
+        if self.people is None:
+            return [self.fallback_reply()]
+        return await self.people.handoff(incoming)
 
     async def on_other_button(self, incoming: Incoming, kind: str, arg: str) -> list[Reply]:
         return [Reply(texts.STALE_BUTTON, [[Button(texts.MAIN_MENU, "m")]])]

@@ -40,3 +40,61 @@ CONSOLE_BYE = "Tạm biệt! Khi cần, bạn cứ quay lại hỏi nhé."
 CONSOLE_CHOOSE = "Gõ số để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
 CONSOLE_NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /menu để xem các chủ đề."
 CONSOLE_BAD_NUMBER = "Không có lựa chọn số {number}. Hãy gõ số trong danh sách, hoặc gõ câu hỏi."
+
+# -- people: subscriptions, data, feedback, handoff --------------------------------------------------
+SUBSCRIBE_OFFER = "🔔 Nhận thông báo"
+SUBSCRIBE_CHOOSE = (
+    "Bạn muốn nhận thông báo (khóa đào tạo, chính sách hỗ trợ, hạn đăng ký) về chủ đề nào?\n\n"
+    "Khi đăng ký, bạn đồng ý để Trợ lý lưu mã cuộc trò chuyện, tên hiển thị và chủ đề đã chọn để gửi thông "
+    "báo. Bạn có thể hủy bất cứ lúc nào bằng /unsubscribe (/huydangky), xem dữ liệu bằng /mydata và xóa "
+    "bằng /deletedata."
+)
+SUBSCRIBE_ALL = "Tất cả chủ đề"
+SUBSCRIBED = "Đã đăng ký nhận thông báo về: {topics}. Cảm ơn bạn! Gõ /unsubscribe (/huydangky) để hủy bất cứ lúc nào."
+UNSUBSCRIBED = "Đã hủy đăng ký. Bạn sẽ không nhận thông báo nữa."
+NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận thông báo. Gõ /subscribe (/dangky) nếu muốn đăng ký."
+MY_DATA = (
+    "Dữ liệu Trợ lý đang lưu về bạn:\n"
+    "- Kênh: {channel}, mã cuộc trò chuyện: {chat_id}\n"
+    "- Tên hiển thị: {name}\n"
+    "- Nhận thông báo: {subscription}\n"
+    "- Lần đầu trò chuyện: {first_seen}; gần nhất: {last_seen}\n"
+    "- Góp ý 👍/👎 đã gửi: {feedback}\n"
+    "- Yêu cầu gặp cán bộ: {handoffs}\n"
+    "- Câu hỏi gần nhất: {recent}\n\n"
+    "Câu hỏi chưa trả lời được được lưu ẩn danh (không kèm mã cuộc trò chuyện) để bổ sung kiến thức. "
+    "Gõ /deletedata (/xoadulieu) để xóa dữ liệu của bạn (theo Nghị định 13/2023/NĐ-CP)."
+)
+NO_DATA = "Trợ lý không lưu dữ liệu nào về bạn."
+DELETE_CONFIRM = "Bạn chắc chắn muốn xóa toàn bộ dữ liệu Trợ lý lưu về bạn (kể cả đăng ký nhận thông báo)?"
+DELETE_YES = "Xóa dữ liệu của tôi"
+DELETE_NO = "Không, giữ lại"
+DELETED = "Đã xóa toàn bộ dữ liệu của bạn. Nếu bạn nhắn tiếp, Trợ lý sẽ coi như lần đầu trò chuyện."
+KEPT = "Đã giữ nguyên dữ liệu của bạn."
+FEEDBACK_UP = "👍"
+FEEDBACK_DOWN = "👎"
+FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
+FEEDBACK_SORRY = "Cảm ơn bạn! Xin lỗi vì câu trả lời chưa tốt. Bạn có thể viết góp ý, hoặc gặp cán bộ."
+FEEDBACK_WRITE = "✍️ Viết góp ý"
+FEEDBACK_ASK_COMMENT = "Bạn gõ góp ý trong tin nhắn tiếp theo nhé (điều gì chưa đúng, bạn cần thông tin gì)."
+FEEDBACK_COMMENT_SAVED = "Đã ghi nhận góp ý. Cảm ơn bạn!"
+HANDOFF_OPENED = (
+    "Đã chuyển yêu cầu của bạn tới cán bộ (mã yêu cầu #{id}). Cán bộ sẽ trả lời ngay trong cuộc trò chuyện "
+    "này khi có thể. Nếu cần gấp, bạn liên hệ:\n{contact}"
+)
+HANDOFF_NO_STAFF = (
+    "Hiện chưa có cán bộ trực tuyến qua Trợ lý. Yêu cầu của bạn đã được ghi lại (mã #{id}). "
+    "Bạn vui lòng liên hệ trực tiếp:\n{contact}"
+)
+HANDOFF_TO_STAFF = (
+    "🙋 Yêu cầu gặp cán bộ #{id}\nTừ: {name} ({channel}:{chat_id})\nCâu hỏi gần nhất: {question}\n\n"
+    "Trả lời: /reply {id} <nội dung>"
+)
+STAFF_ANSWER = "💬 Cán bộ trả lời:\n{text}"
+REPLY_SENT = "Đã gửi trả lời cho yêu cầu #{id}."
+REPLY_USAGE = "Cách dùng: /reply <mã yêu cầu> <nội dung trả lời>"
+REPLY_NOT_FOUND = "Không tìm thấy yêu cầu #{id}."
+STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ của chương trình."
+FLOOD = "Bạn gửi tin nhắn hơi nhanh. Trợ lý tạm nghỉ một chút rồi trả lời tiếp nhé (khoảng {seconds} giây)."
+INTERNAL_ERROR = "Xin lỗi, Trợ lý vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
+RELAYED = "(gửi tới {channel}:{chat_id})\n{text}"

@@ -37,7 +37,9 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     source: str | None = None
-    chat_id: str | None = None  # set when the reply goes to another chat than the sender's (staff relay)
+    # Set when the reply goes to another chat than the sender's (staff relay, staff answer to a user).
+    chat_id: str | None = None
+    channel: str | None = None
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

@@ -43,6 +43,7 @@ class InvertedIndex:
         # at a resolution of 1/65535 of the largest impact, far finer than any ranking decision.
         self.impacts = array("H")
         self._unscale = 1.0
+        self._idf_memo: dict[str, float] = {}
         self.size = 0
 
     def add(self, features: list[str]) -> int:
@@ -98,7 +99,13 @@ class InvertedIndex:
         return 0 if tid is None else self.starts[tid + 1] - self.starts[tid]
 
     def idf(self, feat: str) -> float:
-        return self._idf(self.doc_freq(feat))
+        # Memoised: re-scoring asks for the same few hundred words' IDF on every query.
+        value = self._idf_memo.get(feat)
+        if value is None:
+            if len(self._idf_memo) > 100_000:  # users' unknown words must not grow it forever
+                self._idf_memo.clear()
+            value = self._idf_memo[feat] = self._idf(self.doc_freq(feat))
+        return value
 
     def contains(self, feat: str, doc: int) -> bool:
         tid = self._term_ids.get(feat)

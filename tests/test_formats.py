@@ -74,7 +74,20 @@ def test_dry_run_writes_nothing(tmp_path, capsys):
     assert load_directory(folder)[0].get("ba") is None
 
 
-def test_export_command(tmp_path, shipped_kb):
-    assert main(["kb", "export", str(tmp_path / "out.yaml")]) == 0
-    entries, _ = import_entries(tmp_path / "out.yaml")
-    assert len(entries) == len(shipped_kb.entries)
+def test_live_copy_export_edit_import(tmp_path, shipped_kb, monkeypatch, capsys, database_url):
+    """The admin's loop: export the live copy to Excel, fix an answer, import it; the version goes up."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["kb", "export", str(tmp_path / "live.xlsx")]) == 0
+    entries, _ = import_entries(tmp_path / "live.xlsx")
+    assert entries == shipped_kb.entries
+    fixed = entries[3]
+    fixed.answer = "Câu trả lời đã được quản trị viên sửa lúc 17 giờ."
+    export_entries([fixed], tmp_path / "fix.xlsx")
+    assert main(["kb", "import", str(tmp_path / "fix.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert f"changed 1: {fixed.id}" in out and "version 2" in out
+    assert main(["kb", "export", str(tmp_path / "after.jsonl")]) == 0
+    after, _ = import_entries(tmp_path / "after.jsonl")
+    assert next(e for e in after if e.id == fixed.id).answer == fixed.answer
+    # The curated release on disk is untouched: the live copy lives in the database.
+    assert load_directory()[0].get(fixed.id).answer != fixed.answer

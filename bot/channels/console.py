@@ -29,8 +29,17 @@ class ConsoleChannel:
 
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
+            if reply.channel not in (None, "console"):
+                # A relay to another platform (e.g. the staff chat): shown, since no platform runs here.
+                text = texts.RELAYED.format(channel=reply.channel, chat_id=reply.chat_id, text=reply.text)
+                self.stdout.write(text + "\n\n")
+                continue
             self.stdout.write(self.choices.render(CHAT_ID, reply) + "\n\n")
         self.stdout.flush()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Relay target: a staff answer addressed to the console user."""
+        self.show([Reply(reply.text, reply.buttons, reply.source)])
 
     def incoming(self, text: str | None = None, data: str | None = None) -> Incoming:
         return Incoming("console", CHAT_ID, "local", text=text, data=data, user_name=self.user_name)

@@ -1,0 +1,177 @@
+"""Webhook load: simulated users post updates to the bot's webhook; replies are collected at the fake Bot API.
+
+Run:  python bench/webhook_load.py [--users 200] [--messages 5] [--database-url URL]
+
+The bot runs as its own process, exactly as deployed: `python -m bot run` in webhook mode (PTB on our
+aiohttp server, SQLite or PostgreSQL, the shipped knowledge base). This process plays Telegram: the fake
+Bot API (tests/fakes/telegram_api.py) on loopback and the users posting updates to the webhook. Each
+user sends its next question when the previous reply arrived (closed loop), so the figures are the
+throughput and the update→reply latency a real crowd would see. Prints updates/s and p50/p99/max.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import defaultdict, deque
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge.evaluation import load_eval  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def start_bot(api: FakeTelegramAPI, database_url: str, port: int, profile: str | None = None) -> subprocess.Popen:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
+           "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+           "TELEGRAM_WEBHOOK_SECRET": SECRET, "DATABASE_URL": database_url, "WEB_PORT": str(port),
+           "ZALO_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
+    wrapper = ["-m", "cProfile", "-o", profile] if profile else []
+    proc = subprocess.Popen([sys.executable, *wrapper, "-m", "bot", "run"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return proc
+            except aiohttp.ClientError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode())
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the bot did not start")
+
+
+class Replies:
+    """Futures resolved, in order per chat, by the fake's listener when a reply to that chat arrives."""
+
+    def __init__(self, api: FakeTelegramAPI):
+        self.waiting: dict[str, deque[asyncio.Future]] = defaultdict(deque)
+        api.listeners.append(self.on_call)
+
+    def on_call(self, call) -> None:
+        if call.method == "sendMessage" and call.ok:
+            queue = self.waiting.get(call.chat_id)
+            if queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(call.at)
+
+    def expect(self, chat_id: int) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[str(chat_id)].append(future)
+        return future
+
+
+async def one_update(api, replies, http, url, chat_id, question, latencies) -> None:
+    update = api.message_update(chat_id, question, user_id=chat_id)
+    reply = replies.expect(chat_id)
+    started = time.monotonic()
+    async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+        assert r.status == 200, r.status
+    latencies.append((await asyncio.wait_for(reply, 60) - started) * 1000)
+
+
+async def open_loop(api, replies, http, url, questions, rng, rate: float, seconds: float,
+                    users: int, latencies) -> float:
+    """Updates arrive at a fixed rate from `users` people, whatever the replies do: offered load."""
+    total = int(rate * seconds)
+    tasks = []
+    started = time.monotonic()
+    for i in range(total):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(
+            one_update(api, replies, http, url, 1_000 + i % users, rng.choice(questions), latencies)))
+    await asyncio.gather(*tasks)
+    return time.monotonic() - started
+
+
+async def user_session(api, replies, http, url, chat_id, questions, latencies) -> None:
+    for question in questions:
+        update = api.message_update(chat_id, question, user_id=chat_id)
+        reply = replies.expect(chat_id)
+        started = time.monotonic()
+        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+            assert r.status == 200, r.status
+        answered_at = await asyncio.wait_for(reply, 30)
+        latencies.append((answered_at - started) * 1000)
+        await asyncio.sleep(0.05)  # let a second reply (e.g. a relay) land before the next question
+
+
+async def main_async(args) -> None:
+    questions = [i.question for i in load_eval() if i.question.strip()]
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/load.db"
+        async with FakeTelegramAPI() as api:
+            port = free_port()
+            proc = await start_bot(api, database_url, port, args.profile)
+            replies = Replies(api)
+            url = f"http://127.0.0.1:{port}/telegram/webhook"
+            latencies: list[float] = []
+            try:
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                    # Warm-up round so connection pools and caches are as in a bot that has been running.
+                    await user_session(api, replies, http, url, 10_000_000, questions[:5], [])
+                    if args.rate:
+                        elapsed = await open_loop(api, replies, http, url, questions, rng, args.rate,
+                                                  args.seconds, args.users, latencies)
+                    else:
+                        started = time.monotonic()
+                        await asyncio.gather(*(
+                            user_session(api, replies, http, url, 1_000 + u,
+                                         rng.sample(questions, args.messages), latencies)
+                            for u in range(args.users)))
+                        elapsed = time.monotonic() - started
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+    latencies.sort()
+    n = len(latencies)
+    kind = "PostgreSQL" if args.database_url and "postgres" in args.database_url else "SQLite"
+    if args.rate:
+        print(f"open loop: {args.rate:g} updates/s offered for {args.seconds:g} s from {args.users} users, "
+              f"{n} updates on {kind} answered in {elapsed:.2f} s")
+    else:
+        print(f"closed loop: {args.users} users × {args.messages} messages = {n} updates on {kind} in "
+              f"{elapsed:.2f} s (each user waits for its reply, then 50 ms, before the next question)")
+    print(f"throughput: {n / elapsed:.0f} updates/s")
+    print(f"update→reply latency: p50 {latencies[n // 2]:.1f} ms, p99 {latencies[int(n * 0.99) - 1]:.1f} ms, "
+          f"max {latencies[-1]:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=5, help="closed loop: questions per user")
+    parser.add_argument("--rate", type=float, default=0, help="open loop: updates per second offered")
+    parser.add_argument("--seconds", type=float, default=10, help="open loop: how long")
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--profile", help="write a cProfile of the bot process to this file")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Reply → Telegram message parts: HTML with everything escaped, split under 4,096 characters, inline keyboards."""
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import texts
+from handlers.types import Reply
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+MAX_BUTTON_LABEL = 120
+
+
+def split_paragraphs(text: str, limit: int) -> list[str]:
+    """Chunks of at most `limit` characters, cut at blank lines, then lines, then spaces."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0)
+        if cut < limit // 3:
+            cut = window.rfind("\n")
+        if cut < limit // 3:
+            cut = window.rfind(" ")
+        if cut < limit // 3:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return [c for c in chunks if c]
+
+
+def render_html(reply: Reply) -> list[str]:
+    """The reply's text escaped for parse_mode=HTML, its source in italics, split to fit."""
+    body = html.escape(reply.text, quote=False)
+    if reply.source:
+        body += "\n\n<i>" + html.escape(texts.SOURCE.format(source=reply.source), quote=False) + "</i>"
+    if len(body) <= MAX_MESSAGE:
+        return [body]
+    # Split the raw text, then escape each piece, so no entity or tag is cut in half.
+    parts = [html.escape(p, quote=False) for p in split_paragraphs(reply.text, MAX_MESSAGE - 400)]
+    if reply.source:
+        parts[-1] += "\n\n<i>" + html.escape(texts.SOURCE.format(source=reply.source), quote=False) + "</i>"
+    return parts
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in reply.buttons:
+        buttons = []
+        for b in row:
+            label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[:MAX_BUTTON_LABEL - 1] + "…"
+            if b.url:
+                buttons.append(InlineKeyboardButton(label, url=b.url))
+            elif b.data and len(b.data.encode()) <= MAX_CALLBACK_BYTES:
+                buttons.append(InlineKeyboardButton(label, callback_data=b.data))
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,1 @@
+"""The database: SQLModel tables, the queries on them, Alembic migrations."""

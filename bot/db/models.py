@@ -1,0 +1,116 @@
+"""SQLModel tables: people, their feedback and requests, unanswered questions, and the live knowledge base."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Aware UTC: SQLModel refuses naive datetimes, and UTC in storage avoids any local-time mix-up."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Subscriber(SQLModel, table=True):
+    """Everyone who talked to the bot; `status` says whether campaigns may reach them."""
+
+    __tablename__ = "subscriber"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_subscriber_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16, index=True)
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(default="", max_length=64)
+    display_name: str = Field(default="", max_length=256)
+    # Comma-separated topic ids; empty with status "active" means every topic.
+    topics: str = Field(default="", max_length=1024)
+    # "active" (subscribed), "unsubscribed" (never subscribed, or left), "blocked" (blocked the bot).
+    status: str = Field(default="unsubscribed", max_length=16, index=True)
+    consent_at: dt.datetime | None = None
+    district: str = Field(default="", max_length=128)
+    sector: str = Field(default="", max_length=128)
+    first_seen: dt.datetime = Field(default_factory=utcnow)
+    last_seen: dt.datetime = Field(default_factory=utcnow)
+    # The chat's latest question, so a handoff can tell staff what it was about.
+    last_question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [t for t in self.topics.split(",") if t]
+
+
+class Feedback(SQLModel, table=True):
+    """👍/👎 on an answered entry, with an optional comment."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64, index=True)
+    entry_id: str = Field(max_length=64, index=True)
+    helpful: bool
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """A question the bot could not answer confidently, counted per normalised text."""
+
+    __tablename__ = "unanswered_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    normalized: str = Field(max_length=512, unique=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=16)  # "fallback" or "clarify"
+    best_entry_id: str | None = Field(default=None, max_length=64)
+    best_score: float = 0.0
+    count: int = 1
+    first_asked: dt.datetime = Field(default_factory=utcnow)
+    last_asked: dt.datetime = Field(default_factory=utcnow)
+
+
+class HandoffRequest(SQLModel, table=True):
+    """A user asked for a person; staff answer with /reply <id> <text>."""
+
+    __tablename__ = "handoff_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64, index=True)
+    user_name: str = Field(default="", max_length=256)
+    question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="open", max_length=16)  # "open" or "answered"
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    answered_at: dt.datetime | None = None
+
+
+class KnowledgeTopic(SQLModel, table=True):
+    __tablename__ = "kb_topic"
+
+    id: str = Field(primary_key=True, max_length=64)
+    position: int
+    title: str = Field(max_length=256)
+    menu: bool = True
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class KnowledgeEntry(SQLModel, table=True):
+    """One entry of the live knowledge base, its fields as JSON in the export format."""
+
+    __tablename__ = "kb_entry"
+
+    id: str = Field(primary_key=True, max_length=64)
+    position: int
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class KnowledgeMeta(SQLModel, table=True):
+    """Single row: the live knowledge base's version, bumped by every change so bots reload."""
+
+    __tablename__ = "kb_meta"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,107 @@
+"""The database layer on a real SQLite file and, when TEST_DATABASE_URL is set, on PostgreSQL."""
+import asyncio
+import dataclasses
+
+import pytest
+
+from sqlmodel import select
+
+from bot.db import conversation_log, knowledge_store, people
+from bot.db.models import Subscriber
+from bot.db.engine import open_database
+from bot.services import build_services
+from knowledge.loader import load_directory
+
+
+@pytest.fixture
+async def db(database_url):
+    database = await open_database(database_url)
+    yield database
+    await database.dispose()
+
+
+async def test_migrations_are_idempotent(db):
+    await db.migrate()
+    await db.migrate()
+    async with db.session() as s:
+        assert await knowledge_store.version(s) == 0
+
+
+async def test_first_contact_races_create_one_row(db):
+    async def touch(i):
+        async with db.session() as s:
+            await people.touch(s, "telegram", "42", "42", f"An {i}", question=f"câu {i}")
+    await asyncio.gather(*(touch(i) for i in range(5)))
+    async with db.session() as s:
+        person = await people.get_person(s, "telegram", "42")
+        count = len((await s.exec(select(Subscriber))).all())
+    assert count == 1
+    assert person.status == "unsubscribed" and person.display_name.startswith("An")
+    assert person.last_question.startswith("câu ")
+
+
+async def test_subscription_lifecycle(db):
+    async with db.session() as s:
+        await people.subscribe(s, "zalo", "z1", ["ocop-tccs"])
+        person = await people.get_person(s, "zalo", "z1")
+        assert person.status == "active" and person.topic_list == ["ocop-tccs"] and person.consent_at
+        await people.set_blocked(s, "zalo", "z1", True)
+        assert (await people.get_person(s, "zalo", "z1")).status == "blocked"
+        await people.set_blocked(s, "zalo", "z1", False)
+        assert (await people.get_person(s, "zalo", "z1")).status == "active"  # consent still stands
+        assert await people.unsubscribe(s, "zalo", "z1") is True
+        await people.set_blocked(s, "zalo", "z1", True)
+        await people.set_blocked(s, "zalo", "z1", False)
+        assert (await people.get_person(s, "zalo", "z1")).status == "unsubscribed"  # consent withdrawn
+
+
+async def test_delete_person_erases_everything_of_that_chat(db):
+    async with db.session() as s:
+        await people.subscribe(s, "telegram", "7", [])
+        await conversation_log.add_feedback(s, "telegram", "7", "5s-la-gi", False, "sai")
+        await conversation_log.open_handoff(s, "telegram", "7", "Bình", "hỏi")
+        await people.touch(s, "telegram", "7", question="5s là gì")
+        assert await people.last_question(s, "telegram", "7") == "5s là gì"
+        await people.subscribe(s, "telegram", "8", [])
+        assert await people.delete_person(s, "telegram", "7") == 3
+        data = await people.person_data(s, "telegram", "7")
+        assert data == {"person": None, "feedback": [], "handoffs": []}
+        assert await people.get_person(s, "telegram", "8") is not None
+
+
+async def test_unanswered_questions_are_counted_once_per_text(db):
+    async def log(text):
+        async with db.session() as s:
+            await conversation_log.log_unanswered(s, text, "gia vang hom nay", "fallback", None, 0.2)
+    await asyncio.gather(*(log("giá vàng hôm nay?") for _ in range(4)))
+    async with db.session() as s:
+        rows = await conversation_log.unanswered(s)
+    assert len(rows) == 1 and rows[0].count == 4
+
+
+async def test_live_knowledge_is_seeded_once_and_versioned(db):
+    release, _ = load_directory()
+    async with db.session() as s:
+        live = await knowledge_store.load_or_seed(s, release)
+        assert live.version == 1 and len(live.entries) == len(release.entries)
+        again = await knowledge_store.load_or_seed(s, release)
+        assert again.version == 1 and again.entries == release.entries
+        changed = dataclasses.replace(release.entries[0], answer="Câu trả lời đã sửa.")
+        release.entries[0] = changed
+        assert await knowledge_store.replace(s, release) == 2
+        assert (await knowledge_store.load(s)).get(changed.id).answer == "Câu trả lời đã sửa."
+
+
+async def test_running_bot_reloads_when_version_changes(db_settings):
+    services = await build_services(db_settings)
+    try:
+        assert await services.reload_if_changed() is False
+        kb = services.engine().kb
+        first = kb.entries[0]
+        kb.entries[0] = dataclasses.replace(first, answer="Đã cập nhật lúc 5 giờ chiều.")
+        async with services.db.session() as s:
+            await knowledge_store.replace(s, kb)
+        assert await services.reload_if_changed() is True
+        assert services.engine().kb.get(first.id).answer == "Đã cập nhật lúc 5 giờ chiều."
+    finally:
+        await services.close()

@@ -1,0 +1,226 @@
+"""End-to-end: the real python-telegram-bot application against the fake Bot API, polling and webhook."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+
+from bot.app import Runner
+from bot.db import conversation_log, people
+from bot.settings import load_settings
+
+USER = 111
+STAFF = 900
+SECRET = "s3cret-token_for-tests"
+
+
+class Chat:
+    """One user's side of the conversation: send an update, wait for the bot's answers."""
+
+    def __init__(self, api, chat_id: int, deliver):
+        self.api, self.chat_id, self.deliver = api, chat_id, deliver
+
+    def received(self) -> list[dict]:
+        """The bot's messages to this chat: what was sent, plus the message_id the fake gave it."""
+        return [{**c.params, "message_id": c.result["message_id"]}
+                for c in self.api.calls_of("sendMessage") if c.ok and c.chat_id == str(self.chat_id)]
+
+    async def _expect(self, update: dict, replies: int) -> list[dict]:
+        before = len(self.received())
+        await self.deliver(update)
+        await self.api.wait_for("sendMessage", before + replies, timeout=10, chat_id=self.chat_id)
+        return self.received()[before:]
+
+    async def say(self, text: str, replies: int = 1) -> list[dict]:
+        return await self._expect(self.api.message_update(self.chat_id, text, user_id=self.chat_id), replies)
+
+    async def press(self, data: str, replies: int = 1) -> list[dict]:
+        last = self.received()[-1]
+        update = self.api.callback_update(self.chat_id, data, int(last["message_id"]), user_id=self.chat_id)
+        return await self._expect(update, replies)
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """label → callback data of a sent message's inline keyboard."""
+    markup = message.get("reply_markup") or {}
+    return {b["text"]: b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row}
+
+
+def make_settings(api, database_url, webhook: bool):
+    extra = {"telegram_webhook_url": "https://bot.example/telegram/webhook",
+             "telegram_webhook_secret": SECRET} if webhook else {}
+    return load_settings(_env_file=None, telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
+                         zalo_bot_token=None, database_url=database_url, web_port=0,
+                         staff_ids=f"telegram:{STAFF}", staff_chat_id=str(STAFF), **extra)
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def bot(request, telegram_api, database_url):
+    webhook = request.param == "webhook"
+    runner = Runner(make_settings(telegram_api, database_url, webhook))
+    await runner.start()
+    url = f"http://127.0.0.1:{runner.web.port}/telegram/webhook"
+    session = aiohttp.ClientSession()
+
+    async def deliver(update: dict) -> None:
+        if webhook:
+            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+                assert r.status == 200
+        else:
+            telegram_api.push_update(update)
+    runner.deliver, runner.webhook_url, runner.http = deliver, url, session
+    yield runner
+    await session.close()
+    await runner.stop()
+
+
+async def test_a_business_owner_journey(bot, telegram_api):
+    user = Chat(telegram_api, USER, bot.deliver)
+    staff = Chat(telegram_api, STAFF, bot.deliver)
+
+    welcome = (await user.say("/start"))[0]
+    assert "Trợ lý Năng suất" in welcome["text"] and welcome["parse_mode"] == "HTML"
+    menu = buttons(welcome)
+    assert "5S, Kaizen, Lean và công cụ cải tiến" in menu and "🔔 Nhận thông báo" in menu
+    assert [c.params["commands"] for c in telegram_api.calls_of("setMyCommands")][0]
+
+    topic = (await user.press(menu["5S, Kaizen, Lean và công cụ cải tiến"]))[0]
+    assert "5S là gì?" in buttons(topic)
+    assert telegram_api.calls_of("answerCallbackQuery")
+
+    answer = (await user.say("5S là gì"))[0]
+    assert "Sàng lọc" in answer["text"] and "<i>Nguồn:" in answer["text"]
+    plain = (await user.say("5s la gi"))[0]
+    assert plain["text"] == answer["text"]
+
+    next_question, data = next((label, d) for label, d in buttons(plain).items() if d.startswith("e:"))
+    follow = (await user.press(data))[0]
+    assert "Nguồn:" in follow["text"] and follow["text"] != answer["text"], next_question
+
+    sorry = (await user.press("f:-:5s-la-gi"))[0]
+    write = buttons(sorry)["✍️ Viết góp ý"]
+    await user.press(write)
+    saved = (await user.say("Thiếu ví dụ cho xưởng mộc"))[0]
+    assert "Đã ghi nhận góp ý" in saved["text"]
+
+    choose = (await user.say("/dangky"))[0]
+    done = (await user.press(buttons(choose)["Tất cả chủ đề"]))[0]
+    assert "Đã đăng ký" in done["text"]
+
+    fallback = (await user.say("giá vàng hôm nay bao nhiêu"))[0]
+    assert "chưa có câu trả lời chắc chắn" in fallback["text"]
+    before_staff = len(staff.received())
+    opened = (await user.press(buttons(fallback)["Gặp cán bộ"]))[0]
+    assert "mã yêu cầu #1" in opened["text"]
+    await telegram_api.wait_for("sendMessage", before_staff + 1, chat_id=STAFF)
+    assert "giá vàng hôm nay" in staff.received()[-1]["text"]
+
+    before_user = len(user.received())
+    confirm = (await staff.say("/reply 1 Chào anh, cán bộ sẽ gọi lại trong hôm nay."))[0]
+    assert "Đã gửi trả lời" in confirm["text"]
+    await telegram_api.wait_for("sendMessage", before_user + 1, chat_id=USER)
+    assert "Chào anh, cán bộ sẽ gọi lại" in user.received()[-1]["text"]
+
+    async with bot.services.db.session() as s:
+        person = await people.get_person(s, "telegram", str(USER))
+        assert person.status == "active"
+        assert (await conversation_log.unanswered(s))[0].text == "giá vàng hôm nay bao nhiêu"
+
+    ask = (await user.say("/xoadulieu"))[0]
+    gone = (await user.press(buttons(ask)["Xóa dữ liệu của tôi"]))[0]
+    assert "Đã xóa" in gone["text"]
+    async with bot.services.db.session() as s:
+        assert await people.get_person(s, "telegram", str(USER)) is None
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("", "chỉ đọc được câu hỏi bằng chữ"),
+    ("🙂🙂🙂", "chỉ đọc được câu hỏi bằng chữ"),
+    ("<b>5S</b> & Kaizen là gì", ""),
+    ("'; DROP TABLE subscriber; --", ""),
+    ("/khonglenhnay", "không biết lệnh"),
+])
+async def test_bad_input_gets_a_clear_reply(bot, telegram_api, text, expect):
+    user = Chat(telegram_api, USER, bot.deliver)
+    reply = (await user.say(text))[0]
+    assert expect in reply["text"]
+    assert reply["text"].strip()
+
+
+async def test_huge_message_is_answered_within_limits(bot, telegram_api):
+    user = Chat(telegram_api, USER, bot.deliver)
+    replies = await user.say("5s " * 3400, replies=2)
+    assert "dài quá" in replies[0]["text"]
+    assert all(len(r["text"]) <= 4096 for r in replies)
+
+
+async def test_forged_and_stale_buttons(bot, telegram_api):
+    user = Chat(telegram_api, USER, bot.deliver)
+    await user.say("/start")
+    for data in ("zz:evil", "e:entry-that-was-deleted", "t:no-topic", "f:?:x", "s:nope", "c:abc"):
+        reply = (await user.press(data))[0]
+        assert "tin nhắn cũ" in reply["text"] or "không còn" in reply["text"], data
+
+
+async def test_blocking_and_unblocking_is_recorded(bot, telegram_api):
+    user = Chat(telegram_api, USER, bot.deliver)
+    choose = (await user.say("/dangky"))[0]
+    await user.press(buttons(choose)["Tất cả chủ đề"])
+    await bot.deliver(telegram_api.my_chat_member_update(USER, "kicked"))
+    await _eventually(bot, "blocked")
+    await bot.deliver(telegram_api.my_chat_member_update(USER, "member"))
+    await _eventually(bot, "active")
+
+
+async def _eventually(bot, status: str) -> None:
+    for _ in range(100):
+        async with bot.services.db.session() as s:
+            person = await people.get_person(s, "telegram", str(USER))
+        if person is not None and person.status == status:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"status never became {status}")
+
+
+async def test_flooding_user_is_slowed_and_others_are_not(bot, telegram_api):
+    flooder = Chat(telegram_api, 222, bot.deliver)
+    other = Chat(telegram_api, 333, bot.deliver)
+    for _ in range(20):
+        await flooder.say("5s la gi")
+    slowed = (await flooder.say("5s la gi"))[0]
+    assert "hơi nhanh" in slowed["text"]
+    await flooder.deliver(telegram_api.message_update(222, "kaizen la gi", user_id=222))
+    reply = (await other.say("kaizen la gi"))[0]
+    assert "Kaizen" in reply["text"]
+    assert len(flooder.received()) == 21  # the 22nd message got no reply at all
+
+
+async def test_webhook_refuses_a_wrong_secret_and_answers_duplicates_once(telegram_api, database_url):
+    runner = Runner(make_settings(telegram_api, database_url, webhook=True))
+    await runner.start()
+    url = f"http://127.0.0.1:{runner.web.port}/telegram/webhook"
+    try:
+        assert telegram_api.calls_of("setWebhook")[0].params["secret_token"] == SECRET
+        update = telegram_api.message_update(USER, "5s la gi", user_id=USER)
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with http.post(url, json=update, headers=headers) as r:
+                    assert r.status == 403
+            async with http.post(url, data="not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+                assert r.status == 400
+            await asyncio.sleep(0.3)
+            assert telegram_api.sent(USER) == []
+            for _ in range(2):
+                async with http.post(url, data=json.dumps(update),
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
+                                              "Content-Type": "application/json"}) as r:
+                    assert r.status == 200
+            await telegram_api.wait_for("sendMessage", 1, chat_id=USER)
+            await asyncio.sleep(0.3)
+            assert len(telegram_api.sent(USER)) == 1
+            async with http.get(f"http://127.0.0.1:{runner.web.port}/healthz") as r:
+                assert (await r.json())["status"] == "ok"
+    finally:
+        await runner.stop()
