@@ -46,6 +46,7 @@ class Runner:
         self.services: Services | None = None
         self.channels: list = []
         self.web: WebServer | None = None
+        self.broadcasts = None
 
     async def start(self) -> None:
         self.services = await build_services(self.settings)
@@ -67,8 +68,27 @@ class Runner:
             await self.services.close()
             raise
         self.services.start_reloader()
+        await self._start_broadcasts()
+
+    async def _start_broadcasts(self) -> None:
+        """Campaigns go out through the running channels, under the same limiter as their replies."""
+        from bot.broadcast.runtime import BroadcastRuntime, build_limiters, make_engine
+
+        limiters = build_limiters(self.settings)
+        senders = {}
+        for channel in self.channels:
+            channel.limiter = limiters.get(channel.name)
+            if hasattr(channel, "sender"):
+                senders[channel.name] = channel.sender()
+        if senders:
+            self.broadcasts = BroadcastRuntime(make_engine(self.services.db, self.settings, senders, limiters))
+            await self.broadcasts.start()
+            if self.services.desk is not None:
+                self.services.desk.wake = self.broadcasts.engine.wake  # a new campaign goes out at once
 
     async def stop(self) -> None:
+        if self.broadcasts is not None:
+            await self.broadcasts.stop()
         for channel in reversed(self.channels):
             try:
                 await channel.stop()

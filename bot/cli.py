@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.factory import build_ask_service, build_engine
 from bot.settings import Settings, load_settings
 from handlers import texts
+from bot.startup import StartupError
 from knowledge.loader import KnowledgeLoadError, load_directory
 from knowledge.validator import errors, validate
 
@@ -113,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="report only, change nothing")
     imp.add_argument("--dir", help="import into this knowledge folder instead of the live copy")
     kb.set_defaults(func=cmd_kb)
+    from bot.campaign_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         return args.func(settings, args)
-    except KnowledgeLoadError as exc:
+    except (KnowledgeLoadError, StartupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,12 +5,14 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot.broadcast.desk import DatabaseDesk
 from bot.db import knowledge_store
 from bot.db.engine import Database, open_database
 from bot.db.store import DatabaseStore
 from bot.factory import EngineHolder, build_ask_service, load_knowledge
 from bot.relay import Relay
 from bot.settings import Settings
+from handlers.campaign_flow import CampaignFlow
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.people import PeopleFlows
@@ -37,6 +39,7 @@ class Services:
     store: DatabaseStore
     conversation: Conversation
     relay: Relay = field(default_factory=Relay)
+    desk: DatabaseDesk | None = None
     _reloader: asyncio.Task | None = None
 
     async def reload_if_changed(self) -> bool:
@@ -78,5 +81,6 @@ async def build_services(settings: Settings) -> Services:
     ask = build_ask_service(settings, engine)
     people = PeopleFlows(store, lambda: engine().kb.menu_topics(), ask.contact_block, settings.staff,
                          staff_chat(settings), settings.timezone)
-    conversation = Conversation(ask, people, FloodGuard())
-    return Services(settings, db, engine, store, conversation)
+    desk = DatabaseDesk(db, settings.timezone, lambda: engine().kb.menu_topics())
+    conversation = Conversation(ask, people, FloodGuard(), CampaignFlow(desk))
+    return Services(settings, db, engine, store, conversation, desk=desk)

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     staff_chat_id: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
 
+    # Campaigns: local quiet hours during which deliveries wait ("" = none), and send rates per channel.
+    quiet_hours: str = "21:00-07:00"
+    telegram_rate_per_second: float = 30.0
+    zalo_rate_per_second: float = 20.0
+    # Seconds to wait for the platform's answer to a campaign send; past it the delivery is "unknown".
+    send_timeout: float = 10.0
+    # How long a claimed delivery stays leased to one sender before others may call it unknown.
+    campaign_lease_seconds: float = 120.0
+
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     log_level: str = "INFO"
@@ -58,6 +67,11 @@ class Settings(BaseSettings):
     def staff(self) -> frozenset[str]:
         """Staff may run campaigns; admins are staff too."""
         return parse_ids(self.staff_ids) | self.admins
+
+    @property
+    def quiet_window(self) -> tuple[str, str]:
+        start, _, end = self.quiet_hours.replace(" ", "").partition("-")
+        return (start, end) if start and end else ("", "")
 
     def contact_block(self) -> str:
         """The contact lines answers show in place of {contact}."""

@@ -5,6 +5,7 @@ import logging
 
 from handlers import texts
 from handlers.ask import AskOutcome, AskService
+from handlers.campaign_flow import CampaignFlow
 from handlers.flood import FloodGuard
 from handlers.people import PeopleFlows
 from handlers.types import Button, Incoming, Reply
@@ -22,7 +23,10 @@ COMMAND_ALIASES = {
     "deletedata": "deletedata", "xoadulieu": "deletedata",
     "human": "human", "gapcanbo": "human",
     "reply": "reply", "traloi": "reply",
+    "campaign": "campaign", "chiendich": "campaign",
+    "campaigns": "campaigns", "danhsachchiendich": "campaigns",
 }
+STAFF_COMMANDS = {"campaign", "campaigns"}
 # Commands that need a database behind the conversation.
 PEOPLE_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "reply"}
 
@@ -34,10 +38,12 @@ def entry_button(entry_id: str, label: str) -> Button:
 class Conversation:
     """Channel-agnostic: every method takes an Incoming and returns the replies to send."""
 
-    def __init__(self, ask: AskService, people: PeopleFlows | None = None, flood: FloodGuard | None = None):
+    def __init__(self, ask: AskService, people: PeopleFlows | None = None, flood: FloodGuard | None = None,
+                 campaigns: CampaignFlow | None = None):
         self.ask_service = ask
         self.people = people
         self.flood = flood
+        self.campaigns = campaigns
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         if self.flood is not None:
@@ -54,11 +60,16 @@ class Conversation:
             return await self.on_button(incoming)
         if text.startswith("/"):
             return await self.on_command(incoming, text)
+        if self.campaigns is not None and text and self.campaigns.active(incoming) and self._staff(incoming):
+            return await self.campaigns.on_text(incoming, text)
         if self.people is not None and text:
             comment = await self.people.take_comment(incoming, text)
             if comment is not None:
                 return [comment]
         return await self.on_question(incoming, text)
+
+    def _staff(self, incoming: Incoming) -> bool:
+        return self.people is not None and self.people.is_staff(incoming)
 
     def _about_own_data(self, incoming: Incoming) -> bool:
         """/mydata and erasing must not first re-create the record they report on or delete."""
@@ -84,6 +95,10 @@ class Conversation:
             return [Reply(texts.HELP, [[Button(texts.MAIN_MENU, "m")]])]
         if name == "menu":
             return [self.menu()]
+        if name in STAFF_COMMANDS and self.campaigns is not None:
+            if not self._staff(incoming):
+                return [Reply(texts.STAFF_ONLY)]
+            return [self.campaigns.begin(incoming) if name == "campaign" else await self.campaigns.listing()]
         if name in PEOPLE_COMMANDS and self.people is not None:
             return await self.on_people_command(incoming, name, text)
         return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
@@ -183,6 +198,8 @@ class Conversation:
             reply = self.fallback_reply()
         elif data == "h":
             return await self.on_handoff(incoming)
+        elif kind == "cw" and self.campaigns is not None:
+            return await self.campaigns.on_button(incoming, arg) if self._staff(incoming) else [Reply(texts.STAFF_ONLY)]
         elif self.people is not None and kind in ("s", "f", "c", "d"):
             return [await self.on_people_button(incoming, kind, arg)]
         else:

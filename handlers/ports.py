@@ -36,3 +36,24 @@ class PeopleStore(Protocol):
     async def get_handoff(self, handoff_id: int) -> Any: ...
 
     async def close_handoff(self, handoff_id: int) -> None: ...
+
+
+class CampaignDesk(Protocol):
+    """What staff can do with campaigns from a chat; implemented in bot/broadcast/desk.py."""
+
+    async def audience_options(self) -> list[tuple[str, str, int]]:
+        """(label, audience expression, number of recipients) to choose from."""
+
+    async def create(self, text: str, audience: str, when: str, created_by: str) -> int:
+        """Create and schedule; `when` is "now", "YYYY-MM-DD HH:MM" or a recurrence. ValueError if wrong."""
+
+    async def check(self, text: str, audience: str, when: str) -> str | None:
+        """Why this campaign could not be created, or None."""
+
+    async def listing(self) -> list[dict]: ...
+
+    async def status(self, campaign_id: int) -> dict | None: ...
+
+    async def cancel(self, campaign_id: int) -> str: ...
+
+    async def resend_unknowns(self, campaign_id: int) -> int: ...

@@ -40,6 +40,8 @@ class Reply:
     # Set when the reply goes to another chat than the sender's (staff relay, staff answer to a user).
     chat_id: str | None = None
     channel: str | None = None
+    # Replace the message whose button was pressed (a progress view), where the platform can edit.
+    edit: bool = False
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

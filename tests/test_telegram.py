@@ -224,3 +224,42 @@ async def test_webhook_refuses_a_wrong_secret_and_answers_duplicates_once(telegr
                 assert (await r.json())["status"] == "ok"
     finally:
         await runner.stop()
+
+
+async def test_staff_runs_a_campaign_from_the_chat(bot, telegram_api):
+    """/campaign: text → audience with its size → time → preview → confirm; progress refreshes in place."""
+    subscriber = Chat(telegram_api, USER, bot.deliver)
+    choose = (await subscriber.say("/dangky"))[0]
+    await subscriber.press(buttons(choose)["Tất cả chủ đề"])
+
+    outsider = Chat(telegram_api, 444, bot.deliver)
+    assert "chỉ dành cho cán bộ" in (await outsider.say("/campaign"))[0]["text"]
+
+    staff = Chat(telegram_api, STAFF, bot.deliver)
+    await staff.say("/chiendich")
+    audience = (await staff.say("Lớp tập huấn 5S ngày 5/12 cho {name}. <Đăng ký sớm> & mang theo sổ."))[0]
+    everyone = next(label for label in buttons(audience) if label.startswith("Tất cả người đăng ký"))
+    assert everyone.endswith("(1)")
+    await staff.press(buttons(audience)[everyone])
+    preview = await staff.press("cw:t:now", replies=3)
+    assert "Lớp tập huấn 5S" in preview[1]["text"] and "&lt;Đăng ký sớm&gt; &amp;" in preview[1]["text"]
+    before = len(subscriber.received())
+    created = (await staff.press("cw:ok"))[0]
+    assert "Đã tạo chiến dịch #1" in created["text"]
+    await telegram_api.wait_for("sendMessage", before + 1, timeout=10, chat_id=USER)
+    assert "Lớp tập huấn 5S ngày 5/12 cho An" in subscriber.received()[-1]["text"]
+
+    # "Xem tiến độ" turns the confirmation into a progress view, edited in place, refreshed by its button.
+    progress = created
+    for _ in range(50):  # the engine settles the delivery right after the send
+        edits = len(telegram_api.calls_of("editMessageText"))
+        await bot.deliver(telegram_api.callback_update(STAFF, "cw:s:1", int(progress["message_id"]), user_id=STAFF))
+        await telegram_api.wait_for("editMessageText", edits + 1, timeout=5, received=True)
+        await asyncio.sleep(0.05)
+        last = telegram_api.calls_of("editMessageText")[-1]
+        if "- đã gửi: 1" in last.params["text"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "- đã gửi: 1" in last.params["text"] and "Chiến dịch #1" in last.params["text"]
+    listing = (await staff.say("/campaigns"))[0]
+    assert "#1 (done)" in listing["text"]

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.broadcast.limiter import REPLY
 from bot.channels.base import DeliveryOutcome, DeliveryStatus
 from bot.channels.telegram_render import keyboard, render_html
 from bot.relay import Relay
@@ -74,6 +75,8 @@ class TelegramChannel:
             raise StartupError("TELEGRAM_BOT_TOKEN is empty")
         self.conversation = conversation
         self.relay = relay
+        self.base_url = settings.telegram_api_base_url
+        self.send_timeout = settings.send_timeout
         self.webhook_url = settings.telegram_webhook_url
         secret = settings.telegram_webhook_secret
         self.webhook_secret = secret.get_secret_value() if secret else ""
@@ -89,7 +92,14 @@ class TelegramChannel:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}
+        self.limiter = None  # the process-wide RateLimiter, set by the runner; replies use its reply lane
         relay.register(self.name, self.send_reply)
+
+    def sender(self):
+        """Campaign sends go through a lean aiohttp client (see telegram_broadcast.py)."""
+        from bot.channels.telegram_broadcast import TelegramHttpSender
+
+        return TelegramHttpSender(self.app.bot.token, self.base_url, self.send_timeout)
 
     @property
     def webhook_path(self) -> str:
@@ -188,9 +198,21 @@ class TelegramChannel:
         async with lock:  # one chat's messages answered in order; other chats run concurrently
             replies = await self.conversation.handle(incoming)
             for reply in replies:
+                if reply.edit and query is not None and reply.channel is None and await self._edit(query, reply):
+                    continue
                 await self.relay.deliver(reply, default=(self.name, chat_id))
         if not lock.locked() and len(self._chat_locks) > 10_000:
             self._chat_locks.pop(chat_id, None)
+
+    async def _edit(self, query, reply: Reply) -> bool:
+        """Refresh a progress message in place; False to fall back to sending a new one."""
+        try:
+            await query.edit_message_text(render_html(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply))
+            return True
+        except BadRequest as exc:
+            return "not modified" in str(exc).lower()  # nothing changed: the message is already current
+        except TelegramError:
+            return False
 
     # -- outbound --------------------------------------------------------------------------------
     async def send_reply(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
@@ -200,6 +222,8 @@ class TelegramChannel:
         markup = keyboard(reply)
         for index, part in enumerate(parts):
             for attempt in range(2):
+                if self.limiter is not None:
+                    await self.limiter.acquire(REPLY, chat_id)
                 try:
                     message = await self.app.bot.send_message(
                         chat_id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,

@@ -1,6 +1,8 @@
 """The database connection: async engine and sessions, SQLite in WAL mode, migrations at start-up."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from alembic import command
@@ -49,6 +51,7 @@ class Database:
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.sqlite else None
 
     @property
     def sqlite(self) -> bool:
@@ -56,6 +59,19 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    @contextlib.asynccontextmanager
+    async def writing(self):
+        """A session for a write transaction. On SQLite all writers of this process queue on one lock:
+        SQLite has one writer anyway, and a lock wait costs nothing where its busy handler sleeps."""
+        async with self._write_lock or contextlib.nullcontext():
+            async with self.session() as session:
+                yield session
+
+    @property
+    def sqlite_path(self) -> str | None:
+        path = self.url.split("///", 1)[-1] if self.sqlite else None
+        return path if path and path != ":memory:" else None
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (idempotent)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -113,4 +113,63 @@ class KnowledgeMeta(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Campaign(SQLModel, table=True):
+    """An announcement: its text, who gets it, and when (now, at a time, or recurring)."""
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))   # JSON [{label,url}]
+    audience: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON, see audience.py
+    schedule: str = Field(default="now", max_length=8)  # "now" | "at" | "cron"
+    run_at: dt.datetime | None = None                   # first (or only) occurrence, UTC
+    cron: str = Field(default="", max_length=128)
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
+    # draft → scheduled → sending → done; or cancelled. A recurring campaign stays "scheduled" between runs.
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    next_run_at: dt.datetime | None = Field(default=None, index=True)
+    created_by: str = Field(default="", max_length=128)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Occurrence(SQLModel, table=True):
+    """One firing of a campaign; unique per (campaign, fire time), so two processes fire it once."""
+
+    __tablename__ = "campaign_occurrence"
+    __table_args__ = (UniqueConstraint("campaign_id", "fire_key", name="uq_occurrence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    fire_key: str = Field(max_length=40)  # the scheduled fire time, ISO UTC
+    status: str = Field(default="sending", max_length=16)  # "sending" | "done" | "cancelled"
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+
+
+class Delivery(SQLModel, table=True):
+    """One message of one occurrence to one recipient: the unit the sender claims, sends and settles."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("occurrence_id", "subscriber_id", name="uq_delivery"),
+                      # The sender's claim: pending rows of one channel that are due, oldest first.
+                      Index("ix_delivery_claim", "channel", "status", "next_attempt_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    occurrence_id: int = Field(foreign_key="campaign_occurrence.id", index=True)
+    subscriber_id: int = Field(index=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=256)
+    # pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error.
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow)
+    lease_until: dt.datetime | None = None
+    message_id: str = Field(default="", max_length=64)
+    error: str = Field(default="", max_length=512)
     updated_at: dt.datetime = Field(default_factory=utcnow)

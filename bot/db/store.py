@@ -1,12 +1,5 @@
-"""The conversation's PeopleStore over the database: one short session per call.
-
-On SQLite every write in this process queues on one asyncio lock: SQLite has a single writer anyway,
-and waiting on a lock costs nothing, whereas its busy handler sleeps in growing steps under contention.
-"""
+"""The conversation's PeopleStore over the database: one short session per call (writes via db.writing)."""
 from __future__ import annotations
-
-import asyncio
-import contextlib
 
 from bot.db import conversation_log, people
 from bot.db.engine import Database
@@ -17,14 +10,7 @@ class DatabaseStore:
 
     def __init__(self, db: Database):
         self.db = db
-        self._write_lock = asyncio.Lock() if db.sqlite else None
-
-    @contextlib.asynccontextmanager
-    async def _writing(self):
-        lock = self._write_lock or contextlib.nullcontext()
-        async with lock:
-            async with self.db.session() as session:
-                yield session
+        self._writing = db.writing
 
     async def touch(self, channel, chat_id, user_id="", name="", question=None):
         async with self._writing() as s:

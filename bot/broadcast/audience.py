@@ -1,0 +1,105 @@
+"""Who a campaign reaches: `all`, or terms like `topic:ocop-tccs,channel:zalo,district:Hạ Long`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, literal, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import Subscriber
+
+KEYS = ("topic", "channel", "district", "sector")
+CHANNEL_TEXT_LIMITS = {"telegram": 4096, "zalo": 2000}
+
+
+class AudienceError(ValueError):
+    """An audience string that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Values of one key are alternatives (OR); different keys must all match (AND)."""
+
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> "Audience":
+        text = (text or "all").strip()
+        if text.lower() in ("all", "*", ""):
+            return cls({})
+        terms: dict[str, list[str]] = {}
+        for part in text.split(","):
+            key, sep, value = part.partition(":")
+            key, value = key.strip().lower(), value.strip()
+            if not sep or key not in KEYS or not value:
+                raise AudienceError(f"cannot read {part.strip()!r}: use all, topic:ID, channel:telegram|zalo, "
+                                    "district:NAME or sector:NAME, separated by commas")
+            terms.setdefault(key, []).append(value)
+        return cls({k: tuple(v) for k, v in terms.items()})
+
+    def to_json(self) -> str:
+        return json.dumps({k: list(v) for k, v in self.terms.items()}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Audience":
+        return cls({k: tuple(v) for k, v in (json.loads(text or "{}") or {}).items()})
+
+    def describe(self) -> str:
+        if not self.terms:
+            return "all"
+        return ",".join(f"{k}:{v}" for k, values in self.terms.items() for v in values)
+
+    def channels(self) -> tuple[str, ...]:
+        return self.terms.get("channel", tuple(CHANNEL_TEXT_LIMITS))
+
+    def matches(self, person: Subscriber) -> bool:
+        if person.status != "active":
+            return False
+        if "channel" in self.terms and person.channel not in self.terms["channel"]:
+            return False
+        if "topic" in self.terms:
+            chosen = person.topic_list
+            # No topic chosen means "all topics".
+            if chosen and not any(t in chosen for t in self.terms["topic"]):
+                return False
+        for key in ("district", "sector"):
+            if key in self.terms and getattr(person, key).casefold() not in {v.casefold() for v in self.terms[key]}:
+                return False
+        return True
+
+
+def sql_filter(audience: Audience):
+    """The audience as a SQL condition on Subscriber (same rules as `matches`), for INSERT … SELECT."""
+    conditions = [Subscriber.status == "active"]
+    if "channel" in audience.terms:
+        conditions.append(Subscriber.channel.in_(audience.terms["channel"]))
+    if "topic" in audience.terms:
+        wrapped = literal(",") + Subscriber.topics + literal(",")
+        conditions.append(or_(Subscriber.topics == "", *(wrapped.like(f"%,{t},%") for t in audience.terms["topic"])))
+    for key in ("district", "sector"):
+        if key in audience.terms:
+            column = getattr(Subscriber, key)
+            conditions.append(func.lower(column).in_([v.lower() for v in audience.terms[key]]))
+    return and_(*conditions)
+
+
+async def recipients(session: AsyncSession, audience: Audience) -> list[Subscriber]:
+    """Active subscribers the audience selects (topics are filtered here: they are a comma list)."""
+    query = select(Subscriber).where(Subscriber.status == "active")
+    if "channel" in audience.terms:
+        query = query.where(Subscriber.channel.in_(audience.terms["channel"]))
+    rows = (await session.exec(query.order_by(Subscriber.id))).all()
+    return [p for p in rows if audience.matches(p)]
+
+
+def text_problem(text: str, audience: Audience) -> str | None:
+    """Why `text` cannot go to this audience (too long for one of its channels), or None."""
+    if not text.strip():
+        return "the text is empty"
+    for channel in audience.channels():
+        limit = CHANNEL_TEXT_LIMITS.get(channel)
+        if limit and len(text) > limit:
+            return f"the text has {len(text)} characters; {channel} allows {limit}"
+    return None

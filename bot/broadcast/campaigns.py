@@ -1,0 +1,141 @@
+"""Campaign queries for staff: create (checked), list, progress counts, cancel, resend the unknowns."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.broadcast.audience import Audience, AudienceError, recipients, text_problem
+from bot.broadcast.schedule import ScheduleError, next_fire
+from bot.db.models import Campaign, Delivery, Occurrence, utcnow
+
+FINAL = ("sent", "failed", "blocked", "unknown", "cancelled")
+STATUSES = ("pending", "inflight") + FINAL
+
+
+class CampaignError(ValueError):
+    """A campaign that cannot be created or changed as asked."""
+
+
+@dataclass
+class Draft:
+    text: str
+    audience: Audience
+    schedule: str = "now"             # now | at | cron
+    run_at: dt.datetime | None = None  # aware UTC, for "at"
+    cron: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    buttons: tuple[tuple[str, str], ...] = ()
+    created_by: str = ""
+
+
+def check(draft: Draft, now: dt.datetime) -> dt.datetime:
+    """Validate a draft; returns its first fire time."""
+    problem = text_problem(draft.text, draft.audience)
+    if problem:
+        raise CampaignError(problem)
+    for label, url in draft.buttons:
+        if not label.strip() or not url.startswith(("https://", "http://")):
+            raise CampaignError(f"a button needs a label and an http(s) link, got {label!r} {url!r}")
+    if draft.schedule == "now":
+        return now
+    if draft.schedule == "at":
+        if draft.run_at is None:
+            raise CampaignError("a time is needed")
+        if draft.run_at < now - dt.timedelta(minutes=1):
+            raise CampaignError("that time has already passed")
+        return draft.run_at
+    if draft.schedule == "cron":
+        try:
+            first = next_fire(draft.cron, draft.timezone, now)
+        except ScheduleError as exc:
+            raise CampaignError(str(exc)) from exc
+        if first is None:
+            raise CampaignError("that recurrence never fires")
+        return first
+    raise CampaignError(f"unknown schedule {draft.schedule!r}")
+
+
+async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = None) -> Campaign:
+    now = now or utcnow()
+    first = check(draft, now)
+    campaign = Campaign(text=draft.text, audience=draft.audience.to_json(), schedule=draft.schedule,
+                        run_at=first, cron=draft.cron, timezone=draft.timezone, status="scheduled",
+                        next_run_at=first, created_by=draft.created_by,
+                        buttons=json.dumps([{"label": l, "url": u} for l, u in draft.buttons], ensure_ascii=False))
+    session.add(campaign)
+    await session.commit()
+    return campaign
+
+
+async def audience_size(session: AsyncSession, audience_text: str) -> int:
+    try:
+        return len(await recipients(session, Audience.parse(audience_text)))
+    except AudienceError as exc:
+        raise CampaignError(str(exc)) from exc
+
+
+async def get(session: AsyncSession, campaign_id: int) -> Campaign | None:
+    return await session.get(Campaign, campaign_id)
+
+
+async def listing(session: AsyncSession, limit: int = 20) -> list[Campaign]:
+    return list((await session.exec(select(Campaign).order_by(Campaign.id.desc()).limit(limit))).all())
+
+
+async def counts(session: AsyncSession, campaign_id: int) -> dict[str, int]:
+    rows = (await session.exec(select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign_id)
+                               .group_by(Delivery.status))).all()
+    found = {status: count for status, count in rows}
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+async def occurrences(session: AsyncSession, campaign_id: int) -> list[Occurrence]:
+    return list((await session.exec(select(Occurrence).where(Occurrence.campaign_id == campaign_id)
+                                    .order_by(Occurrence.id))).all())
+
+
+async def unknown_deliveries(session: AsyncSession, campaign_id: int) -> list[Delivery]:
+    return list((await session.exec(select(Delivery).where(Delivery.campaign_id == campaign_id,
+                                                          Delivery.status == "unknown"))).all())
+
+
+async def cancel(session: AsyncSession, campaign_id: int) -> int:
+    """Stop a campaign: no new occurrences, pending deliveries cancelled; returns how many were cancelled."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError(f"no campaign {campaign_id}")
+    if campaign.status in ("done", "cancelled"):
+        raise CampaignError(f"campaign {campaign_id} is already {campaign.status}")
+    campaign.status, campaign.next_run_at = "cancelled", None
+    session.add(campaign)
+    result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
+                                                       Delivery.status == "pending")
+                                .values(status="cancelled", updated_at=utcnow()))
+    await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
+                                                Occurrence.status == "sending").values(status="cancelled"))
+    await session.commit()
+    return result.rowcount or 0
+
+
+async def resend_unknowns(session: AsyncSession, campaign_id: int) -> int:
+    """Staff decided: send again to the recipients whose delivery is unknown (they may get it twice)."""
+    result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
+                                                       Delivery.status == "unknown")
+                                .values(status="pending", next_attempt_at=utcnow(), lease_until=None,
+                                        error="resent by staff", updated_at=utcnow()))
+    moved = result.rowcount or 0
+    if moved:
+        campaign = await session.get(Campaign, campaign_id)
+        if campaign is not None and campaign.status == "done":
+            campaign.status = "sending"
+            session.add(campaign)
+        await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
+                                                    Occurrence.status == "done")
+                           .values(status="sending", finished_at=None))
+    await session.commit()
+    return moved

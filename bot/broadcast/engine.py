@@ -1,0 +1,184 @@
+"""The broadcast engine: fire due campaigns, then claim → send (rate-limited) → settle, per channel.
+
+All state is in the database: a row is leased ("inflight") before its HTTP call and settled after it,
+so a crash can leave rows in flight but never sends one twice; at start-up expired leases become
+"unknown", shown to staff, never resent automatically. APScheduler only wakes `run`.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from bot.broadcast import outbox
+from bot.broadcast.limiter import BROADCAST, RateLimiter
+from bot.broadcast.schedule import in_quiet_hours
+from bot.channels.base import DeliveryStatus, Sender
+from bot.db.engine import Database
+from bot.db.models import Campaign, Delivery, utcnow
+from handlers.types import Button, Reply
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class EngineConfig:
+    batch: int = 100
+    lease: dt.timedelta = dt.timedelta(seconds=120)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    tick_seconds: float = 1.0
+    retry_base: float = 2.0   # seconds; doubled per attempt, capped at a minute
+    loops_per_channel: int = 2  # two claim→send→settle loops overlap database work with sending
+
+
+def backoff(attempts: int, base: float = 2.0) -> float:
+    """Seconds before retrying a delivery the platform could not be reached for."""
+    return min(60.0, base * 2.0 ** (attempts - 1))
+
+
+class SqliteSenderLock:
+    """On SQLite one process sends: an flock next to the database file (released if the process dies)."""
+
+    def __init__(self, db_path: str):
+        self.path = db_path + ".sender.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            os.close(self._fd)
+            self._fd = None
+            return False
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class BroadcastEngine:
+    def __init__(self, db: Database, senders: dict[str, Sender], limiters: dict[str, RateLimiter],
+                 config: EngineConfig = EngineConfig(), clock: Callable[[], dt.datetime] = utcnow):
+        self.db, self.senders, self.limiters = db, senders, limiters
+        self.config, self.clock = config, clock
+        self._wake = asyncio.Event()
+        self._campaigns: dict[int, Campaign] = {}
+        self._sqlite_lock = SqliteSenderLock(db.sqlite_path) if db.sqlite_path else None
+        self.active = True
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Claim the right to send (SQLite), then turn leases left by a dead process into unknowns."""
+        if self._sqlite_lock is not None and not self._sqlite_lock.acquire():
+            self.active = False
+            log.warning("another process is already sending campaigns on this SQLite database; "
+                        "this one will not send (use PostgreSQL for several workers)")
+            return
+        async with self.db.writing() as session:
+            # Holding SQLite's sender lock proves no other sender lives: every in-flight row is an orphan.
+            expired = await outbox.expire_leases(session, self.clock(), every_lease=self._sqlite_lock is not None)
+        if expired:
+            log.warning("%s deliveries were in flight when the sender stopped: marked unknown", expired)
+
+    def stop(self) -> None:
+        if self._sqlite_lock is not None:
+            self._sqlite_lock.release()
+
+    def quiet(self, now: dt.datetime) -> bool:
+        return in_quiet_hours(now, self.config.timezone, self.config.quiet_start, self.config.quiet_end)
+
+    async def tick(self) -> int:
+        """One round: fan out due campaigns, send what is due (outside quiet hours), close finished ones."""
+        if not self.active:
+            return 0
+        now = self.clock()
+        async with self.db.writing() as session:
+            if self._sqlite_lock is None:  # several workers: a dead one's leases run out while others work
+                await outbox.expire_leases(session, now)
+            await outbox.fire_due(session, now)
+        sent = 0
+        if not self.quiet(now):
+            results = await asyncio.gather(*(self.drain(channel) for channel in self.senders
+                                             for _ in range(self.config.loops_per_channel)))
+            sent = sum(results)
+        async with self.db.writing() as session:
+            await outbox.finish_occurrences(session, self.clock())
+        self._campaigns.clear()  # texts are re-read next round: a cancel or edit shows at once
+        return sent
+
+    async def drain(self, channel: str) -> int:
+        """Send every due delivery of one channel, batch by batch; returns how many were attempted."""
+        done = 0
+        while not self.quiet(self.clock()):
+            async with self.db.writing() as session:
+                rows = await outbox.claim(session, channel, self.config.batch, self.clock(), self.config.lease)
+            if not rows:
+                return done
+            results = await asyncio.gather(*(self._send(channel, row) for row in rows))
+            async with self.db.writing() as session:
+                await outbox.settle(session, results, self.clock())
+            done += len(rows)
+        return done
+
+    async def _campaign(self, campaign_id: int) -> Campaign | None:
+        if campaign_id not in self._campaigns:
+            async with self.db.session() as session:
+                self._campaigns[campaign_id] = await session.get(Campaign, campaign_id)
+        return self._campaigns[campaign_id]
+
+    def render(self, campaign: Campaign, row: Delivery) -> Reply:
+        text = campaign.text.replace("{name}", row.name or "bạn")
+        buttons = [[Button(b["label"], url=b["url"])] for b in json.loads(campaign.buttons or "[]")]
+        return Reply(text, buttons)
+
+    async def _send(self, channel: str, row: Delivery) -> dict:
+        campaign = await self._campaign(row.campaign_id)
+        result = {"id": row.id, "subscriber_id": row.subscriber_id, "attempts": row.attempts + 1}
+        if campaign is None or campaign.status == "cancelled":
+            return {**result, "status": "cancelled", "attempts": row.attempts}
+        await self.limiters[channel].acquire(BROADCAST, row.chat_id)
+        outcome = await self.senders[channel].send(row.chat_id, self.render(campaign, row))
+        status = outcome.status
+        if status is DeliveryStatus.SENT:
+            return {**result, "status": "sent", "message_id": outcome.message_id or "", "error": ""}
+        if status is DeliveryStatus.RETRY:
+            if outcome.retry_after:
+                self.limiters[channel].pause(outcome.retry_after)
+            if result["attempts"] >= MAX_ATTEMPTS:
+                return {**result, "status": "failed", "error": f"gave up: {outcome.error}"[:500]}
+            wait = outcome.retry_after or backoff(result["attempts"], self.config.retry_base)
+            return {**result, "status": "pending", "error": outcome.error[:500],
+                    "next_attempt_at": self.clock() + dt.timedelta(seconds=wait)}
+        return {**result, "status": status.value, "error": outcome.error[:500]}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Tick whenever woken (APScheduler's interval job, a new campaign) until `stop` is set."""
+        await self.start()
+        try:
+            while not stop.is_set():
+                try:
+                    await self.tick()
+                except Exception:
+                    log.exception("broadcast tick failed; retrying on the next one")
+                self._wake.clear()
+                waiter = asyncio.ensure_future(self._wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiter, stopper}, timeout=self.config.tick_seconds * 5,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+        finally:
+            self.stop()

@@ -1,0 +1,143 @@
+"""The delivery outbox: fan-out of due campaigns, leased claims, settling outcomes, closing occurrences."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import func, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession as SQLAlchemyAsyncSession
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.broadcast.audience import Audience, sql_filter
+from bot.broadcast.schedule import next_fire
+from bot.db.models import Campaign, Delivery, Occurrence, Subscriber
+
+log = logging.getLogger(__name__)
+
+
+def _insert(session: AsyncSession):
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
+    """Fan out every campaign whose time has come; returns the new occurrence ids.
+
+    One transaction per occurrence: the occurrence row (unique per campaign and fire time), all its
+    deliveries (unique per recipient, inserted with ON CONFLICT DO NOTHING) and the campaign's next
+    run. Two processes racing here create it once; a crash midway leaves nothing half done.
+    """
+    due = (await session.exec(select(Campaign.id).where(Campaign.status.in_(("scheduled", "sending")),
+                                                        Campaign.next_run_at.is_not(None),
+                                                        Campaign.next_run_at <= now)
+                              .order_by(Campaign.next_run_at))).all()
+    fired = []
+    for campaign_id in due:
+        # Re-read: a rollback below expires everything, and another process may have moved it on.
+        campaign = await session.get(Campaign, campaign_id, populate_existing=True)
+        if campaign is None or campaign.next_run_at is None or campaign.next_run_at > now \
+                or campaign.status not in ("scheduled", "sending"):
+            continue
+        fire_time = campaign.next_run_at
+        occurrence = Occurrence(campaign_id=campaign.id, fire_key=fire_time.astimezone(dt.timezone.utc).isoformat())
+        session.add(occurrence)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()  # another process fired this occurrence first
+            continue
+        # INSERT … SELECT: the database copies the audience into the outbox without a row in Python,
+        # so 100,000 recipients cost no memory here; ON CONFLICT keeps the fan-out idempotent.
+        source = select(literal(campaign.id), literal(occurrence.id), Subscriber.id, Subscriber.channel,
+                        Subscriber.chat_id, Subscriber.display_name, literal("pending"), literal(0),
+                        literal(now), literal(""), literal(""), literal(now)
+                        ).where(sql_filter(Audience.from_json(campaign.audience)))
+        columns = ["campaign_id", "occurrence_id", "subscriber_id", "channel", "chat_id", "name", "status",
+                   "attempts", "next_attempt_at", "message_id", "error", "updated_at"]
+        result = await session.exec(_insert(session)(Delivery).from_select(columns, source)
+                                    .on_conflict_do_nothing(index_elements=["occurrence_id", "subscriber_id"]))
+        count = result.rowcount
+        if campaign.schedule == "cron":
+            campaign.next_run_at = next_fire(campaign.cron, campaign.timezone, max(fire_time, now))
+            campaign.status = "scheduled"
+        else:
+            campaign.next_run_at = None
+            campaign.status = "sending"
+        session.add(campaign)
+        await session.commit()
+        log.info("campaign %s fired (%s): %s recipients", campaign.id, occurrence.fire_key, count)
+        fired.append(occurrence.id)
+    return fired
+
+
+async def claim(session: AsyncSession, channel: str, limit: int, now: dt.datetime,
+                lease: dt.timedelta) -> list[Delivery]:
+    """Lease up to `limit` due pending deliveries of one channel; on PostgreSQL workers skip each other's rows."""
+    query = (select(Delivery).where(Delivery.channel == channel, Delivery.status == "pending",
+                                    Delivery.next_attempt_at <= now)
+             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.exec(query)).all())
+    if rows:
+        await session.exec(update(Delivery).where(Delivery.id.in_([r.id for r in rows]))
+                           .values(status="inflight", lease_until=now + lease, updated_at=now))
+    await session.commit()
+    for row in rows:
+        row.status = "inflight"
+    return rows
+
+
+async def settle(session: AsyncSession, results: list[dict], now: dt.datetime) -> None:
+    """Write the outcomes of one batch: dicts with id and the changed fields (status, message_id, …)."""
+    if not results:
+        return
+    # ORM bulk UPDATE by primary key (one executemany); SQLModel's exec() cannot take a parameter list.
+    await SQLAlchemyAsyncSession.execute(session, update(Delivery),
+                                         [{**r, "updated_at": now, "lease_until": None} for r in results])
+    blocked = [r["subscriber_id"] for r in results if r.get("status") == "blocked"]
+    if blocked:
+        await session.exec(update(Subscriber).where(Subscriber.id.in_(blocked)).values(status="blocked"))
+    await session.commit()
+
+
+async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bool = False) -> int:
+    """In-flight rows whose lease ran out (the sender died mid-batch) may have been sent: mark them unknown.
+
+    `every_lease`: the caller knows no other sender is alive (SQLite's sender lock), so all are orphans.
+    """
+    stale = Delivery.status == "inflight"
+    if not every_lease:
+        stale = stale & (Delivery.lease_until < now)
+    result = await session.exec(update(Delivery).where(stale)
+                                .values(status="unknown", lease_until=None, updated_at=now,
+                                        error="lease expired: the sender stopped during the send"))
+    await session.commit()
+    return result.rowcount or 0
+
+
+async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
+    """Close occurrences with nothing pending or in flight; a one-off campaign is then done."""
+    open_rows = (select(Delivery.occurrence_id, func.count()).where(Delivery.status.in_(("pending", "inflight")))
+                 .group_by(Delivery.occurrence_id))
+    busy = {occ for occ, _ in (await session.exec(open_rows)).all()}
+    sending = (await session.exec(select(Occurrence).where(Occurrence.status == "sending"))).all()
+    finished = [o for o in sending if o.id not in busy]
+    for occurrence in finished:
+        occurrence.status, occurrence.finished_at = "done", now
+        session.add(occurrence)
+        campaign = await session.get(Campaign, occurrence.campaign_id)
+        if campaign is not None and campaign.status == "sending" and campaign.schedule != "cron":
+            campaign.status = "done"
+            session.add(campaign)
+    if finished:
+        await session.commit()
+
+
+async def due_soon(session: AsyncSession, channel: str, now: dt.datetime) -> bool:
+    row = (await session.exec(select(Delivery.id).where(Delivery.channel == channel, Delivery.status == "pending",
+                                                       Delivery.next_attempt_at <= now).limit(1))).first()
+    return row is not None
