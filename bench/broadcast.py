@@ -5,8 +5,9 @@ Run:  python bench/broadcast.py [--scenario limit30|paid-sqlite|paid-pg|replies|
 - limit30:     the fake enforces 30/s (and 1/s per chat); 3,000 subscribers; SQLite; one sender process.
 - paid-sqlite: the fake's limit raised to 1,000/s; 100,000 subscribers; SQLite; one sender process.
 - paid-pg:     the same on PostgreSQL (local server) with two sender processes at once.
-- replies:     `python -m bot run` (webhook mode) sends a 1,000/s campaign to 20,000 subscribers while
-               users post questions at 20/s; prints the update→reply latency of those answers.
+- replies:     `python -m bot run` (webhook mode, CAMPAIGNS_IN_BOT=false) answers users posting questions
+               at 20/s while `python -m bot campaign send` sends a 1,000/s campaign to 20,000
+               subscribers; prints the update→reply latency of those answers.
 Senders are the real CLI (`python -m bot campaign send`) in their own processes; this process plays
 Telegram (tests/fakes/telegram_api.py) on loopback. Peak memory is each sender's max RSS.
 """
@@ -51,15 +52,15 @@ async def prepare(database_url: str, subscribers: int) -> None:
     await db.dispose()
 
 
-def env_for(api, database_url: str, rate: float) -> dict:
+def env_for(api, database_url: str, rate: float, workers: int = 1) -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": api.token,
             "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "", "QUIET_HOURS": "",
-            "TELEGRAM_RATE_PER_SECOND": str(rate)}
+            "TELEGRAM_RATE_PER_SECOND": str(rate), "CAMPAIGN_WORKERS": str(workers)}
 
 
 async def run_senders(api, database_url: str, rate: float, workers: int) -> tuple[float, float]:
     """Start `workers` sender processes, wait for them; returns (seconds from first to last send, peak MB)."""
-    env = env_for(api, database_url, rate)
+    env = env_for(api, database_url, rate, workers)
     procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "campaign", "send", "--until-idle",
                                                   env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE)
              for _ in range(workers)]
@@ -99,7 +100,12 @@ async def replies_during_broadcast(database_url: str) -> None:
         port = free_port()
         os.environ["TELEGRAM_RATE_PER_SECOND"] = "1000"
         os.environ["QUIET_HOURS"] = ""
+        # Paid-rate deployment: the bot answers, a separate process sends the campaign.
+        os.environ["CAMPAIGNS_IN_BOT"] = "false"
         proc = await start_bot(api, database_url, port)
+        sender = subprocess.Popen([sys.executable, "-m", "bot", "campaign", "send", "--until-idle"],
+                                  env=env_for(api, database_url, 1000), cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         replies = Replies(api)
         latencies: list[float] = []
         url = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -120,6 +126,8 @@ async def replies_during_broadcast(database_url: str) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=60)
+            sender.terminate()
+            sender.wait(timeout=60)
     latencies.sort()
     n = len(latencies)
     rate = len(broadcast) / (max(broadcast) - min(broadcast)) if len(broadcast) > 1 else 0

@@ -15,6 +15,7 @@ from bot.startup import StartupError
 from bot.web import WebServer, build_web_app
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT = 20.0
 
 
 def platform_channels(settings: Settings, services: Services) -> list:
@@ -50,7 +51,11 @@ class Runner:
 
     async def start(self) -> None:
         self.services = await build_services(self.settings)
-        self.channels = platform_channels(self.settings, self.services)
+        try:
+            self.channels = platform_channels(self.settings, self.services)
+        except BaseException:
+            await self.services.close()  # a channel refused its settings: leave nothing open
+            raise
         app = build_web_app(self.channels, lambda: {
             "channels": [c.name for c in self.channels],
             "knowledge_version": self.services.engine().kb.version})
@@ -80,7 +85,7 @@ class Runner:
             channel.limiter = limiters.get(channel.name)
             if hasattr(channel, "sender"):
                 senders[channel.name] = channel.sender()
-        if senders:
+        if senders and self.settings.campaigns_in_bot:
             self.broadcasts = BroadcastRuntime(make_engine(self.services.db, self.settings, senders, limiters))
             await self.broadcasts.start()
             if self.services.desk is not None:
@@ -121,7 +126,11 @@ async def serve(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
-        await runner.stop()
+        try:
+            # An orderly stop finishes answers in flight; it must not hang the process, whatever is stuck.
+            await asyncio.wait_for(runner.stop(), STOP_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.error("stopping took over %s s; exiting anyway", STOP_TIMEOUT)
 
 
 def run_app(settings: Settings) -> int:

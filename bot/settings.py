@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-07:00"
     telegram_rate_per_second: float = 30.0
     zalo_rate_per_second: float = 20.0
+    # Whether `bot run` sends campaigns itself. For paid-rate broadcasts (hundreds a second) run
+    # `python -m bot campaign send` as its own process and set this to false, so answers stay fast.
+    campaigns_in_bot: bool = True
+    # How many processes send campaigns at once (PostgreSQL only): the platform's limit is per bot,
+    # so each process takes its share of the rate.
+    campaign_workers: int = 1
     # Seconds to wait for the platform's answer to a campaign send; past it the delivery is "unknown".
     send_timeout: float = 10.0
     # How long a claimed delivery stays leased to one sender before others may call it unknown.

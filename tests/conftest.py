@@ -9,7 +9,7 @@ from bot.settings import load_settings
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine
 
-pytest_plugins = ["tests.fakes.telegram_api"]
+pytest_plugins = ["tests.fakes.telegram_api", "tests.fakes.zalo_api"]
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,8 @@ async def add_subscribers(db, count: int, start: int = 1000, channel: str = "tel
              "topics": fields.get("topics", ""), "status": "active", "consent_at": now, "district": "",
              "sector": "", "first_seen": now, "last_seen": now, "last_question": ""} for i in range(count)]
     async with db.writing() as s:
-        await s.exec(insert(Subscriber).values(rows))
+        for start in range(0, len(rows), 2000):  # PostgreSQL takes at most 32,767 parameters a statement
+            await s.exec(insert(Subscriber).values(rows[start:start + 2000]))
         await s.commit()
 
 

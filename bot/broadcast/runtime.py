@@ -15,18 +15,24 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_limiters(settings: Settings) -> dict[str, RateLimiter]:
-    """One limiter per channel for the whole process: campaign sends and replies to users share it."""
-    return {"telegram": RateLimiter(Limits(per_second=settings.telegram_rate_per_second)),
+def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reserve) -> dict[str, RateLimiter]:
+    """One limiter per channel for the whole process: campaign sends and replies to users share it.
+
+    The platform counts per bot, so with CAMPAIGN_WORKERS processes sending, each takes its share.
+    """
+    share = max(1, settings.campaign_workers)
+    return {"telegram": RateLimiter(Limits(per_second=settings.telegram_rate_per_second / share,
+                                           reply_reserve=reply_reserve)),
             # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
-            "zalo": RateLimiter(Limits(per_second=settings.zalo_rate_per_second), is_group=lambda _c: False)}
+            "zalo": RateLimiter(Limits(per_second=settings.zalo_rate_per_second / share, reply_reserve=reply_reserve),
+                                is_group=lambda _c: False)}
 
 
 def engine_config(settings: Settings) -> EngineConfig:
     start, end = settings.quiet_window
     # A batch is leased as a whole, so a crash turns at most one batch into "unknown": a quarter of a
     # second of sending keeps that small while leaving the database a few transactions per second.
-    fastest = max(settings.telegram_rate_per_second, settings.zalo_rate_per_second)
+    fastest = max(settings.telegram_rate_per_second, settings.zalo_rate_per_second) / max(1, settings.campaign_workers)
     batch = int(max(10, min(500, fastest * 0.25)))
     return EngineConfig(batch=batch, timezone=settings.timezone, quiet_start=start, quiet_end=end,
                         lease=dt.timedelta(seconds=settings.campaign_lease_seconds))

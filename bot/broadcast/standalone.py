@@ -38,6 +38,7 @@ async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> 
 
 async def run_sender(settings: Settings, db: Database, until_idle: bool = False) -> int:
     async with contextlib.AsyncExitStack() as stack:
+        # The bot's replies come from another process: the reserve in this limiter leaves them room.
         engine = make_engine(db, settings, await open_senders(settings, stack))
         if until_idle:
             await engine.start()

@@ -46,7 +46,10 @@ class Database:
             path = self.url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(self.url, connect_args={"timeout": 30})
+            # Each aiosqlite connection is a thread with its own page cache and malloc arena; writes are
+            # serialised anyway, so a few connections serve and keep a big campaign's memory down.
+            self.engine: AsyncEngine = create_async_engine(self.url, connect_args={"timeout": 30},
+                                                           pool_size=3, max_overflow=3)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)

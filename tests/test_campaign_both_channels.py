@@ -1,0 +1,79 @@
+"""One campaign to Telegram and Zalo subscribers at once: each exactly once, each channel within its limit."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlmodel import select
+
+from bot.broadcast import campaigns
+from bot.broadcast.audience import Audience
+from bot.broadcast.campaigns import Draft
+from bot.broadcast.engine import BroadcastEngine, EngineConfig
+from bot.broadcast.limiter import Limits, RateLimiter
+from bot.channels.telegram_broadcast import TelegramHttpSender
+from bot.channels.zalo import ZaloSender
+from bot.channels.zalo_client import ZaloClient
+from bot.db.engine import open_database
+from bot.db.models import Delivery
+from tests.test_broadcast import add_subscribers
+
+PER_CHANNEL = 1000
+TELEGRAM_LIMIT = 200
+ZALO_LIMIT = 100
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most sends the platform saw inside any one-second window."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_both_channels_each_once_within_their_own_limits(telegram_api, zalo_api, database_url):
+    db = await open_database(database_url)
+    await add_subscribers(db, PER_CHANNEL, start=1, channel="telegram")
+    await add_subscribers(db, PER_CHANNEL, start=1, channel="zalo")  # the same ids on Zalo: other people
+    async with db.writing() as s:
+        await campaigns.create(s, Draft("Hội thảo chuyển đổi số cho doanh nghiệp nhỏ, 10/12.", Audience.parse("all")))
+    telegram_api.set_limits(global_per_second=TELEGRAM_LIMIT, per_chat_per_second=1, per_group_per_minute=20)
+    zalo_api.set_limits(per_second=ZALO_LIMIT)
+
+    telegram = TelegramHttpSender(telegram_api.token, telegram_api.base_url)
+    zalo_client = ZaloClient(zalo_api.token, zalo_api.base_url)
+    await telegram.start()
+    await zalo_client.start()
+    engine = BroadcastEngine(
+        db, {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
+        {"telegram": RateLimiter(Limits(per_second=TELEGRAM_LIMIT)),
+         "zalo": RateLimiter(Limits(per_second=ZALO_LIMIT), is_group=lambda _c: False)},
+        EngineConfig(batch=50, quiet_start="", quiet_end=""))
+    await engine.start()
+    try:
+        for _ in range(400):
+            await engine.tick()
+            async with db.session() as s:
+                open_rows = (await s.exec(select(Delivery.id).where(Delivery.status.in_(("pending", "inflight")))
+                                          .limit(1))).first()
+            if open_rows is None:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        engine.stop()
+        await telegram.close()
+        await zalo_client.close()
+        await db.dispose()
+
+    for name, api, limit in (("telegram", telegram_api, TELEGRAM_LIMIT), ("zalo", zalo_api, ZALO_LIMIT)):
+        delivered = Counter(str(p["chat_id"]) for p in api.sent())
+        times = [c.at for c in api.calls_of("sendMessage") if c.ok]
+        print(f"{name}: {len(delivered)} delivered at {len(times) / (max(times) - min(times)):.1f}/s, "
+              f"busiest second {busiest_second(times)} (limit {limit}), 429s {api.stats.rate_limited}, "
+              f"duplicates {api.stats.duplicates}")
+        assert len(delivered) == PER_CHANNEL and max(delivered.values()) == 1
+        assert api.stats.duplicates == 0 and api.stats.rate_limited == 0
+        assert busiest_second([c.at for c in api.calls_of("sendMessage") if c.ok]) <= limit
