@@ -5,7 +5,6 @@ import logging
 
 from bot.settings import Settings
 from handlers.ask import AskService
-from handlers.conversation import Conversation
 from knowledge.loader import KnowledgeLoadError, load_directory
 from knowledge.model import KnowledgeBase
 from knowledge.search import SearchEngine
@@ -22,9 +21,6 @@ class EngineHolder:
 
     def __call__(self) -> SearchEngine:
         return self.engine
-
-    def replace(self, kb: KnowledgeBase) -> None:
-        self.engine = SearchEngine(kb)
 
 
 def load_knowledge(settings: Settings) -> KnowledgeBase:
@@ -47,8 +43,3 @@ def build_engine(settings: Settings, kb: KnowledgeBase | None = None) -> EngineH
 
 def build_ask_service(settings: Settings, engine: EngineHolder) -> AskService:
     return AskService(engine, settings.contact_block())
-
-
-def build_conversation(settings: Settings, engine: EngineHolder | None = None) -> Conversation:
-    engine = engine or build_engine(settings)
-    return Conversation(build_ask_service(settings, engine))

@@ -8,6 +8,9 @@ from handlers.types import Button, Reply
 from knowledge.syllables import strip_accents
 
 BACK = "0"
+# Enough history for "0" to walk back a few menus; old chats are forgotten so memory stays flat.
+MENUS_PER_CHAT = 10
+CHATS_WITH_MENUS = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,10 @@ class NumberedChoices:
         choices = [b for b in reply.flat_buttons() if b.data]
         links = [b for b in reply.flat_buttons() if b.url]
         if choices:
-            self._menus.setdefault(chat_id, []).append(reply)
+            menus = self._menus.pop(chat_id, [])  # re-inserted below: the dict's order is recency
+            self._menus[chat_id] = (menus + [reply])[-MENUS_PER_CHAT:]
+            while len(self._menus) > CHATS_WITH_MENUS:
+                self._menus.pop(next(iter(self._menus)))
             parts.append("\n".join(f"{i}. {b.label}" for i, b in enumerate(choices, 1)))
             parts.append(self.hint)
         if links:
@@ -72,6 +78,3 @@ class NumberedChoices:
             return None
         menus.pop()
         return menus.pop()
-
-    def forget(self, chat_id: str) -> None:
-        self._menus.pop(chat_id, None)

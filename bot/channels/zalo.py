@@ -29,8 +29,6 @@ MAX_MESSAGE = 2000
 POLL_TIMEOUT = 30       # seconds one getUpdates waits for an update
 MAX_BACKOFF = 30.0      # seconds between getUpdates after repeated errors, at most
 SEEN_MESSAGES = 10_000  # message ids remembered to drop redelivered updates
-MENUS_PER_CHAT = 10     # how far "0" can go back
-CHATS_WITH_MENUS = 10_000
 TEXT_EVENT = "message.text.received"
 
 CHOOSE_HINT = "Trả lời bằng số (1, 2, 3…) để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
@@ -38,19 +36,6 @@ TEXT_ONLY = ("Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ, chưa
              "Bạn gõ câu hỏi bằng chữ giúp Trợ lý nhé, ví dụ: «5S là gì».")
 NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /menu để xem các chủ đề."
 BAD_NUMBER = "Không có lựa chọn số {number}. Bạn gõ một số trong danh sách ở tin nhắn trên, hoặc gõ câu hỏi mới."
-
-
-class BoundedChoices(NumberedChoices):
-    """NumberedChoices that forget old menus, so a long-running bot's memory stays flat."""
-
-    def render(self, chat_id: str, reply: Reply) -> str:
-        text = super().render(chat_id, reply)
-        menus = self._menus.pop(chat_id, None)
-        if menus is not None:
-            self._menus[chat_id] = menus[-MENUS_PER_CHAT:]  # re-inserted: the dict's order is recency
-            while len(self._menus) > CHATS_WITH_MENUS:
-                self._menus.pop(next(iter(self._menus)))
-        return text
 
 
 def plain_text(reply: Reply) -> str:
@@ -90,7 +75,7 @@ class ZaloChannel:
         self.conversation = conversation
         self.relay = relay
         self.client = ZaloClient(token.strip(), settings.zalo_api_base_url, timeout=settings.send_timeout)
-        self.choices = BoundedChoices(CHOOSE_HINT)
+        self.choices = NumberedChoices(CHOOSE_HINT)
         self.limiter = None  # the process-wide RateLimiter, set by the runner; replies use its reply lane
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}

@@ -33,6 +33,8 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
+from tests.fakes.ledger import Stats
+
 try:  # The fake is usable without pytest (bench scripts); the fixture needs pytest-asyncio.
     import pytest_asyncio
 except ImportError:  # pragma: no cover
@@ -103,17 +105,6 @@ class Call:
         if self.description:
             outcome += f" {self.description}"
         return f"{self.method}{chat}→{outcome}"
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Outcomes of sendMessage calls; ``duplicates`` counts (chat_id, text) pairs delivered more than once."""
-
-    delivered: int = 0
-    rate_limited: int = 0
-    blocked: int = 0
-    failed: int = 0
-    duplicates: int = 0
 
 
 @dataclass

@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from tests.fakes.ledger import Stats
+
 try:  # The fake is usable without pytest (bench scripts); the fixture needs pytest-asyncio.
     import pytest_asyncio
 except ImportError:  # pragma: no cover
@@ -69,17 +71,6 @@ class Call:
         chat = f"(chat {self.chat_id})" if self.chat_id is not None else ""
         outcome = "pending" if not self.answered else "ok" if self.ok else f"{self.error_code} {self.description}"
         return f"{self.method}{chat}→{outcome}"
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Outcomes of sendMessage calls; ``duplicates`` counts (chat_id, text) pairs delivered more than once."""
-
-    delivered: int = 0
-    rate_limited: int = 0
-    blocked: int = 0
-    failed: int = 0
-    duplicates: int = 0
 
 
 @dataclass

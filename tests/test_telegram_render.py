@@ -1,0 +1,45 @@
+"""Telegram rendering: everything escaped, long replies split at paragraph boundaries, keyboards bounded."""
+import html
+import re
+
+from bot.channels.telegram_render import MAX_MESSAGE, keyboard, render_html, split_paragraphs
+from handlers.types import Button, Reply
+
+
+def test_user_and_admin_text_is_escaped():
+    parts = render_html(Reply("<b>5S</b> & Kaizen", source="Kế hoạch <273> & co"))
+    assert parts == ["&lt;b&gt;5S&lt;/b&gt; &amp; Kaizen\n\n<i>Nguồn: Kế hoạch &lt;273&gt; &amp; co</i>"]
+
+
+def test_long_reply_is_split_at_paragraphs_and_fits():
+    paragraphs = [f"Đoạn {i}: " + "năng suất chất lượng " * 30 for i in range(20)]
+    text = "\n\n".join(paragraphs)
+    parts = render_html(Reply(text, source="Nguồn thử"))
+    assert len(parts) > 1 and all(len(p) <= MAX_MESSAGE for p in parts)
+    assert all(p.rstrip().endswith(("lượng", "</i>")) for p in parts)  # no paragraph cut in half
+    assert parts[-1].endswith("<i>Nguồn: Nguồn thử</i>")
+    assert "".join(p.replace("\n", "") for p in parts).count("Đoạn") == 20
+
+
+def visible(part: str) -> str:
+    """What Telegram counts against 4,096: the text after entity parsing (tags gone, entities decoded)."""
+    return html.unescape(re.sub(r"</?(b|i|u|s|a|code|pre)[^>]*>", "", part))
+
+
+def test_escaping_never_splits_an_entity():
+    parts = render_html(Reply("&" * 5000))
+    assert all(len(visible(p)) <= MAX_MESSAGE for p in parts)
+    assert all(p.count("&amp;") * 5 == len(p) for p in parts)  # whole entities only
+    assert sum(len(visible(p)) for p in parts) == 5000
+
+
+def test_split_without_paragraphs_falls_back_to_spaces():
+    chunks = split_paragraphs("từ " * 3000, 1000)
+    assert all(len(c) <= 1000 for c in chunks) and all(not c.startswith(" ") for c in chunks)
+
+
+def test_keyboard_drops_oversized_callback_data_and_keeps_links():
+    markup = keyboard(Reply("x", [[Button("ok", "e:" + "a" * 80)], [Button("Mở", url="https://example.org")],
+                                  [Button("Chủ đề " * 40, "m")]]))
+    rows = markup.inline_keyboard
+    assert len(rows) == 2 and rows[0][0].url == "https://example.org" and len(rows[1][0].text) <= 120
