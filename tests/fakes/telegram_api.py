@@ -24,7 +24,6 @@ import itertools
 import json
 import math
 import re
-import socket
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -34,6 +33,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from tests.fakes.ledger import Stats
+from tests.fakes.server import LoopbackServer
 
 try:  # The fake is usable without pytest (bench scripts); the fixture needs pytest-asyncio.
     import pytest_asyncio
@@ -292,7 +292,7 @@ def _check_start_tag(name: str, attributes: str, offset: int) -> None:
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
-class FakeTelegramAPI:
+class FakeTelegramAPI(LoopbackServer):
     """The fake server, its ledger and its knobs. See the module docstring."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "tro_ly_nang_suat_test_bot",
@@ -305,10 +305,7 @@ class FakeTelegramAPI:
         self.listeners: list[Callable[[Call], None]] = []
         self.webhook: dict[str, Any] | None = None  # params of the active setWebhook, None when polling
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (scope JSON, language) → commands
-        self._host, self._port = "127.0.0.1", 0
-        self._runner: web.AppRunner | None = None
-        self._site: web.SockSite | None = None
-        self._closed = asyncio.Event()  # set by stop(); ends long polls and hangs at once
+        super().__init__()
         self._changed = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
         self._last_update_id = 0  # the highest update_id handed out so far
@@ -341,55 +338,7 @@ class FakeTelegramAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        # Every wait inside the fake ends when stop() sets _closed, so a short shutdown timeout suffices.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await self._listen()
-
-    async def stop(self) -> None:
-        self._closed.set()
-        self._notify()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = self._site = None
-
-    async def __aenter__(self) -> FakeTelegramAPI:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self._host}:{self._port}/bot"
-
-    async def refuse_connections(self) -> None:
-        """Stop listening and drop open connections, so clients see "connection refused"."""
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
-        server = self._runner.server if self._runner is not None else None
-        # Keep-alive connections would otherwise keep working after the listening socket is gone.
-        for connection in server.connections if server is not None else ():
-            connection.force_close()
-
-    async def accept_connections(self) -> None:
-        """Listen again on the same port."""
-        if self._site is None:
-            await self._listen()
-
-    async def _listen(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # rebinding the port after refusing
-        sock.bind((self._host, self._port))
-        self._port = sock.getsockname()[1]
-        self._site = web.SockSite(self._runner, sock)
-        await self._site.start()
+        await self._serve(app)
 
     # ------------------------------------------------------------------------------------ ledger
     def calls_of(self, method: str) -> list[Call]:

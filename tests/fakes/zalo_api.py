@@ -22,7 +22,6 @@ import contextlib
 import itertools
 import json
 import math
-import socket
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from tests.fakes.ledger import Stats
+from tests.fakes.server import LoopbackServer
 
 try:  # The fake is usable without pytest (bench scripts); the fixture needs pytest-asyncio.
     import pytest_asyncio
@@ -102,7 +102,7 @@ class _ApiError(Exception):
         return body
 
 
-class FakeZaloAPI:
+class FakeZaloAPI(LoopbackServer):
     """The fake server, its ledger and its knobs. See the module docstring."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_name: str = "Trợ lý Năng suất") -> None:
@@ -112,10 +112,7 @@ class FakeZaloAPI:
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []  # called with every answered Call
         self.webhook: dict[str, Any] | None = None           # params of the active setWebhook
-        self._host, self._port = "127.0.0.1", 0
-        self._runner: web.AppRunner | None = None
-        self._site: web.SockSite | None = None
-        self._closed = asyncio.Event()
+        super().__init__()
         self._changed = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
         self._poll_generation = 0
@@ -136,51 +133,7 @@ class FakeZaloAPI:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await self._listen()
-
-    async def stop(self) -> None:
-        self._closed.set()
-        self._notify()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = self._site = None
-
-    async def __aenter__(self) -> FakeZaloAPI:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self._host}:{self._port}/bot"
-
-    async def refuse_connections(self) -> None:
-        """Stop listening and drop open connections, so clients see "connection refused"."""
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
-        server = self._runner.server if self._runner is not None else None
-        for connection in server.connections if server is not None else ():  # keep-alive ones too
-            connection.force_close()
-        # Let the closes reach the clients' pools, so their next request dials (and is refused) instead of
-        # writing into a dead keep-alive connection (which a client must count as "maybe delivered").
-        await asyncio.sleep(0.05)
-
-    async def accept_connections(self) -> None:
-        if self._site is None:
-            await self._listen()
-
-    async def _listen(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # rebinding the port after refusing
-        sock.bind((self._host, self._port))
-        self._port = sock.getsockname()[1]
-        self._site = web.SockSite(self._runner, sock)
-        await self._site.start()
+        await self._serve(app)
 
     # ------------------------------------------------------------------------------------ ledger
     def calls_of(self, method: str) -> list[Call]:
