@@ -263,3 +263,16 @@ async def test_staff_runs_a_campaign_from_the_chat(bot, telegram_api):
     assert "- đã gửi: 1" in last.params["text"] and "Chiến dịch #1" in last.params["text"]
     listing = (await staff.say("/campaigns"))[0]
     assert "#1 (done)" in listing["text"]
+
+
+async def test_a_rejected_or_empty_token_is_one_clear_error(telegram_api, database_url):
+    from bot.startup import StartupError
+
+    wrong = load_settings(_env_file=None, telegram_bot_token="999:WRONG", telegram_api_base_url=telegram_api.base_url,
+                          zalo_bot_token=None, database_url=database_url, web_port=0)
+    with pytest.raises(StartupError, match="Telegram rejected TELEGRAM_BOT_TOKEN"):
+        await Runner(wrong).start()
+    empty = load_settings(_env_file=None, telegram_bot_token=" ", zalo_bot_token=None, database_url=database_url,
+                          web_port=0)
+    with pytest.raises(StartupError, match="TELEGRAM_BOT_TOKEN is empty"):
+        await Runner(empty).start()
