@@ -8,15 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert
 from sqlmodel import select
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.broadcast import campaigns, outbox
 from bot.broadcast.audience import Audience
 from bot.broadcast.campaigns import CampaignError, Draft
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.broadcast.runtime import make_engine
-from bot.channels.telegram import TelegramSender
+from bot.channels.telegram_broadcast import TelegramHttpSender
 from bot.db.engine import open_database
 from bot.db.models import Delivery, Occurrence, Subscriber, utcnow
 from bot.settings import load_settings
@@ -47,16 +45,17 @@ async def db(database_url):
 
 
 @pytest.fixture
-async def ptb_bot(telegram_api):
-    request = HTTPXRequest(connection_pool_size=64, read_timeout=0.5, connect_timeout=0.5, pool_timeout=5)
-    bot = Bot(telegram_api.token, base_url=telegram_api.base_url, request=request)
-    async with bot:
-        yield bot
+async def telegram_sender(telegram_api):
+    """The campaign sender that ships, with a short wait for answers so a hang turns into "unknown"."""
+    sender = TelegramHttpSender(telegram_api.token, telegram_api.base_url, send_timeout=0.5)
+    await sender.start()
+    yield sender
+    await sender.close()
 
 
-def engine_for(db, ptb_bot, rate: float = 30, clock=None, quiet: str = ""):
+def engine_for(db, sender, rate: float = 30, clock=None, quiet: str = ""):
     settings = load_settings(_env_file=None, quiet_hours=quiet, telegram_rate_per_second=rate)
-    engine = make_engine(db, settings, {"telegram": TelegramSender(ptb_bot)},
+    engine = make_engine(db, settings, {"telegram": sender},
                          {"telegram": RateLimiter(Limits(per_second=rate))})
     engine.config.retry_base = 0.05
     if clock is not None:
@@ -85,7 +84,7 @@ async def statuses(db) -> dict[str, str]:
         return {d.chat_id: d.status for d in (await s.exec(select(Delivery))).all()}
 
 
-async def test_every_subscriber_ends_final_exactly_once(db, ptb_bot, telegram_api):
+async def test_every_subscriber_ends_final_exactly_once(db, telegram_sender, telegram_api):
     await add_subscribers(db, 60)
     telegram_api.set_limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
     telegram_api.block(1003)
@@ -98,7 +97,7 @@ async def test_every_subscriber_ends_final_exactly_once(db, ptb_bot, telegram_ap
     await telegram_api.refuse_connections()
     asyncio.get_running_loop().call_later(0.4, lambda: asyncio.ensure_future(telegram_api.accept_connections()))
 
-    await run_until_idle(engine_for(db, ptb_bot))
+    await run_until_idle(engine_for(db, telegram_sender))
 
     result = await statuses(db)
     assert len(result) == 60 and set(result.values()) <= {"sent", "failed", "blocked", "unknown"}
@@ -116,17 +115,17 @@ async def test_every_subscriber_ends_final_exactly_once(db, ptb_bot, telegram_ap
     # Blocked users stop receiving: the next campaign does not even address them.
     async with db.writing() as s:
         await campaigns.create(s, Draft("Thông báo thứ hai", Audience.parse("all")))
-    await run_until_idle(engine_for(db, ptb_bot, rate=200))
+    await run_until_idle(engine_for(db, telegram_sender, rate=200))
     second = [p["chat_id"] for p in telegram_api.sent() if p["text"] == "Thông báo thứ hai"]
     assert "1003" not in second and "1004" not in second and len(second) == 58
 
 
-async def test_rate_stays_within_the_platform_limit(db, ptb_bot, telegram_api):
+async def test_rate_stays_within_the_platform_limit(db, telegram_sender, telegram_api):
     await add_subscribers(db, 90)
     telegram_api.set_limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
     async with db.writing() as s:
         await campaigns.create(s, Draft("Hạn đăng ký mô hình điểm", Audience.parse("all")))
-    await run_until_idle(engine_for(db, ptb_bot, rate=30))
+    await run_until_idle(engine_for(db, telegram_sender, rate=30))
     assert telegram_api.stats.delivered == 90
     assert telegram_api.stats.rate_limited == 0  # the limiter kept under the fake's windows
 
@@ -140,11 +139,11 @@ async def test_text_is_checked_against_each_channel_limit(db):
             await campaigns.create(s, Draft("  ", Audience.parse("all")))
 
 
-async def test_scheduled_time_recurrence_and_quiet_hours(db, ptb_bot, telegram_api):
+async def test_scheduled_time_recurrence_and_quiet_hours(db, telegram_sender, telegram_api):
     await add_subscribers(db, 3)
     now = {"t": local(2026, 12, 7, 7, 30)}  # a Monday, 07:30 in Hạ Long
     clock = lambda: now["t"]  # noqa: E731
-    engine = engine_for(db, ptb_bot, rate=100, clock=clock, quiet="21:00-07:00")
+    engine = engine_for(db, telegram_sender, rate=100, clock=clock, quiet="21:00-07:00")
     await engine.start()
     assert engine.active
     async with db.writing() as s:
@@ -181,7 +180,7 @@ async def test_scheduled_time_recurrence_and_quiet_hours(db, ptb_bot, telegram_a
     assert telegram_api.stats.duplicates == 3  # the same weekly text, one per week: not a resend
 
 
-async def test_recurring_fires_once_even_when_two_senders_tick(db, ptb_bot, telegram_api):
+async def test_recurring_fires_once_even_when_two_senders_tick(db, telegram_sender, telegram_api):
     await add_subscribers(db, 2)
     when = local(2026, 12, 7, 8, 0, 5)
     async with db.writing() as s:
@@ -198,7 +197,7 @@ async def test_recurring_fires_once_even_when_two_senders_tick(db, ptb_bot, tele
         assert len((await s.exec(select(Delivery))).all()) == 2
 
 
-async def test_cancel_stops_a_campaign(db, ptb_bot, telegram_api):
+async def test_cancel_stops_a_campaign(db, telegram_sender, telegram_api):
     await add_subscribers(db, 5)
     async with db.writing() as s:
         later = await campaigns.create(s, Draft("Hủy", Audience.parse("all"), "at", utcnow() + dt.timedelta(hours=1)))
@@ -208,20 +207,20 @@ async def test_cancel_stops_a_campaign(db, ptb_bot, telegram_api):
         now_campaign = await campaigns.create(s, Draft("Đang gửi", Audience.parse("all")))
         await outbox.fire_due(s, utcnow())
         assert await campaigns.cancel(s, now_campaign.id) == 5
-    await run_until_idle(engine_for(db, ptb_bot))
+    await run_until_idle(engine_for(db, telegram_sender))
     assert telegram_api.sent() == []
 
 
-async def test_resend_unknowns_is_a_staff_decision(db, ptb_bot, telegram_api):
+async def test_resend_unknowns_is_a_staff_decision(db, telegram_sender, telegram_api):
     await add_subscribers(db, 2)
     telegram_api.hang_next("sendMessage", 1.5, chat_id=1000)
     async with db.writing() as s:
         campaign = await campaigns.create(s, Draft("Có thể trùng", Audience.parse("all")))
-    await run_until_idle(engine_for(db, ptb_bot))
+    await run_until_idle(engine_for(db, telegram_sender))
     assert (await statuses(db))["1000"] == "unknown"
     async with db.writing() as s:
         assert await campaigns.resend_unknowns(s, campaign.id) == 1
-    await run_until_idle(engine_for(db, ptb_bot))
+    await run_until_idle(engine_for(db, telegram_sender))
     assert (await statuses(db))["1000"] == "sent"
 
 
@@ -238,9 +237,9 @@ async def test_topic_and_profile_audiences(db):
             await campaigns.audience_size(s, "planet:mars")
 
 
-async def test_a_second_sqlite_sender_stands_aside(tmp_path, ptb_bot, caplog):
+async def test_a_second_sqlite_sender_stands_aside(tmp_path, telegram_sender, caplog):
     db = await open_database(f"sqlite+aiosqlite:///{tmp_path}/one.db")
-    first, second = engine_for(db, ptb_bot), engine_for(db, ptb_bot)
+    first, second = engine_for(db, telegram_sender), engine_for(db, telegram_sender)
     await first.start()
     await second.start()
     assert first.active and not second.active

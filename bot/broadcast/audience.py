@@ -54,24 +54,13 @@ class Audience:
     def channels(self) -> tuple[str, ...]:
         return self.terms.get("channel", tuple(CHANNEL_TEXT_LIMITS))
 
-    def matches(self, person: Subscriber) -> bool:
-        if person.status != "active":
-            return False
-        if "channel" in self.terms and person.channel not in self.terms["channel"]:
-            return False
-        if "topic" in self.terms:
-            chosen = person.topic_list
-            # No topic chosen means "all topics".
-            if chosen and not any(t in chosen for t in self.terms["topic"]):
-                return False
-        for key in ("district", "sector"):
-            if key in self.terms and getattr(person, key).casefold() not in {v.casefold() for v in self.terms[key]}:
-                return False
-        return True
-
 
 def sql_filter(audience: Audience):
-    """The audience as a SQL condition on Subscriber (same rules as `matches`), for INSERT … SELECT."""
+    """The audience as a SQL condition on Subscriber: active, and every key matches one of its values.
+
+    Topics are a comma list; a subscriber with none chose "all topics". District and sector compare
+    case-insensitively. Both the fan-out and the size shown to staff use this one condition.
+    """
     conditions = [Subscriber.status == "active"]
     if "channel" in audience.terms:
         conditions.append(Subscriber.channel.in_(audience.terms["channel"]))
@@ -85,13 +74,9 @@ def sql_filter(audience: Audience):
     return and_(*conditions)
 
 
-async def recipients(session: AsyncSession, audience: Audience) -> list[Subscriber]:
-    """Active subscribers the audience selects (topics are filtered here: they are a comma list)."""
-    query = select(Subscriber).where(Subscriber.status == "active")
-    if "channel" in audience.terms:
-        query = query.where(Subscriber.channel.in_(audience.terms["channel"]))
-    rows = (await session.exec(query.order_by(Subscriber.id))).all()
-    return [p for p in rows if audience.matches(p)]
+async def audience_size(session: AsyncSession, audience: Audience) -> int:
+    """How many subscribers the fan-out would reach: the same SQL condition, counted."""
+    return (await session.exec(select(func.count()).select_from(Subscriber).where(sql_filter(audience)))).one()
 
 
 def text_problem(text: str, audience: Audience) -> str | None:

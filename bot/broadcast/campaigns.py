@@ -9,7 +9,8 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.broadcast.audience import Audience, AudienceError, recipients, text_problem
+from bot.broadcast.audience import Audience, AudienceError, text_problem
+from bot.broadcast.audience import audience_size as count_audience
 from bot.broadcast.schedule import ScheduleError, next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, utcnow
 
@@ -74,7 +75,7 @@ async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = 
 
 async def audience_size(session: AsyncSession, audience_text: str) -> int:
     try:
-        return len(await recipients(session, Audience.parse(audience_text)))
+        return await count_audience(session, Audience.parse(audience_text))
     except AudienceError as exc:
         raise CampaignError(str(exc)) from exc
 

@@ -240,20 +240,3 @@ class TelegramChannel:
                     log.warning("telegram: send to %s failed: %s", chat_id, exc)
                     return outcome
         return outcome
-
-
-class TelegramSender:
-    """Campaign sends: one attempt, the outcome mapped for the broadcast engine (which retries)."""
-
-    channel = "telegram"
-
-    def __init__(self, bot):
-        self.bot = bot
-
-    async def send(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
-        try:
-            message = await self.bot.send_message(chat_id, render_html(reply)[0], parse_mode=ParseMode.HTML,
-                                                  disable_web_page_preview=True, reply_markup=keyboard(reply))
-        except TelegramError as exc:
-            return to_outcome(exc)
-        return to_outcome(None, message.message_id)
