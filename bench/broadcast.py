@@ -54,7 +54,7 @@ async def prepare(database_url: str, subscribers: int) -> None:
 
 def env_for(api, database_url: str, rate: float, workers: int = 1) -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "", "QUIET_HOURS": "",
+            "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "", "QUIET_HOURS": "off",
             "TELEGRAM_RATE_PER_SECOND": str(rate), "CAMPAIGN_WORKERS": str(workers)}
 
 
@@ -99,7 +99,7 @@ async def replies_during_broadcast(database_url: str) -> None:
         api.set_limits(global_per_second=1000, per_chat_per_second=1, per_group_per_minute=20)
         port = free_port()
         os.environ["TELEGRAM_RATE_PER_SECOND"] = "1000"
-        os.environ["QUIET_HOURS"] = ""
+        os.environ["QUIET_HOURS"] = "off"
         # Paid-rate deployment: the bot answers, a separate process sends the campaign.
         os.environ["CAMPAIGNS_IN_BOT"] = "false"
         proc = await start_bot(api, database_url, port)

@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.loader import SHIPPED_DIR
 
+# Words that turn campaign quiet hours off (see `quiet_hours`).
+QUIET_HOURS_OFF = {"", "off", "none", "no", "0", "tắt", "không"}
 # Shown wherever a contact detail has not been configured: obviously a placeholder, never a guess.
 CONTACT_PLACEHOLDER = "[chưa cập nhật — quản trị viên điền {name} trong tệp .env]"
 
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     staff_chat_id: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
 
-    # Campaigns: local quiet hours during which deliveries wait ("" = none), and send rates per channel.
+    # Campaigns: local quiet hours during which deliveries wait ("off" = none), and send rates per channel.
+    # An empty QUIET_HOURS= is ignored like every empty variable (env_ignore_empty), so it cannot mean
+    # "none": that keeps the default, and "off" is the word that turns the window off.
     quiet_hours: str = "21:00-07:00"
     telegram_rate_per_second: float = 30.0
     zalo_rate_per_second: float = 20.0
@@ -76,7 +80,10 @@ class Settings(BaseSettings):
 
     @property
     def quiet_window(self) -> tuple[str, str]:
-        start, _, end = self.quiet_hours.replace(" ", "").partition("-")
+        value = self.quiet_hours.replace(" ", "")
+        if value.lower() in QUIET_HOURS_OFF:
+            return ("", "")
+        start, _, end = value.partition("-")
         return (start, end) if start and end else ("", "")
 
     def contact_block(self) -> str:

@@ -25,7 +25,7 @@ RECIPIENTS = 300
 def sender_env(api, database_url: str) -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
             "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "",
-            "QUIET_HOURS": "", "TELEGRAM_RATE_PER_SECOND": "100", "CAMPAIGN_LEASE_SECONDS": "1",
+            "QUIET_HOURS": "off", "TELEGRAM_RATE_PER_SECOND": "100", "CAMPAIGN_LEASE_SECONDS": "1",
             "SEND_TIMEOUT": "2"}
 
 
