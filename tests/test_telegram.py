@@ -53,7 +53,9 @@ def make_settings(api, database_url, webhook: bool):
              "telegram_webhook_secret": SECRET} if webhook else {}
     return load_settings(_env_file=None, telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
                          zalo_bot_token=None, database_url=database_url, web_port=0,
-                         staff_ids=f"telegram:{STAFF}", staff_chat_id=str(STAFF), **extra)
+                         staff_ids=f"telegram:{STAFF}", staff_chat_id=str(STAFF),
+                         quiet_hours="off",  # the chat campaign must go out whatever the hour of the run
+                         **extra)
 
 
 @pytest.fixture(params=["polling", "webhook"])
@@ -104,6 +106,10 @@ async def test_a_business_owner_journey(bot, telegram_api):
     await user.press(write)
     saved = (await user.say("Thiếu ví dụ cho xưởng mộc"))[0]
     assert "Đã ghi nhận góp ý" in saved["text"]
+
+    # A source citing several documents folds into an expandable quote, which the Bot API accepts.
+    many_documents = (await user.say("chương trình OCOP của Quảng Ninh"))[0]
+    assert "<blockquote expandable><i>Nguồn:" in many_documents["text"]
 
     choose = (await user.say("/dangky"))[0]
     done = (await user.press(buttons(choose)["Tất cả chủ đề"]))[0]
@@ -166,6 +172,10 @@ async def test_forged_and_stale_buttons(bot, telegram_api):
 
 async def test_blocking_and_unblocking_is_recorded(bot, telegram_api):
     user = Chat(telegram_api, USER, bot.deliver)
+    # A source citing several documents folds into an expandable quote, which the Bot API accepts.
+    many_documents = (await user.say("chương trình OCOP của Quảng Ninh"))[0]
+    assert "<blockquote expandable><i>Nguồn:" in many_documents["text"]
+
     choose = (await user.say("/dangky"))[0]
     await user.press(buttons(choose)["Tất cả chủ đề"])
     await bot.deliver(telegram_api.my_chat_member_update(USER, "kicked"))

@@ -23,7 +23,21 @@ def test_long_reply_is_split_at_paragraphs_and_fits():
 
 def visible(part: str) -> str:
     """What Telegram counts against 4,096: the text after entity parsing (tags gone, entities decoded)."""
-    return html.unescape(re.sub(r"</?(b|i|u|s|a|code|pre)[^>]*>", "", part))
+    return html.unescape(re.sub(r"</?(b|i|u|s|a|code|pre|blockquote)[^>]*>", "", part))
+
+
+def test_a_long_source_folds_into_an_expandable_quote_and_still_fits():
+    short = render_html(Reply("Trả lời.", source="Kế hoạch 273/KH-UBND"))
+    assert short == ["Trả lời.\n\n<i>Nguồn: Kế hoạch 273/KH-UBND</i>"]
+    source = "; ".join(f"Tài liệu số {i} về năng suất & chất lượng, https://example.org/tai-lieu-{i}" for i in range(9))
+    assert len(source) > 600
+    one = render_html(Reply("Trả lời ngắn.", source=source))
+    assert one == ["Trả lời ngắn.\n\n<blockquote expandable><i>Nguồn: "
+                   + html.escape(source, quote=False) + "</i></blockquote>"]
+    text = "từ " * 2460  # two nearly full pieces: the source must not push the last one over
+    parts = render_html(Reply(text, source=source))
+    assert len(parts) > 1 and all(len(visible(p)) <= MAX_MESSAGE for p in parts)
+    assert parts[-1].endswith("</i></blockquote>") and visible(parts[-1]).endswith(source)
 
 
 def test_escaping_never_splits_an_entity():
