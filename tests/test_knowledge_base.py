@@ -51,17 +51,8 @@ def test_topic_menu_reads_well(shipped_kb):
     assert {e.topic for e in shipped_kb.entries} <= {t.id for t in shipped_kb.topics}
 
 
-# Facts the engine honestly clarifies instead of answering, with the reason; strict, so a change shows.
-KNOWN_CLARIFY = {
-    "áp dụng tiêu chuẩn cơ sở cho sp ocop để làm gì":
-        "kh273-tccs-thanh-phan is offered first, but iso9001-ocop is within the margin",
-}
-
-
 def source_facts():
-    facts = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
-    return [pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_CLARIFY[f["ask"]], strict=True))
-            if f["ask"] in KNOWN_CLARIFY else f for f in facts]
+    return yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
 
 
 def test_source_facts_cover_the_article():
