@@ -77,10 +77,12 @@ def cmd_kb(settings: Settings, args) -> int:
         warnings = len(problems) - len(bad)
         print(f"{len(kb.entries)} entries in {len(kb.topics)} topics: {len(bad)} error(s), {warnings} warning(s)")
         return 1 if bad else 0
-    from bot.knowledge_admin import export_knowledge, import_knowledge
+    from bot.knowledge_admin import export_knowledge, import_knowledge, remove_knowledge
 
     if args.kb_command == "export":
         return export_knowledge(settings, chosen, Path(args.output), args.format)
+    if args.kb_command == "remove":
+        return remove_knowledge(settings, chosen, args.ids, args.dry_run)
     return import_knowledge(settings, chosen, Path(args.file), args.format, args.dry_run)
 
 
@@ -100,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run every configured channel, the scheduler and the web server")
     run.set_defaults(func=cmd_run)
 
-    kb = sub.add_parser("kb", help="validate, export or import the knowledge base")
+    kb = sub.add_parser("kb", help="validate, export, import or remove knowledge-base entries")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     validate_cmd = kb_sub.add_parser("validate", help="check every entry; non-zero exit on errors")
     validate_cmd.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
@@ -113,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=("yaml", "jsonl", "xlsx"))
     imp.add_argument("--dry-run", action="store_true", help="report only, change nothing")
     imp.add_argument("--dir", help="import into this knowledge folder instead of the live copy")
+    rm = kb_sub.add_parser("remove", help="take entries out of the live knowledge base; all or nothing")
+    rm.add_argument("ids", nargs="+", metavar="ID", help="entry id(s) to remove")
+    rm.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    rm.add_argument("--dir", help="remove from this knowledge folder instead of the live copy")
     kb.set_defaults(func=cmd_kb)
     from bot.campaign_cli import add_parsers
 

@@ -1,7 +1,7 @@
-"""`kb export` and `kb import`: move the live knowledge base (database) or a curated folder to and from files.
+"""`kb export`, `kb import` and `kb remove`: the live knowledge base (database) or a curated folder, to and from files.
 
 Without --dir they work on the live copy in DATABASE_URL (seeded from the release if empty); an import
-bumps its version, and running bots reload within seconds. With --dir they work on a YAML folder.
+or a removal bumps its version, and running bots reload within seconds. With --dir they work on a YAML folder.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.settings import Settings
 from knowledge.formats import export_entries, import_entries
 from knowledge.loader import load_directory
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.store import DirectoryStore, ImportReport, merge
+from knowledge.store import DirectoryStore, ImportReport, RemoveReport, merge, remove
 
 
 def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
@@ -26,14 +26,24 @@ def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
     return import_entries(source, fmt)
 
 
-def print_report(report: ImportReport, dry_run: bool) -> int:
+def print_report(report: ImportReport | RemoveReport, dry_run: bool) -> int:
+    ok = report.applied  # an import with nothing rejected, a removal of known ids
     if dry_run:
         report.applied = False
     for line in report.lines():
         print(line)
     if dry_run:
         print("dry run: nothing was written")
-    return 0 if not report.rejected else 1
+    return 0 if ok else 1
+
+
+def print_not_in_release(kb: KnowledgeBase, incoming: list[Entry]) -> None:
+    """A release import adds and changes but never deletes: name what the release no longer has."""
+    shipped = {e.id for e in incoming}
+    absent = [e.id for e in kb.entries if e.id not in shipped]
+    if absent:
+        print(f"not in this release, kept: {', '.join(absent)} "
+              "(python -m bot kb remove ID … takes an entry out)")
 
 
 async def _live(settings: Settings):
@@ -67,6 +77,8 @@ def import_knowledge(settings: Settings, directory: Path | None, source: Path, f
         merged, report = merge(kb, incoming, problems)
         if report.applied and not dry_run and (report.added or report.changed):
             store.save(merged)
+        if source.is_dir():
+            print_not_in_release(kb, incoming)
         return print_report(report, dry_run)
 
     async def live() -> ImportReport:
@@ -75,6 +87,32 @@ def import_knowledge(settings: Settings, directory: Path | None, source: Path, f
             merged, report = merge(kb, incoming, problems)
             if report.applied and not dry_run and (report.added or report.changed):
                 version = await knowledge_store.replace(session, merged)
+                print(f"live knowledge base is now version {version}; running bots reload it")
+            if source.is_dir():
+                print_not_in_release(kb, incoming)
+            return report
+        finally:
+            await session.close()
+            await db.dispose()
+    return print_report(asyncio.run(live()), dry_run)
+
+
+def remove_knowledge(settings: Settings, directory: Path | None, ids: list[str], dry_run: bool) -> int:
+    """Take entries out of the live copy (or a folder), dropping links to them; all or nothing."""
+    if directory is not None:
+        store = DirectoryStore(directory)
+        kb, _ = store.load()
+        remaining, report = remove(kb, ids)
+        if report.applied and not dry_run:
+            store.save(remaining)
+        return print_report(report, dry_run)
+
+    async def live() -> RemoveReport:
+        db, session, kb = await _live(settings)
+        try:
+            remaining, report = remove(kb, ids)
+            if report.applied and not dry_run:
+                version = await knowledge_store.replace(session, remaining)
                 print(f"live knowledge base is now version {version}; running bots reload it")
             return report
         finally:

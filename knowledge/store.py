@@ -1,4 +1,4 @@
-"""Applying an import to a knowledge base (all or nothing) and saving it back to its YAML folder."""
+"""Applying an import or a removal to a knowledge base (all or nothing) and saving it back to its YAML folder."""
 from __future__ import annotations
 
 import os
@@ -67,6 +67,44 @@ def merge(kb: KnowledgeBase, incoming: list[Entry], parse_problems: list[Problem
     return merged, report
 
 
+@dataclass
+class RemoveReport:
+    """What a removal took out, which links to it were dropped, and which ids it did not know."""
+
+    removed: list[str] = field(default_factory=list)
+    unlinked: dict[str, list[str]] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    def lines(self) -> list[str]:
+        out = [f"removed {len(self.removed)}: {', '.join(self.removed) or '-'}"]
+        out += [f"  {entry_id}: no longer offers {', '.join(gone)} as a next question"
+                for entry_id, gone in self.unlinked.items()]
+        if self.unknown:
+            out.append(f"unknown {len(self.unknown)}: {', '.join(self.unknown)}")
+        out.append("applied" if self.applied else "NOT applied: nothing was changed")
+        return out
+
+
+def remove(kb: KnowledgeBase, ids: list[str]) -> tuple[KnowledgeBase, RemoveReport]:
+    """The knowledge base without `ids`; links to them are dropped rather than left pointing nowhere."""
+    report = RemoveReport()
+    gone = set(dict.fromkeys(ids))
+    report.unknown = [i for i in dict.fromkeys(ids) if kb.get(i) is None]
+    report.removed = [e.id for e in kb.entries if e.id in gone]
+    entries = []
+    for entry in kb.entries:
+        if entry.id in gone:
+            continue
+        dropped = [r for r in entry.related if r in gone]
+        if dropped:
+            report.unlinked[entry.id] = dropped
+            entry = replace(entry, related=[r for r in entry.related if r not in gone])
+        entries.append(entry)
+    report.applied = not report.unknown and bool(report.removed)
+    return KnowledgeBase(kb.topics, entries, kb.version), report
+
+
 class DirectoryStore:
     """The curated YAML folder as a store: load it, and write it back file by file, atomically per file."""
 
@@ -96,3 +134,6 @@ class DirectoryStore:
             staged.append((tmp, entries_dir / name))
         for tmp, target in staged:
             os.replace(tmp, target)
+        # A file whose last entry was removed goes too; left behind, its entries would come back on load.
+        for name in existing - set(by_file):
+            (entries_dir / name).unlink()
