@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from knowledge.courtesy import Courtesy
 from knowledge.index import InvertedIndex, TypoIndex, word_features
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import Analysis, Normalizer
@@ -87,10 +88,12 @@ class SearchEngine:
     """Built once per knowledge-base version; `search` is read-only and safe to call concurrently."""
 
     def __init__(self, kb: KnowledgeBase, normalizer: Normalizer | None = None,
-                 thresholds: Thresholds | None = None, today: dt.date | None = None):
+                 thresholds: Thresholds | None = None, today: dt.date | None = None,
+                 courtesy: Courtesy | None = None):
         self.kb = kb
         self.normalizer = normalizer or Normalizer()
         self.thresholds = thresholds or Thresholds.load()
+        self.courtesy = courtesy or Courtesy.load()
         today = today or dt.date.today()
         self.entries = [e for e in kb.entries if e.is_current(today)]
         self.questions = InvertedIndex()
@@ -130,6 +133,17 @@ class SearchEngine:
 
     def search(self, text: str) -> SearchResult:
         analysis = self.normalizer.analyze(text, repair=True)
+        # A question wrapped in greetings or thanks is answered for its question. Courtesy alone, or a
+        # rest that finds nothing, is searched whole, so "cảm ơn" still reaches the small-talk entries.
+        content = self.courtesy.content(analysis.tokens)
+        if content:
+            words = {t.plain for t in content}
+            inner = self._search(text, Analysis(content, analysis.unknown & words, analysis.repaired))
+            if inner.status != "fallback":
+                return inner
+        return self._search(text, analysis)
+
+    def _search(self, text: str, analysis: Analysis) -> SearchResult:
         if not analysis.tokens or not self.entries:
             return SearchResult("fallback", text, analysis, [])
         feats, expansions = self._query_features(analysis)

@@ -1,0 +1,36 @@
+"""Greetings and thanks around a question: the question is answered, courtesy alone still gets small talk."""
+import pytest
+
+from knowledge.courtesy import Courtesy
+from knowledge.normalize import Normalizer
+
+
+@pytest.mark.parametrize("text, entry_id", [
+    ("5s là gì, cảm ơn ad", "5s-la-gi"),
+    ("xin chào, cho hỏi kaizen là gì", "kaizen-la-gi"),
+    ("cho em hỏi lean là gì ạ, em cảm ơn nhiều", "lean-la-gi"),
+    ("chao ad, iso 9001 la gi vay, thanks", "iso9001-la-gi"),
+    # Courtesy alone, or with nothing the knowledge base knows, is still small talk.
+    ("cảm ơn bạn nhiều lắm", "cam-on"),
+    ("chào buổi sáng ad", "chao-hoi"),
+    ("ok tks", "cam-on"),
+])
+def test_question_inside_courtesy_is_answered(engine, text, entry_id):
+    result = engine.search(text)
+    assert (result.status, result.best.entry.id) == ("answered", entry_id)
+
+
+def plain_content(text: str):
+    tokens = Normalizer().analyze(text, repair=False).tokens
+    content = Courtesy.load().content(tokens)
+    return None if content is None else " ".join(t.plain for t in content)
+
+
+def test_what_counts_as_courtesy():
+    assert plain_content("Chào anh chị, HACCP là gì? Em cảm ơn nhiều ạ") == "haccp la gi"
+    assert plain_content("5S là gì") is None
+    # Marked words must match exactly: "cháo" is porridge, not a greeting.
+    assert plain_content("cháo gà có làm OCOP được không") is None
+    # A greeting counts only at the start: inside a question "chào hàng" is business.
+    assert plain_content("cách chào hàng sản phẩm OCOP") is None
+    assert plain_content("cảm ơn bạn nhiều lắm") == ""
