@@ -13,6 +13,8 @@ from handlers.types import Button, Incoming, Reply
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000  # longer text is cut for search: nobody asks one question in 1,000 characters
+# Questions per menu page, about: a topic of 37 questions as one list is a wall on a phone; 8 fit a screen.
+TOPIC_PAGE_SIZE = 8
 COMMAND_ALIASES = {
     "start": "start", "batdau": "start",
     "help": "help", "huongdan": "help", "trogiup": "help",
@@ -125,14 +127,27 @@ class Conversation:
     def menu(self) -> Reply:
         return Reply(texts.MENU, self.topic_buttons())
 
-    def topic(self, topic_id: str) -> Reply | None:
+    def topic(self, topic_id: str, page: int = 0) -> Reply | None:
+        """One page of a topic's questions, in menu order, with buttons to the pages around it."""
         kb = self.ask_service.engine.kb
         topic = kb.topic(topic_id)
         if topic is None:
             return None
-        rows = [[entry_button(e.id, e.question)] for e in kb.entries_of(topic_id)]
+        entries = kb.entries_of(topic_id)
+        # Pages of about TOPIC_PAGE_SIZE, evenly filled: 9 questions are one page, not 8 and a lonely 1.
+        per_page = max(1, -(-len(entries) // max(1, round(len(entries) / TOPIC_PAGE_SIZE))))
+        pages = max(1, -(-len(entries) // per_page))
+        page = page if 0 <= page < pages else 0  # an old button may name a page the topic no longer has
+        shown = entries[page * per_page:(page + 1) * per_page]
+        rows = [[entry_button(e.id, e.question)] for e in shown]
+        turn = ([Button(texts.PREVIOUS_PAGE, f"t:{topic_id}:{page - 1}")] if page > 0 else []) + \
+               ([Button(texts.NEXT_PAGE, f"t:{topic_id}:{page + 1}")] if page + 1 < pages else [])
+        if turn:
+            rows.append(turn)
         rows.append([Button(texts.BACK_TO_MENU, "m")])
-        return Reply(texts.TOPIC.format(title=topic.title), rows)
+        title = texts.TOPIC_PAGE.format(title=topic.title, page=page + 1, pages=pages) if pages > 1 \
+            else texts.TOPIC.format(title=topic.title)
+        return Reply(title, rows)
 
     # -- answers ---------------------------------------------------------------------------------
     def answer_reply(self, entry_id: str) -> Reply | None:
@@ -191,7 +206,8 @@ class Conversation:
         if data == "m":
             reply = self.menu()
         elif kind == "t":
-            reply = self.topic(arg)
+            topic_id, _, page = arg.partition(":")
+            reply = self.topic(topic_id, int(page) if page.isdigit() else 0)
         elif kind == "e":
             reply = self.answer_reply(arg)
         elif data == "x":

@@ -17,6 +17,9 @@ HELP = (
 )
 MENU = "Các chủ đề — chọn một chủ đề để xem câu hỏi thường gặp:"
 TOPIC = "{title} — chọn câu hỏi:"
+TOPIC_PAGE = "{title} ({page}/{pages}) — chọn câu hỏi:"
+PREVIOUS_PAGE = "‹ Trang trước"
+NEXT_PAGE = "Trang sau ›"
 CLARIFY = "Tôi chưa chắc bạn hỏi ý nào. Bạn chọn giúp câu gần nhất nhé:"
 NONE_OF_THESE = "Không phải các câu trên"
 FALLBACK = (
