@@ -111,6 +111,8 @@ async def test_blocked_users_and_injected_failures(zalo_api, client):
     assert zalo_api.stats.blocked == 1
     zalo_api.unblock(CHAT)
     zalo_api.fail_next("sendMessage", 500, "Internal error", chat_id=CHAT)
+    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.RETRY  # as on Telegram
+    zalo_api.fail_next("sendMessage", 400, "Bad Request: chat not found", chat_id=CHAT)
     assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.FAILED
     zalo_api.fail_next("sendMessage", 601, "Daily quota of messages reached")
     quota = await client.send_outcome(CHAT, "x")

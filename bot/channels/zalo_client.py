@@ -52,6 +52,11 @@ def outcome_of(error: ZaloError | None, result: Any = None) -> DeliveryOutcome:
                                error=text)
     if error.code == 403 or (error.code != 400 and _BLOCKED.search(error.description)):
         return DeliveryOutcome(DeliveryStatus.BLOCKED, error=text)
+    # The server said it failed (not silence, which is UNKNOWN above): try again later, with the engine's
+    # backoff and attempt limit, as the Telegram sender does; a passing outage must not cost a subscriber
+    # the announcement.
+    if 500 <= error.code < 600:
+        return DeliveryOutcome(DeliveryStatus.RETRY, error=text)
     return DeliveryOutcome(DeliveryStatus.FAILED, error=text)
 
 
