@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Callable
 
 from bot.db import knowledge_store
 from bot.db.engine import open_database
@@ -17,6 +18,9 @@ from knowledge.loader import load_directory
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.store import DirectoryStore, ImportReport, RemoveReport, merge, remove
 
+Report = ImportReport | RemoveReport
+Change = Callable[[KnowledgeBase], tuple[KnowledgeBase, Report]]
+
 
 def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
     """Entries from a file, or from a knowledge folder (topics.yaml + entries/) such as a new release."""
@@ -26,7 +30,7 @@ def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
     return import_entries(source, fmt)
 
 
-def print_report(report: ImportReport | RemoveReport, dry_run: bool) -> int:
+def print_report(report: Report, dry_run: bool) -> int:
     ok = report.applied  # an import with nothing rejected, a removal of known ids
     if dry_run:
         report.applied = False
@@ -68,54 +72,43 @@ def export_knowledge(settings: Settings, directory: Path | None, output: Path, f
     return 0
 
 
-def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None,
-                     dry_run: bool) -> int:
-    incoming, problems = read_source(source, fmt)
+def apply_change(settings: Settings, directory: Path | None, change: Change,
+                 dry_run: bool) -> tuple[KnowledgeBase, Report]:
+    """Run `change` on a folder (--dir) or the live copy; save the result when it applied and changed anything.
+
+    Returns the knowledge base as it was before, and the change's report."""
     if directory is not None:
         store = DirectoryStore(directory)
         kb, _ = store.load()
-        merged, report = merge(kb, incoming, problems)
-        if report.applied and not dry_run and (report.added or report.changed):
-            store.save(merged)
-        if source.is_dir():
-            print_not_in_release(kb, incoming)
-        return print_report(report, dry_run)
+        result, report = change(kb)
+        if report.applied and report.changes and not dry_run:
+            store.save(result)
+        return kb, report
 
-    async def live() -> ImportReport:
+    async def live():
         db, session, kb = await _live(settings)
         try:
-            merged, report = merge(kb, incoming, problems)
-            if report.applied and not dry_run and (report.added or report.changed):
-                version = await knowledge_store.replace(session, merged)
+            result, report = change(kb)
+            if report.applied and report.changes and not dry_run:
+                version = await knowledge_store.replace(session, result)
                 print(f"live knowledge base is now version {version}; running bots reload it")
-            if source.is_dir():
-                print_not_in_release(kb, incoming)
-            return report
+            return kb, report
         finally:
             await session.close()
             await db.dispose()
-    return print_report(asyncio.run(live()), dry_run)
+    return asyncio.run(live())
+
+
+def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None,
+                     dry_run: bool) -> int:
+    incoming, problems = read_source(source, fmt)
+    before, report = apply_change(settings, directory, lambda kb: merge(kb, incoming, problems), dry_run)
+    if source.is_dir():
+        print_not_in_release(before, incoming)
+    return print_report(report, dry_run)
 
 
 def remove_knowledge(settings: Settings, directory: Path | None, ids: list[str], dry_run: bool) -> int:
     """Take entries out of the live copy (or a folder), dropping links to them; all or nothing."""
-    if directory is not None:
-        store = DirectoryStore(directory)
-        kb, _ = store.load()
-        remaining, report = remove(kb, ids)
-        if report.applied and not dry_run:
-            store.save(remaining)
-        return print_report(report, dry_run)
-
-    async def live() -> RemoveReport:
-        db, session, kb = await _live(settings)
-        try:
-            remaining, report = remove(kb, ids)
-            if report.applied and not dry_run:
-                version = await knowledge_store.replace(session, remaining)
-                print(f"live knowledge base is now version {version}; running bots reload it")
-            return report
-        finally:
-            await session.close()
-            await db.dispose()
-    return print_report(asyncio.run(live()), dry_run)
+    _, report = apply_change(settings, directory, lambda kb: remove(kb, ids), dry_run)
+    return print_report(report, dry_run)

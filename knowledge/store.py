@@ -25,6 +25,10 @@ class ImportReport:
     rejected: list[Problem] = field(default_factory=list)
     applied: bool = False
 
+    @property
+    def changes(self) -> bool:
+        return bool(self.added or self.changed)
+
     def lines(self) -> list[str]:
         out = [f"added {len(self.added)}: {', '.join(self.added) or '-'}",
                f"changed {len(self.changed)}: {', '.join(self.changed) or '-'}",
@@ -75,6 +79,10 @@ class RemoveReport:
     unlinked: dict[str, list[str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     applied: bool = False
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.removed)
 
     def lines(self) -> list[str]:
         out = [f"removed {len(self.removed)}: {', '.join(self.removed) or '-'}"]
