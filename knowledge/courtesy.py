@@ -26,9 +26,9 @@ def _same(typed: Token, wanted: Token) -> bool:
 
 @dataclass(frozen=True)
 class Courtesy:
-    """The greeting, thanks and filler words of data/courtesy.yaml."""
+    """The greetings, question openers, thanks and filler words of data/courtesy.yaml."""
 
-    greetings: tuple[Phrase, ...]
+    openers: tuple[Phrase, ...]   # greetings and lead-ins: they count only before the question starts
     thanks: tuple[Phrase, ...]
     fillers: tuple[Token, ...]
 
@@ -36,7 +36,8 @@ class Courtesy:
     def load(cls, path: Path = COURTESY_FILE) -> "Courtesy":
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         fillers = tuple(make_token(w) for item in data.get("fillers") or () for w in raw_words(item))
-        return cls(_phrases(data.get("greetings") or []), _phrases(data.get("thanks") or []), fillers)
+        openers = _phrases([*(data.get("greetings") or []), *(data.get("lead_ins") or [])])
+        return cls(openers, _phrases(data.get("thanks") or []), fillers)
 
     def content(self, tokens: list[Token]) -> list[Token] | None:
         """The tokens without courtesy phrases and their fillers; None when there was no courtesy to take out."""
@@ -44,7 +45,7 @@ class Courtesy:
         found = False
         i = 0
         while i < len(tokens):
-            size = self._match(self.thanks, tokens, i) or (self._match(self.greetings, tokens, i) if i == 0 else 0)
+            size = self._match(self.thanks, tokens, i) or (self._match(self.openers, tokens, i) if not out else 0)
             if not size:
                 out.append(tokens[i])
                 i += 1

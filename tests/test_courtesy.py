@@ -10,6 +10,8 @@ from knowledge.normalize import Normalizer
     ("xin chào, cho hỏi kaizen là gì", "kaizen-la-gi"),
     ("cho em hỏi lean là gì ạ, em cảm ơn nhiều", "lean-la-gi"),
     ("chao ad, iso 9001 la gi vay, thanks", "iso9001-la-gi"),
+    ("chào ad, cho em hỏi dn ocop 3* dc ho tro gi, em cảm ơn", "ocop-3-sao-ho-tro"),
+    ("cho mình hỏi với, chương trình quốc gia về năng suất có những nội dung gì", "ctqg-noi-dung"),
     # Courtesy alone, or with nothing the knowledge base knows, is still small talk.
     ("cảm ơn bạn nhiều lắm", "cam-on"),
     ("chào buổi sáng ad", "chao-hoi"),
@@ -29,6 +31,9 @@ def plain_content(text: str):
 def test_what_counts_as_courtesy():
     assert plain_content("Chào anh chị, HACCP là gì? Em cảm ơn nhiều ạ") == "haccp la gi"
     assert plain_content("5S là gì") is None
+    assert plain_content("Xin chào, cho mình hỏi chút: TPM là gì") == "tpm la gi"
+    # An opener counts only before the question: "cho hỏi" later in a sentence stays.
+    assert plain_content("kaizen là gì, cho hỏi thêm") is None
     # Marked words must match exactly: "cháo" is porridge, not a greeting.
     assert plain_content("cháo gà có làm OCOP được không") is None
     # A greeting counts only at the start: inside a question "chào hàng" is business.
