@@ -83,6 +83,12 @@ def cmd_kb(settings: Settings, args) -> int:
         return export_knowledge(settings, chosen, Path(args.output), args.format)
     if args.kb_command == "remove":
         return remove_knowledge(settings, chosen, args.ids, args.dry_run)
+    if args.kb_command in ("unanswered", "alternate"):
+        from bot.knowledge_review import add_alternates, show_unanswered
+
+        if args.kb_command == "unanswered":
+            return show_unanswered(settings, args.limit)
+        return add_alternates(settings, chosen, args.entry_id, args.texts, args.dry_run)
     return import_knowledge(settings, chosen, Path(args.file), args.format, args.dry_run)
 
 
@@ -102,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run every configured channel, the scheduler and the web server")
     run.set_defaults(func=cmd_run)
 
-    kb = sub.add_parser("kb", help="validate, export, import or remove knowledge-base entries")
+    kb = sub.add_parser("kb", help="validate, export, import, remove or review knowledge-base entries")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     validate_cmd = kb_sub.add_parser("validate", help="check every entry; non-zero exit on errors")
     validate_cmd.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
@@ -119,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("ids", nargs="+", metavar="ID", help="entry id(s) to remove")
     rm.add_argument("--dry-run", action="store_true", help="report only, change nothing")
     rm.add_argument("--dir", help="remove from this knowledge folder instead of the live copy")
+    una = kb_sub.add_parser("unanswered", help="questions the bot could not answer, and answers marked 👎")
+    una.add_argument("--limit", type=int, default=30, help="how many questions to list (default 30)")
+    alt = kb_sub.add_parser("alternate", help="add questions to an entry's phrasings (live copy)")
+    alt.add_argument("entry_id", metavar="ENTRY_ID")
+    alt.add_argument("texts", nargs="+", metavar="QUESTION", help="question(s) as people typed them")
+    alt.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    alt.add_argument("--dir", help="change this knowledge folder instead of the live copy")
     kb.set_defaults(func=cmd_kb)
     from bot.campaign_cli import add_parsers
 

@@ -73,17 +73,17 @@ def export_knowledge(settings: Settings, directory: Path | None, output: Path, f
 
 
 def apply_change(settings: Settings, directory: Path | None, change: Change,
-                 dry_run: bool) -> tuple[KnowledgeBase, Report]:
+                 dry_run: bool) -> tuple[KnowledgeBase, KnowledgeBase, Report]:
     """Run `change` on a folder (--dir) or the live copy; save the result when it applied and changed anything.
 
-    Returns the knowledge base as it was before, and the change's report."""
+    Returns the knowledge base before and after the change, and the change's report."""
     if directory is not None:
         store = DirectoryStore(directory)
         kb, _ = store.load()
         result, report = change(kb)
         if report.applied and report.changes and not dry_run:
             store.save(result)
-        return kb, report
+        return kb, result, report
 
     async def live():
         db, session, kb = await _live(settings)
@@ -92,7 +92,7 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
             if report.applied and report.changes and not dry_run:
                 version = await knowledge_store.replace(session, result)
                 print(f"live knowledge base is now version {version}; running bots reload it")
-            return kb, report
+            return kb, result, report
         finally:
             await session.close()
             await db.dispose()
@@ -102,7 +102,7 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
 def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None,
                      dry_run: bool) -> int:
     incoming, problems = read_source(source, fmt)
-    before, report = apply_change(settings, directory, lambda kb: merge(kb, incoming, problems), dry_run)
+    before, _, report = apply_change(settings, directory, lambda kb: merge(kb, incoming, problems), dry_run)
     if source.is_dir():
         print_not_in_release(before, incoming)
     return print_report(report, dry_run)
@@ -110,5 +110,5 @@ def import_knowledge(settings: Settings, directory: Path | None, source: Path, f
 
 def remove_knowledge(settings: Settings, directory: Path | None, ids: list[str], dry_run: bool) -> int:
     """Take entries out of the live copy (or a folder), dropping links to them; all or nothing."""
-    _, report = apply_change(settings, directory, lambda kb: remove(kb, ids), dry_run)
+    _, _, report = apply_change(settings, directory, lambda kb: remove(kb, ids), dry_run)
     return print_report(report, dry_run)

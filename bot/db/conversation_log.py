@@ -1,7 +1,7 @@
 """Queries on what conversations leave behind: the last question, unanswered questions, feedback, handoffs."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +36,31 @@ async def unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredQ
                                 .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
                                 .limit(limit))
     return list(result.all())
+
+
+async def forget_unanswered(session: AsyncSession, normalized: list[str]) -> int:
+    """Drop questions an admin has turned into phrasings of an entry; asked again unanswered, they come back."""
+    if not normalized:
+        return 0
+    result = await session.exec(delete(UnansweredQuestion).where(UnansweredQuestion.normalized.in_(normalized)))
+    await session.commit()
+    return result.rowcount or 0
+
+
+async def feedback_by_entry(session: AsyncSession, limit: int = 20) -> list[tuple[str, int, int]]:
+    """(entry id, 👎 count, 👍 count) for the entries with 👎, most 👎 first."""
+    unhelpful = func.sum(case((Feedback.helpful, 0), else_=1))
+    helpful = func.sum(case((Feedback.helpful, 1), else_=0))
+    rows = await session.exec(select(Feedback.entry_id, unhelpful, helpful).group_by(Feedback.entry_id)
+                              .having(unhelpful > 0).order_by(unhelpful.desc(), Feedback.entry_id).limit(limit))
+    return [(entry_id, int(bad), int(good)) for entry_id, bad, good in rows.all()]
+
+
+async def recent_comments(session: AsyncSession, limit: int = 10) -> list[Feedback]:
+    """The latest 👎 feedback that came with a comment."""
+    rows = await session.exec(select(Feedback).where(Feedback.comment != "", Feedback.helpful == False)  # noqa: E712
+                              .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit))
+    return list(rows.all())
 
 
 async def add_feedback(session: AsyncSession, channel: str, chat_id: str, entry_id: str, helpful: bool,

@@ -1,0 +1,92 @@
+"""`kb unanswered` and `kb alternate`: what the bot could not answer, and making it an entry's phrasing.
+
+The admin's loop: `kb unanswered` lists the questions the bot fell back or asked back on (most asked first)
+and the answers people marked 👎; `kb alternate ENTRY_ID "question"` adds the question to that entry's
+phrasings in the live copy, shows how the bot now answers it, and takes it off the unanswered list.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from bot.db import conversation_log
+from bot.db.engine import open_database
+from bot.knowledge_admin import apply_change, print_report
+from bot.settings import Settings
+from knowledge.loader import Problem
+from knowledge.model import KnowledgeBase
+from knowledge.normalize import Normalizer
+from knowledge.search import SearchEngine
+from knowledge.store import ImportReport, merge
+
+
+def show_unanswered(settings: Settings, limit: int) -> int:
+    async def read():
+        db = await open_database(settings.database_url)
+        try:
+            async with db.session() as s:
+                return (await conversation_log.unanswered(s, limit), await conversation_log.feedback_by_entry(s),
+                        await conversation_log.recent_comments(s))
+        finally:
+            await db.dispose()
+    questions, feedback, comments = asyncio.run(read())
+    if questions:
+        print(f"unanswered questions, most asked first ({len(questions)} shown):")
+        for q in questions:
+            guess = f"best guess {q.best_entry_id} {q.best_score:.2f}" if q.best_entry_id else "no guess"
+            print(f"  ×{q.count:<3} {q.status:<8} {guess:<40} «{q.text}»")
+    else:
+        print("no unanswered questions logged")
+    if feedback:
+        print("answers marked 👎:")
+        for entry_id, bad, good in feedback:
+            print(f"  {entry_id}: 👎 {bad}, 👍 {good}")
+    for c in comments:
+        print(f"  comment on {c.entry_id} ({c.created_at:%Y-%m-%d}): «{c.comment}»")
+    if questions:
+        print('next: python -m bot kb alternate ENTRY_ID "question" makes a question a phrasing of that entry')
+    return 0
+
+
+def alternates_change(entry_id: str, texts: list[str], normalizer: Normalizer):
+    """The change that appends `texts` (those not already phrasings of the entry) to its alternates."""
+    def change(kb: KnowledgeBase):
+        entry = kb.get(entry_id)
+        if entry is None:
+            return kb, ImportReport(rejected=[Problem("kb alternate", entry_id, "no entry with this id")])
+        known = {normalizer.analyze(p, repair=False).plain for p in entry.phrasings}
+        fresh = []
+        for text in texts:
+            key = normalizer.analyze(text, repair=False).plain
+            if key and key not in known:
+                known.add(key)
+                fresh.append(" ".join(text.split()))
+        return merge(kb, [replace(entry, alternates=[*entry.alternates, *fresh])], [])
+    return change
+
+
+def add_alternates(settings: Settings, directory: Path | None, entry_id: str, texts: list[str],
+                   dry_run: bool) -> int:
+    _, after, report = apply_change(settings, directory, alternates_change(entry_id, texts, Normalizer()), dry_run)
+    code = print_report(report, dry_run)
+    if report.rejected:
+        return code
+    # Show the admin what the bot now does with each question, on the knowledge base as changed.
+    engine = SearchEngine(after)
+    keys = []
+    for text in texts:
+        result = engine.search(text)
+        best = f"{result.best.entry.id} ({result.confidence:.2f})" if result.best else "-"
+        print(f"«{text}» → now {result.status}: {best}")
+        keys += [result.analysis.plain, engine.normalizer.analyze(text).plain]
+    if directory is None and report.changes and not dry_run:
+        async def forget() -> int:
+            db = await open_database(settings.database_url)
+            try:
+                async with db.writing() as s:
+                    return await conversation_log.forget_unanswered(s, sorted(set(keys)))
+            finally:
+                await db.dispose()
+        print(f"taken off the unanswered list: {asyncio.run(forget())}")
+    return code
