@@ -97,7 +97,7 @@ class RemoveReport:
 def remove(kb: KnowledgeBase, ids: list[str]) -> tuple[KnowledgeBase, RemoveReport]:
     """The knowledge base without `ids`; links to them are dropped rather than left pointing nowhere."""
     report = RemoveReport()
-    gone = set(dict.fromkeys(ids))
+    gone = set(ids)
     report.unknown = [i for i in dict.fromkeys(ids) if kb.get(i) is None]
     report.removed = [e.id for e in kb.entries if e.id in gone]
     entries = []
