@@ -57,3 +57,18 @@ class CampaignDesk(Protocol):
     async def cancel(self, campaign_id: int) -> str: ...
 
     async def resend_unknowns(self, campaign_id: int) -> int: ...
+
+
+class StateStore(Protocol):
+    """Conversation state shared by every process of one bot (DESIGN.md: several `bot run` processes behind
+    one webhook give one conversation). Keys are `KIND:CHANNEL:CHAT_ID`; values are JSON-like dicts that
+    expire after `ttl` seconds. Implemented over the database (bot/db/state.py) and in memory."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def forget_chat(self, channel: str, chat_id: str) -> int:
+        """Drop every key of one chat (erasure); returns how many went."""

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.statuses import ChatEvent
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,7 @@ class Incoming:
     text: str | None = None  # typed text (commands included)
     data: str | None = None  # button data, when a button was pressed
     user_name: str = ""
+    event: ChatEvent | None = None  # not a message: the user blocked or unblocked the bot
 
     @property
     def identity(self) -> str:
@@ -45,3 +49,14 @@ class Reply:
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reply as JSON-ready data (menus kept in the shared state store)."""
+        return {"text": self.text, "source": self.source,
+                "buttons": [[[b.label, b.data, b.url] for b in row] for row in self.buttons]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        rows = [[Button(str(label), str(value), str(url)) for label, value, url in row]
+                for row in data.get("buttons", [])]
+        return cls(str(data.get("text", "")), rows, data.get("source"))

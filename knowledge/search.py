@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -54,6 +55,14 @@ class Thresholds:
                    weights={**base.weights, **(data.get("weights") or {})})
 
 
+class AskStatus(StrEnum):
+    """What the bot does with a question: answer it, ask back with choices, or say it does not know."""
+
+    ANSWERED = "answered"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
 @dataclass
 class Candidate:
     entry: Entry
@@ -63,7 +72,7 @@ class Candidate:
 
 @dataclass
 class SearchResult:
-    status: str  # "answered" | "clarify" | "fallback"
+    status: AskStatus
     query: str
     analysis: Analysis
     candidates: list[Candidate]
@@ -139,20 +148,20 @@ class SearchEngine:
         if content:
             words = {t.plain for t in content}
             inner = self._search(text, Analysis(content, analysis.unknown & words, analysis.repaired))
-            if inner.status != "fallback":
+            if inner.status is not AskStatus.FALLBACK:
                 return inner
         return self._search(text, analysis)
 
     def _search(self, text: str, analysis: Analysis) -> SearchResult:
         if not analysis.tokens or not self.entries:
-            return SearchResult("fallback", text, analysis, [])
+            return SearchResult(AskStatus.FALLBACK, text, analysis, [])
         feats, expansions = self._query_features(analysis)
         answer_feats = [(f, ANSWER_WEIGHT * w) for f, w in feats if f.startswith("u:")
                         and self.answers.doc_freq(f) <= MAX_DF_RATIO * self.answers.size]
         scores = self._retrieve([(self.questions, f, w) for f, w in feats]
                                 + [(self.answers, f, w) for f, w in answer_feats])
         if not scores:
-            return SearchResult("fallback", text, analysis, [])
+            return SearchResult(AskStatus.FALLBACK, text, analysis, [])
         top = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
         best_bm25 = top[0][1]
         candidates = [self._rescore(doc, bm / best_bm25, analysis, expansions) for doc, bm in top]
@@ -220,7 +229,7 @@ class SearchEngine:
         confidence -= weights["accent_miss"] * features["accent_miss"]
         return Candidate(self.entries[doc], max(0.0, min(1.0, confidence)), features)
 
-    def _decide(self, candidates: list[Candidate]) -> str:
+    def _decide(self, candidates: list[Candidate]) -> AskStatus:
         t = self.thresholds
         top = candidates[0]
         best = top.confidence
@@ -230,7 +239,7 @@ class SearchEngine:
                           if c.entry.id not in top.entry.related and top.entry.id not in c.entry.related), 0.0)
         gap = best - runner_up
         if (best >= t.answer and gap >= t.margin) or (best >= t.answer_clear and gap >= t.margin_clear):
-            return "answered"
+            return AskStatus.ANSWERED
         if best >= t.clarify:
-            return "clarify"
-        return "fallback"
+            return AskStatus.CLARIFY
+        return AskStatus.FALLBACK

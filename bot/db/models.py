@@ -173,3 +173,14 @@ class Delivery(SQLModel, table=True):
     message_id: str = Field(default="", max_length=64)
     error: str = Field(default="", max_length=512)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ConversationState(SQLModel, table=True):
+    """One expiring piece of conversation state (pending comment, campaign draft, numbered menu, flood count),
+    shared by every process of the bot; keys are `KIND:CHANNEL:CHAT_ID`."""
+
+    __tablename__ = "conversation_state"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: dt.datetime = Field(index=True)

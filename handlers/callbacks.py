@@ -1,0 +1,205 @@
+"""Button data: one dataclass per kind of button, packed to and unpacked from the platform's callback string.
+
+The wire format (`m`, `t:TOPIC:PAGE`, `e:ENTRY`, `cw:s:7`, …) is what buttons in old messages carry, so it
+stays as it was; this module is the only place that builds or parses it. Telegram allows 64 bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+
+
+class CallbackTooLong(ValueError):
+    """A button's data would not fit in 64 bytes (an entry id or audience that is too long)."""
+
+
+@dataclass(frozen=True)
+class MainMenu:
+    pass
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    topic_id: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ShowEntry:
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class NoneOfThese:
+    """"None of these" under a question back: the honest fallback."""
+
+
+@dataclass(frozen=True)
+class TalkToStaff:
+    pass
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """`topic_id` None shows the topic choice; "*" is every topic."""
+
+    topic_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    entry_id: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class WriteComment:
+    feedback_id: int
+
+
+@dataclass(frozen=True)
+class EraseData:
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class CampaignAbort:
+    pass
+
+
+@dataclass(frozen=True)
+class CampaignAudience:
+    expression: str
+
+
+@dataclass(frozen=True)
+class CampaignTime:
+    when: str
+
+
+@dataclass(frozen=True)
+class CampaignConfirm:
+    pass
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class CampaignCancel:
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class CampaignResend:
+    campaign_id: int
+
+
+Callback = (MainMenu | TopicPage | ShowEntry | NoneOfThese | TalkToStaff | Subscribe | Vote | WriteComment
+            | EraseData | CampaignAbort | CampaignAudience | CampaignTime | CampaignConfirm | CampaignView
+            | CampaignCancel | CampaignResend)
+CAMPAIGN_CALLBACKS = (CampaignAbort, CampaignAudience, CampaignTime, CampaignConfirm, CampaignView,
+                      CampaignCancel, CampaignResend)
+
+
+def _wire(callback: Callback) -> str:
+    match callback:
+        case MainMenu():
+            return "m"
+        case TopicPage(topic_id, page):
+            return f"t:{topic_id}:{page}" if page else f"t:{topic_id}"
+        case ShowEntry(entry_id):
+            return f"e:{entry_id}"
+        case NoneOfThese():
+            return "x"
+        case TalkToStaff():
+            return "h"
+        case Subscribe(topic_id):
+            return "s" if topic_id is None else f"s:{topic_id}"
+        case Vote(entry_id, helpful):
+            return f"f:{'+' if helpful else '-'}:{entry_id}"
+        case WriteComment(feedback_id):
+            return f"c:{feedback_id}"
+        case EraseData(confirmed):
+            return "d:yes" if confirmed else "d:no"
+        case CampaignAbort():
+            return "cw:no"
+        case CampaignAudience(expression):
+            return f"cw:a:{expression}"
+        case CampaignTime(when):
+            return f"cw:t:{when}"
+        case CampaignConfirm():
+            return "cw:ok"
+        case CampaignView(campaign_id):
+            return f"cw:s:{campaign_id}"
+        case CampaignCancel(campaign_id):
+            return f"cw:x:{campaign_id}"
+        case CampaignResend(campaign_id):
+            return f"cw:r:{campaign_id}"
+    raise TypeError(f"not a callback: {callback!r}")
+
+
+def pack(callback: Callback) -> str:
+    """The string a button carries; CallbackTooLong past Telegram's 64 bytes."""
+    data = _wire(callback)
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise CallbackTooLong(f"button data over {MAX_BYTES} bytes: {data[:80]!r}")
+    return data
+
+
+def _number(text: str) -> int | None:
+    # isdecimal() alone accepts "①²" style digits that int() refuses; ASCII digits only.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def _campaign(rest: str) -> Callback | None:
+    kind, _, value = rest.partition(":")
+    if rest == "no":
+        return CampaignAbort()
+    if rest == "ok":
+        return CampaignConfirm()
+    if kind == "a" and value:
+        return CampaignAudience(value)
+    if kind == "t" and value:
+        return CampaignTime(value)
+    number = _number(value)
+    if number is None:
+        return None
+    return {"s": CampaignView, "x": CampaignCancel, "r": CampaignResend}.get(kind, lambda _n: None)(number)
+
+
+def unpack(data: str) -> Callback | None:
+    """The callback a button's string names, or None for anything malformed, unknown or forged."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    kind, _, rest = data.partition(":")
+    if data == "m":
+        return MainMenu()
+    if data == "x":
+        return NoneOfThese()
+    if data == "h":
+        return TalkToStaff()
+    if data == "s":
+        return Subscribe()
+    if kind == "t" and rest:
+        topic_id, _, page = rest.partition(":")
+        number = _number(page) if page else 0
+        return TopicPage(topic_id, number or 0) if topic_id else None
+    if kind == "e" and rest:
+        return ShowEntry(rest)
+    if kind == "s" and rest:
+        return Subscribe(rest)
+    if kind == "f":
+        sign, _, entry_id = rest.partition(":")
+        return Vote(entry_id, sign == "+") if sign in ("+", "-") and entry_id else None
+    if kind == "c":
+        number = _number(rest)
+        return WriteComment(number) if number is not None else None
+    if kind == "d" and rest in ("yes", "no"):
+        return EraseData(rest == "yes")
+    if kind == "cw":
+        return _campaign(rest)
+    return None

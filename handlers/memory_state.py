@@ -1,0 +1,52 @@
+"""A StateStore in this process's memory: the console, the fast tests, and anything with one process."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+MAX_KEYS = 100_000  # past this the entries closest to expiry go first, so memory stays bounded
+
+
+class MemoryStateStore:
+    """Expiring key → JSON-like dict; `clock` is injectable so tests control expiry."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._items: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] <= self.clock():
+            del self._items[key]
+            return None
+        return item[1]
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        self._items[key] = (self.clock() + ttl, value)
+        if len(self._items) > MAX_KEYS:
+            self.purge()
+            for stale in sorted(self._items, key=lambda k: self._items[k][0])[:len(self._items) - MAX_KEYS]:
+                del self._items[stale]
+
+    async def delete(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    async def forget_chat(self, channel: str, chat_id: str) -> int:
+        suffix = f":{channel}:{chat_id}"
+        gone = [key for key in self._items if key.endswith(suffix)]
+        for key in gone:
+            del self._items[key]
+        return len(gone)
+
+    def purge(self) -> int:
+        now = self.clock()
+        expired = [key for key, (until, _) in self._items.items() if until <= now]
+        for key in expired:
+            del self._items[key]
+        return len(expired)
+
+    def __len__(self) -> int:
+        return len(self._items)
