@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.broadcast import campaigns  # noqa: E402
+from bot.db import campaigns  # noqa: E402
 from bot.broadcast.audience import Audience  # noqa: E402
-from bot.broadcast.campaigns import Draft  # noqa: E402
-from bot.db.engine import open_database  # noqa: E402
+from bot.db.campaigns import Draft  # noqa: E402
+from bot.db.database import open_database  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 from tests.test_broadcast import add_subscribers  # noqa: E402
 

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.evaluation import Prediction, Report, engine_predictor, evaluate, load_eval  # noqa: E402
+from bench.evaluation import Prediction, Report, engine_predictor, evaluate, load_eval  # noqa: E402
 from knowledge.loader import load_directory  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 

@@ -20,7 +20,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.evaluation import EvalItem, load_eval  # noqa: E402
+from bench.evaluation import EvalItem, load_eval  # noqa: E402
 from knowledge.loader import load_directory  # noqa: E402
 from knowledge.search import THRESHOLDS_FILE, SearchEngine, Thresholds  # noqa: E402
 

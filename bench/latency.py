@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.evaluation import load_eval  # noqa: E402
+from bench.evaluation import load_eval  # noqa: E402
 from knowledge.loader import load_directory  # noqa: E402
 from knowledge.model import KnowledgeBase  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402

@@ -28,7 +28,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.evaluation import load_eval  # noqa: E402
+from bench.evaluation import load_eval  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 SECRET = "bench-secret"

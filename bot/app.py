@@ -1,4 +1,4 @@
-"""`python -m bot run`: every channel whose token is set, the web server, the knowledge reloader.
+"""`python -m bot run`: every channel whose token is set, the web server, the knowledge reloader, campaigns.
 
 With no platform token it is the console chat, on the same conversation and database.
 """
@@ -9,34 +9,19 @@ import logging
 import signal
 import sys
 
-from bot.services import Services, build_services
+from bot.broadcast.runtime import BroadcastRuntime
+from bot.channels.base import ChannelBase
 from bot.settings import Settings
 from bot.startup import StartupError
 from bot.web import WebServer, build_web_app
+from bot.wiring import Core, build_broadcaster, build_console, build_core, build_limiters, build_platforms
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 20.0
 
 
-def platform_channels(settings: Settings, services: Services) -> list:
-    channels = []
-    if settings.telegram_bot_token is not None:
-        from bot.channels.telegram import TelegramChannel
-
-        channels.append(TelegramChannel(settings, services.conversation, services.relay))
-    if settings.zalo_bot_token is not None:
-        from bot.channels.zalo import ZaloChannel
-
-        channels.append(ZaloChannel(settings, services.conversation, services.relay))
-    return channels
-
-
-async def run_console(services: Services) -> None:
-    from bot.channels.console import ConsoleChannel
-
-    console = ConsoleChannel(services.conversation)
-    services.relay.register("console", console.send)
-    await console.run()
+async def run_console(core: Core) -> None:
+    await build_console(core).run()
 
 
 class Runner:
@@ -44,24 +29,25 @@ class Runner:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.services: Services | None = None
-        self.channels: list = []
+        self.core: Core | None = None
+        self.channels: list[ChannelBase] = []
         self.web: WebServer | None = None
-        self.broadcasts = None
+        self.broadcasts: BroadcastRuntime | None = None
 
     async def start(self) -> None:
-        self.services = await build_services(self.settings)
+        self.core = core = await build_core(self.settings)
+        limiters = build_limiters(self.settings)
         try:
-            self.channels = platform_channels(self.settings, self.services)
+            platforms = build_platforms(core, limiters)
         except BaseException:
-            await self.services.close()  # a channel refused its settings: leave nothing open
+            await core.close()  # a channel refused its settings: leave nothing open
             raise
-        app = build_web_app(self.channels, lambda: {
-            "channels": [c.name for c in self.channels],
-            "knowledge_version": self.services.engine().kb.version})
+        self.channels = platforms.channels
+        app = build_web_app(self.channels, core.db, core.metrics, lambda: {
+            "channels": [c.name for c in self.channels], "knowledge_version": core.search().kb.version})
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
         await self.web.start()
-        started = []
+        started: list[ChannelBase] = []
         try:
             for channel in self.channels:
                 await channel.start()
@@ -70,26 +56,14 @@ class Runner:
             for channel in reversed(started):
                 await channel.stop()
             await self.web.stop()
-            await self.services.close()
+            await core.close()
             raise
-        self.services.start_reloader()
-        await self._start_broadcasts()
-
-    async def _start_broadcasts(self) -> None:
-        """Campaigns go out through the running channels, under the same limiter as their replies."""
-        from bot.broadcast.runtime import BroadcastRuntime, build_limiters, make_engine
-
-        limiters = build_limiters(self.settings)
-        senders = {}
-        for channel in self.channels:
-            channel.limiter = limiters.get(channel.name)
-            if hasattr(channel, "sender"):
-                senders[channel.name] = channel.sender()
-        if senders and self.settings.campaigns_in_bot:
-            self.broadcasts = BroadcastRuntime(make_engine(self.services.db, self.settings, senders, limiters))
+        core.start_background()
+        if platforms.senders and self.settings.campaigns_in_bot:
+            # Campaigns go out through the running channels' limiters, beside their replies.
+            self.broadcasts = BroadcastRuntime(build_broadcaster(core.db, self.settings, platforms.senders, limiters,
+                                                                 core.wakeup, core.metrics))
             await self.broadcasts.start()
-            if self.services.desk is not None:
-                self.services.desk.wake = self.broadcasts.engine.wake  # a new campaign goes out at once
 
     async def stop(self) -> None:
         if self.broadcasts is not None:
@@ -101,19 +75,19 @@ class Runner:
                 log.exception("stopping %s", channel.name)
         if self.web is not None:
             await self.web.stop()
-        if self.services is not None:
-            await self.services.close()
+        if self.core is not None:
+            await self.core.close()
 
 
 async def serve(settings: Settings) -> None:
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         print("Không có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy trò chuyện trên console "
               "(Ctrl-D để thoát).", file=sys.stderr)
-        services = await build_services(settings)
+        core = await build_core(settings)
         try:
-            await run_console(services)
+            await run_console(core)
         finally:
-            await services.close()
+            await core.close()
         return
     runner = Runner(settings)
     await runner.start()
@@ -121,6 +95,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    assert runner.web is not None
     print(f"Trợ lý Năng suất đang chạy: {', '.join(c.name for c in runner.channels)}; "
           f"web http://{settings.web_host}:{runner.web.port}/healthz", file=sys.stderr)
     try:

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     log_level: str = "INFO"
+    # "text" for a terminal, "json" (one object per line) for a log collector on a server.
+    log_format: str = "text"
 
     support_contact_org: str = "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"
     support_contact_phone: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_PHONE")

@@ -1,17 +1,29 @@
-"""The project's aiohttp server: webhooks of the channels that use them, and /healthz."""
+"""The project's aiohttp server: webhooks of the channels that use them, /healthz and /metrics."""
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from aiohttp import web
 
+from bot.channels.base import Channel
+from bot.db.database import Database
+from bot.metrics import CONTENT_TYPE, Metrics
 
-def build_web_app(channels, health) -> web.Application:
+
+def build_web_app(channels: Sequence[Channel], db: Database | None, metrics: Metrics,
+                  health: Callable[[], dict[str, Any]]) -> web.Application:
     """`health()` returns a dict for /healthz; each channel adds its own routes."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", **health()})
 
+    async def scrape(_request: web.Request) -> web.Response:
+        return web.Response(body=await metrics.render(db), headers={"Content-Type": CONTENT_TYPE})
+
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", scrape)
     for channel in channels:
         channel.register_routes(app)
     return app

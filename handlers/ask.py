@@ -7,7 +7,7 @@ from typing import Callable
 
 from handlers import texts
 from knowledge.model import Entry
-from knowledge.search import SearchEngine, SearchResult
+from knowledge.search import AskStatus, SearchEngine, SearchResult
 
 SUGGESTION_COUNT = 3
 # "{contact}" inside a sentence ("hãy liên hệ {contact}.") becomes "hãy liên hệ:" + the contact lines.
@@ -24,7 +24,7 @@ class Suggestion:
 class AskOutcome:
     """The contract of `ask --json` (DESIGN.md) plus the search result for handlers that need more."""
 
-    status: str
+    status: AskStatus
     answer: str
     entry_id: str | None
     score: float
@@ -32,9 +32,9 @@ class AskOutcome:
     source: str | None = None
     result: SearchResult | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {
-            "status": self.status,
+            "status": str(self.status),
             "answer": self.answer,
             "entry_id": self.entry_id,
             "score": round(self.score, 4),
@@ -70,13 +70,13 @@ class AskService:
     def ask(self, question: str) -> AskOutcome:
         result = self.engine.search(question)
         best = result.best
-        if result.status == "answered" and best is not None:
-            return AskOutcome("answered", self.render(best.entry), best.entry.id, best.confidence,
+        if result.status is AskStatus.ANSWERED and best is not None:
+            return AskOutcome(AskStatus.ANSWERED, self.render(best.entry), best.entry.id, best.confidence,
                               self.related(best.entry), best.entry.source, result)
-        if result.status == "clarify":
+        if result.status is AskStatus.CLARIFY:
             choices = [Suggestion(e.id, e.question) for e in result.choices(SUGGESTION_COUNT)]
-            return AskOutcome("clarify", texts.CLARIFY, None, result.confidence, choices, None, result)
+            return AskOutcome(AskStatus.CLARIFY, texts.CLARIFY, None, result.confidence, choices, None, result)
         if not result.analysis.tokens:
-            return AskOutcome("fallback", texts.EMPTY_QUESTION, None, 0.0, [], None, result)
+            return AskOutcome(AskStatus.FALLBACK, texts.EMPTY_QUESTION, None, 0.0, [], None, result)
         answer = texts.FALLBACK.format(contact=self.contact_block)
-        return AskOutcome("fallback", answer, None, result.confidence, [], None, result)
+        return AskOutcome(AskStatus.FALLBACK, answer, None, result.confidence, [], None, result)

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from handlers import texts
 from handlers.ask import AskOutcome, AskService
+from handlers.callbacks import (CAMPAIGN_CALLBACKS, Callback, EraseData, MainMenu, NoneOfThese, ShowEntry,
+                                Subscribe, TalkToStaff, TopicPage, Vote, WriteComment, pack, unpack)
 from handlers.campaign_flow import CampaignFlow
 from handlers.flood import FloodGuard
-from handlers.people import PeopleFlows
+from handlers.people import PeopleFlows, menu_row
+from handlers.ports import ConversationMetrics
+from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -29,31 +34,37 @@ COMMAND_ALIASES = {
     "campaigns": "campaigns", "danhsachchiendich": "campaigns",
 }
 STAFF_COMMANDS = {"campaign", "campaigns"}
-# Commands that need a database behind the conversation.
-PEOPLE_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "reply"}
+OWN_DATA_COMMANDS = {"mydata", "deletedata"}
 
 
 def entry_button(entry_id: str, label: str) -> Button:
-    return Button(label=label, data=f"e:{entry_id}")
+    return Button(label=label, data=pack(ShowEntry(entry_id)))
+
+
+def stale() -> Reply:
+    return Reply(texts.STALE_BUTTON, [menu_row()])
 
 
 class Conversation:
     """Channel-agnostic: every method takes an Incoming and returns the replies to send."""
 
-    def __init__(self, ask: AskService, people: PeopleFlows | None = None, flood: FloodGuard | None = None,
-                 campaigns: CampaignFlow | None = None):
+    def __init__(self, ask: AskService, people: PeopleFlows, flood: FloodGuard, campaigns: CampaignFlow,
+                 metrics: ConversationMetrics):
         self.ask_service = ask
         self.people = people
         self.flood = flood
         self.campaigns = campaigns
+        self.metrics = metrics
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        if self.flood is not None:
-            allowed, warn, wait = self.flood.check(incoming.identity)
-            if not allowed:
-                return [Reply(texts.FLOOD.format(seconds=wait))] if warn else []
+        if incoming.event is not None:
+            await self.people.on_event(incoming)
+            return []
+        verdict = await self.flood.check(incoming.channel, incoming.user_id)
+        if not verdict.allowed:
+            return [Reply(texts.FLOOD.format(seconds=verdict.wait))] if verdict.warn else []
         text = (incoming.text or "").strip()
-        if self.people is not None and not self._about_own_data(incoming):
+        if not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself.
             question = text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
             await self.people.store.touch(incoming.channel, incoming.chat_id, incoming.user_id,
@@ -62,23 +73,23 @@ class Conversation:
             return await self.on_button(incoming)
         if text.startswith("/"):
             return await self.on_command(incoming, text)
-        if self.campaigns is not None and text and self.campaigns.active(incoming) and self._staff(incoming):
+        if text and self._staff(incoming) and await self.campaigns.active(incoming):
             return await self.campaigns.on_text(incoming, text)
-        if self.people is not None and text:
+        if text:
             comment = await self.people.take_comment(incoming, text)
             if comment is not None:
                 return [comment]
         return await self.on_question(incoming, text)
 
     def _staff(self, incoming: Incoming) -> bool:
-        return self.people is not None and self.people.is_staff(incoming)
+        return self.people.is_staff(incoming)
 
     def _about_own_data(self, incoming: Incoming) -> bool:
         """/mydata and erasing must not first re-create the record they report on or delete."""
         if incoming.data is not None:
-            return incoming.data.startswith("d:")
+            return isinstance(unpack(incoming.data), EraseData)
         text = (incoming.text or "").strip()
-        return text.startswith("/") and self.command_name(text) in ("mydata", "deletedata")
+        return text.startswith("/") and self.command_name(text) in OWN_DATA_COMMANDS
 
     # -- commands --------------------------------------------------------------------------------
     def command_name(self, text: str) -> str:
@@ -87,26 +98,20 @@ class Conversation:
 
     async def on_command(self, incoming: Incoming, text: str) -> list[Reply]:
         name = self.command_name(text)
+        people = self.people
         if name == "start":
             greeting = f", {incoming.user_name}" if incoming.user_name else ""
             rows = self.topic_buttons()
-            if self.people is not None:
-                rows.append([Button(texts.SUBSCRIBE_OFFER, "s")])
+            rows.append([Button(texts.SUBSCRIBE_OFFER, pack(Subscribe()))])
             return [Reply(texts.WELCOME.format(name=greeting), rows)]
         if name == "help":
-            return [Reply(texts.HELP, [[Button(texts.MAIN_MENU, "m")]])]
+            return [Reply(texts.HELP, [menu_row()])]
         if name == "menu":
             return [self.menu()]
-        if name in STAFF_COMMANDS and self.campaigns is not None:
+        if name in STAFF_COMMANDS:
             if not self._staff(incoming):
                 return [Reply(texts.STAFF_ONLY)]
-            return [self.campaigns.begin(incoming) if name == "campaign" else await self.campaigns.listing()]
-        if name in PEOPLE_COMMANDS and self.people is not None:
-            return await self.on_people_command(incoming, name, text)
-        return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
-
-    async def on_people_command(self, incoming: Incoming, name: str, text: str) -> list[Reply]:
-        people = self.people
+            return [await self.campaigns.begin(incoming) if name == "campaign" else await self.campaigns.listing()]
         if name == "subscribe":
             return [people.subscribe_menu()]
         if name == "unsubscribe":
@@ -117,12 +122,14 @@ class Conversation:
             return [people.delete_confirm()]
         if name == "human":
             return await people.handoff(incoming)
-        return await people.staff_reply(incoming, text)
+        if name == "reply":
+            return await people.staff_reply(incoming, text)
+        return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
 
     # -- menus -----------------------------------------------------------------------------------
     def topic_buttons(self) -> list[list[Button]]:
         kb = self.ask_service.engine.kb
-        return [[Button(t.title, f"t:{t.id}")] for t in kb.menu_topics()]
+        return [[Button(t.title, pack(TopicPage(t.id)))] for t in kb.menu_topics()]
 
     def menu(self) -> Reply:
         return Reply(texts.MENU, self.topic_buttons())
@@ -140,11 +147,11 @@ class Conversation:
         page = page if 0 <= page < pages else 0  # an old button may name a page the topic no longer has
         shown = entries[page * per_page:(page + 1) * per_page]
         rows = [[entry_button(e.id, e.question)] for e in shown]
-        turn = ([Button(texts.PREVIOUS_PAGE, f"t:{topic_id}:{page - 1}")] if page > 0 else []) + \
-               ([Button(texts.NEXT_PAGE, f"t:{topic_id}:{page + 1}")] if page + 1 < pages else [])
+        turn = ([Button(texts.PREVIOUS_PAGE, pack(TopicPage(topic_id, page - 1)))] if page > 0 else []) + \
+               ([Button(texts.NEXT_PAGE, pack(TopicPage(topic_id, page + 1)))] if page + 1 < pages else [])
         if turn:
             rows.append(turn)
-        rows.append([Button(texts.BACK_TO_MENU, "m")])
+        rows.append([Button(texts.BACK_TO_MENU, pack(MainMenu()))])
         title = texts.TOPIC_PAGE.format(title=topic.title, page=page + 1, pages=pages) if pages > 1 \
             else texts.TOPIC.format(title=topic.title)
         return Reply(title, rows)
@@ -155,89 +162,78 @@ class Conversation:
         if entry is None:
             return None
         rows = [[entry_button(s.entry_id, s.question)] for s in self.ask_service.related(entry)]
-        rows.extend(self.answer_extra_buttons(entry_id))
-        rows.append([Button(texts.MAIN_MENU, "m")])
+        rows.append(self.people.feedback_buttons(entry_id))  # 👍/👎 under every answer
+        rows.append(menu_row())
         return Reply(self.ask_service.render(entry), rows, source=entry.source)
-
-    def answer_extra_buttons(self, entry_id: str) -> list[list[Button]]:
-        """👍/👎 under every answer, when there is somewhere to keep them."""
-        return [self.people.feedback_buttons(entry_id)] if self.people is not None else []
 
     def fallback_reply(self, outcome: AskOutcome | None = None) -> Reply:
         text = outcome.answer if outcome else texts.FALLBACK.format(contact=self.ask_service.contact_block)
-        return Reply(text, [[Button(texts.TALK_TO_HUMAN, "h")], [Button(texts.MAIN_MENU, "m")]])
+        return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
     async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
         replies: list[Reply] = []
         if len(text) > MAX_QUESTION_CHARS:
             replies.append(Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)))
             text = text[:MAX_QUESTION_CHARS]
+        started = time.perf_counter()
         outcome = self.ask_service.ask(text)
-        await self.record(incoming, text, outcome)
-        if outcome.status == "answered" and outcome.entry_id:
+        self.metrics.question(outcome.status, time.perf_counter() - started)
+        await self.record(text, outcome)
+        if outcome.status is AskStatus.ANSWERED and outcome.entry_id:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:
                 return replies + [reply]
-        if outcome.status == "clarify":
+        if outcome.status is AskStatus.CLARIFY:
             rows = [[entry_button(s.entry_id, s.question)] for s in outcome.suggestions]
-            rows.append([Button(texts.NONE_OF_THESE, "x")])
+            rows.append([Button(texts.NONE_OF_THESE, pack(NoneOfThese()))])
             return replies + [Reply(outcome.answer, rows)]
         if not outcome.result or not outcome.result.analysis.tokens:
-            return replies + [Reply(texts.EMPTY_QUESTION, [[Button(texts.MAIN_MENU, "m")]])]
+            return replies + [Reply(texts.EMPTY_QUESTION, [menu_row()])]
         return replies + [self.fallback_reply(outcome)]
 
-    async def record(self, incoming: Incoming, text: str, outcome: AskOutcome) -> None:
+    async def record(self, text: str, outcome: AskOutcome) -> None:
         """Log every fallback and low-confidence question (the question itself was kept on arrival)."""
-        if outcome.status != "answered":
-            log.info("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
-        if self.people is None or not text:
+        if outcome.status is AskStatus.ANSWERED or not text:
             return
-        store = self.people.store
-        if outcome.status != "answered" and outcome.result is not None and outcome.result.analysis.tokens:
+        log.info("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
+        if outcome.result is not None and outcome.result.analysis.tokens:
             best = outcome.result.best
-            await store.log_unanswered(text, outcome.result.analysis.plain, outcome.status,
-                                       best.entry.id if best else None, outcome.score)
+            await self.people.store.log_unanswered(text, outcome.result.analysis.plain, outcome.status,
+                                                   best.entry.id if best else None, outcome.score)
 
     # -- buttons ---------------------------------------------------------------------------------
     async def on_button(self, incoming: Incoming) -> list[Reply]:
-        data = incoming.data or ""
-        kind, _, arg = data.partition(":")
-        reply: Reply | None = None
-        if data == "m":
-            reply = self.menu()
-        elif kind == "t":
-            topic_id, _, page = arg.partition(":")
-            reply = self.topic(topic_id, int(page) if page.isdigit() else 0)
-        elif kind == "e":
-            reply = self.answer_reply(arg)
-        elif data == "x":
-            reply = self.fallback_reply()
-        elif data == "h":
-            return await self.on_handoff(incoming)
-        elif kind == "cw" and self.campaigns is not None:
-            return await self.campaigns.on_button(incoming, arg) if self._staff(incoming) else [Reply(texts.STAFF_ONLY)]
-        elif self.people is not None and kind in ("s", "f", "c", "d"):
-            return [await self.on_people_button(incoming, kind, arg)]
-        else:
-            return await self.on_other_button(incoming, kind, arg)
+        pressed = unpack(incoming.data or "")
+        if isinstance(pressed, CAMPAIGN_CALLBACKS):
+            return await self.campaigns.on_button(incoming, pressed) if self._staff(incoming) \
+                else [Reply(texts.STAFF_ONLY)]
+        reply = await self.on_plain_button(incoming, pressed)
+        if isinstance(reply, list):
+            return reply
         # A button from an old message may point at a topic or entry that no longer exists.
-        return [reply] if reply is not None else [Reply(texts.STALE_BUTTON, [[Button(texts.MAIN_MENU, "m")]])]
+        return [reply] if reply is not None else [stale()]
 
-    async def on_people_button(self, incoming: Incoming, kind: str, arg: str) -> Reply:
+    async def on_plain_button(self, incoming: Incoming, pressed: Callback | None) -> Reply | list[Reply] | None:
         people = self.people
-        if kind == "s":
-            return await people.subscribe(incoming, arg) if arg else people.subscribe_menu()
-        if kind == "f":
-            return await people.feedback(incoming, arg, lambda i: self.ask_service.entry(i) is not None)
-        if kind == "c":
-            return people.await_comment(incoming, arg)
-        return await people.delete(incoming, arg)
-
-    async def on_handoff(self, incoming: Incoming) -> list[Reply]:
-        """A person takes over; without a database the best on offer is the contact details."""
-        if self.people is None:
-            return [self.fallback_reply()]
-        return await self.people.handoff(incoming)
-
-    async def on_other_button(self, incoming: Incoming, kind: str, arg: str) -> list[Reply]:
-        return [Reply(texts.STALE_BUTTON, [[Button(texts.MAIN_MENU, "m")]])]
+        match pressed:
+            case MainMenu():
+                return self.menu()
+            case TopicPage(topic_id, page):
+                return self.topic(topic_id, page)
+            case ShowEntry(entry_id):
+                return self.answer_reply(entry_id)
+            case NoneOfThese():
+                return self.fallback_reply()
+            case TalkToStaff():
+                return await people.handoff(incoming)
+            case Subscribe(None):
+                return people.subscribe_menu()
+            case Subscribe(topic_id) if topic_id is not None:
+                return await people.subscribe(incoming, topic_id)
+            case Vote(entry_id) if self.ask_service.entry(entry_id) is not None:
+                return await people.feedback(incoming, pressed)
+            case WriteComment(feedback_id):
+                return await people.await_comment(incoming, feedback_id)
+            case EraseData(confirmed):
+                return await people.delete(incoming, confirmed)
+        return None

@@ -1,35 +1,45 @@
-"""Per-user flood guard: past N messages a minute a user is told once to slow down, then ignored briefly."""
+"""Per-user flood guard: past N messages a minute a user is told once to slow down, then ignored briefly.
+
+The window lives in the shared state store, so it holds across processes and expires with the user's
+activity: an idle user costs nothing.
+"""
 from __future__ import annotations
 
 import time
-from collections import deque
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers.ports import StateStore
+
+
+@dataclass(frozen=True)
+class FloodVerdict:
+    allowed: bool
+    warn: bool = False   # tell the user to slow down (once per burst)
+    wait: int = 0        # seconds until the oldest message leaves the window
 
 
 class FloodGuard:
-    """Sliding window per identity; other users are never affected."""
+    """Sliding window per (channel, user); other users are never affected."""
 
-    def __init__(self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, state: StateStore, limit: int = 20, window: float = 60.0,
+                 clock: Callable[[], float] = time.time):
+        self.state = state
         self.limit = limit
         self.window = window
-        self.clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._warned: set[str] = set()
+        self.clock = clock  # wall-clock: several processes compare each other's stamps
 
-    def check(self, identity: str) -> tuple[bool, bool, int]:
-        """(allowed, warn_now, seconds_to_wait) for one incoming message."""
+    async def check(self, channel: str, user_id: str) -> FloodVerdict:
+        key = f"flood:{channel}:{user_id}"
         now = self.clock()
-        stamps = self._seen.setdefault(identity, deque())
-        while stamps and now - stamps[0] > self.window:
-            stamps.popleft()
+        stored = await self.state.get(key) or {}
+        stamps = [float(s) for s in stored.get("stamps", []) if now - float(s) <= self.window]
+        warned = bool(stored.get("warned"))
         if len(stamps) < self.limit:
             stamps.append(now)
-            self._warned.discard(identity)
-            return True, False, 0
+            await self.state.put(key, {"stamps": stamps, "warned": False}, self.window)
+            return FloodVerdict(True)
         wait = int(self.window - (now - stamps[0])) + 1
-        first = identity not in self._warned
-        self._warned.add(identity)
-        if len(self._seen) > 10_000:  # forget idle users so memory stays bounded
-            for key in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window][:5_000]:
-                self._seen.pop(key, None)
-        return False, first, wait
+        if not warned:
+            await self.state.put(key, {"stamps": stamps, "warned": True}, self.window)
+        return FloodVerdict(False, warn=not warned, wait=wait)

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.broadcast import campaigns, outbox
+from bot.db import campaigns, deliveries
 from bot.broadcast.audience import Audience
-from bot.broadcast.campaigns import CampaignError, Draft
+from bot.db.campaigns import CampaignError, Draft
 from bot.broadcast.limiter import Limits, RateLimiter
-from bot.broadcast.runtime import make_engine
-from bot.channels.telegram_broadcast import TelegramHttpSender
-from bot.db.engine import open_database
+from bot.wiring import build_broadcaster
+from bot.channels.telegram_sender import TelegramSender
+from bot.db.database import open_database
 from bot.db.models import Delivery, Occurrence, Subscriber, utcnow
 from bot.settings import load_settings
 
@@ -47,7 +47,7 @@ async def db(database_url):
 @pytest.fixture
 async def telegram_sender(telegram_api):
     """The campaign sender that ships, with a short wait for answers so a hang turns into "unknown"."""
-    sender = TelegramHttpSender(telegram_api.token, telegram_api.base_url, send_timeout=0.5)
+    sender = TelegramSender(telegram_api.token, telegram_api.base_url, send_timeout=0.5)
     await sender.start()
     yield sender
     await sender.close()
@@ -55,7 +55,7 @@ async def telegram_sender(telegram_api):
 
 def engine_for(db, sender, rate: float = 30, clock=None, quiet: str = ""):
     settings = load_settings(_env_file=None, quiet_hours=quiet, telegram_rate_per_second=rate)
-    engine = make_engine(db, settings, {"telegram": sender},
+    engine = build_broadcaster(db, settings, {"telegram": sender},
                          {"telegram": RateLimiter(Limits(per_second=rate))})
     engine.config.retry_base = 0.05
     if clock is not None:
@@ -189,7 +189,7 @@ async def test_recurring_fires_once_even_when_two_senders_tick(db, telegram_send
 
     async def fire():
         async with db.writing() as s:
-            return await outbox.fire_due(s, when)
+            return await deliveries.fire_due(s, when)
     fired = await asyncio.gather(fire(), fire())
     assert sum(len(f) for f in fired) == 1
     async with db.session() as s:
@@ -205,7 +205,7 @@ async def test_cancel_stops_a_campaign(db, telegram_sender, telegram_api):
         with pytest.raises(CampaignError):
             await campaigns.cancel(s, later.id)
         now_campaign = await campaigns.create(s, Draft("Đang gửi", Audience.parse("all")))
-        await outbox.fire_due(s, utcnow())
+        await deliveries.fire_due(s, utcnow())
         assert await campaigns.cancel(s, now_campaign.id) == 5
     await run_until_idle(engine_for(db, telegram_sender))
     assert telegram_api.sent() == []

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.broadcast import campaigns
+from bot.db import campaigns
 from bot.broadcast.audience import Audience
-from bot.broadcast.campaigns import Draft
-from bot.db.engine import open_database
+from bot.db.campaigns import Draft
+from bot.db.database import open_database
 from bot.db.models import Delivery
 from tests.test_broadcast import add_subscribers
 

@@ -6,15 +6,15 @@ from collections import Counter
 
 from sqlmodel import select
 
-from bot.broadcast import campaigns
+from bot.db import campaigns
 from bot.broadcast.audience import Audience
-from bot.broadcast.campaigns import Draft
-from bot.broadcast.engine import BroadcastEngine, EngineConfig
+from bot.db.campaigns import Draft
+from bot.broadcast.broadcaster import Broadcaster, BroadcastConfig
 from bot.broadcast.limiter import Limits, RateLimiter
-from bot.channels.telegram_broadcast import TelegramHttpSender
+from bot.channels.telegram_sender import TelegramSender
 from bot.channels.zalo import ZaloSender
 from bot.channels.zalo_client import ZaloClient
-from bot.db.engine import open_database
+from bot.db.database import open_database
 from bot.db.models import Delivery
 from tests.test_broadcast import add_subscribers
 
@@ -46,15 +46,15 @@ async def test_both_channels_each_once_within_their_own_limits(telegram_api, zal
     telegram_api.set_limits(global_per_second=TELEGRAM_LIMIT, per_chat_per_second=1, per_group_per_minute=20)
     zalo_api.set_limits(per_second=ZALO_LIMIT)
 
-    telegram = TelegramHttpSender(telegram_api.token, telegram_api.base_url)
+    telegram = TelegramSender(telegram_api.token, telegram_api.base_url)
     zalo_client = ZaloClient(zalo_api.token, zalo_api.base_url)
     await telegram.start()
     await zalo_client.start()
-    engine = BroadcastEngine(
+    engine = Broadcaster(
         db, {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
         {"telegram": RateLimiter(Limits(per_second=TELEGRAM_LIMIT * HEADROOM)),
          "zalo": RateLimiter(Limits(per_second=ZALO_LIMIT * HEADROOM), is_group=lambda _c: False)},
-        EngineConfig(batch=50, quiet_start="", quiet_end=""))
+        BroadcastConfig(batch=50, quiet_start="", quiet_end=""))
     await engine.start()
     try:
         for _ in range(400):

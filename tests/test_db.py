@@ -6,10 +6,10 @@ import pytest
 
 from sqlmodel import select
 
-from bot.db import conversation_log, knowledge_store, people
+from bot.db import conversation_log, live_knowledge, people
 from bot.db.models import Subscriber
-from bot.db.engine import open_database
-from bot.services import build_services
+from bot.db.database import open_database
+from bot.wiring import build_core
 from knowledge.loader import load_directory
 
 
@@ -24,7 +24,7 @@ async def test_migrations_are_idempotent(db):
     await db.migrate()
     await db.migrate()
     async with db.session() as s:
-        assert await knowledge_store.version(s) == 0
+        assert await live_knowledge.version(s) == 0
 
 
 async def test_first_contact_races_create_one_row(db):
@@ -82,26 +82,26 @@ async def test_unanswered_questions_are_counted_once_per_text(db):
 async def test_live_knowledge_is_seeded_once_and_versioned(db):
     release, _ = load_directory()
     async with db.session() as s:
-        live = await knowledge_store.load_or_seed(s, release)
+        live = await live_knowledge.load_or_seed(s, release)
         assert live.version == 1 and len(live.entries) == len(release.entries)
-        again = await knowledge_store.load_or_seed(s, release)
+        again = await live_knowledge.load_or_seed(s, release)
         assert again.version == 1 and again.entries == release.entries
         changed = dataclasses.replace(release.entries[0], answer="Câu trả lời đã sửa.")
         release.entries[0] = changed
-        assert await knowledge_store.replace(s, release) == 2
-        assert (await knowledge_store.load(s)).get(changed.id).answer == "Câu trả lời đã sửa."
+        assert await live_knowledge.replace(s, release) == 2
+        assert (await live_knowledge.load(s)).get(changed.id).answer == "Câu trả lời đã sửa."
 
 
 async def test_running_bot_reloads_when_version_changes(db_settings):
-    services = await build_services(db_settings)
+    core = await build_core(db_settings)
     try:
-        assert await services.reload_if_changed() is False
-        kb = services.engine().kb
+        assert await core.search.reload_if_changed() is False
+        kb = core.search().kb
         first = kb.entries[0]
         kb.entries[0] = dataclasses.replace(first, answer="Đã cập nhật lúc 5 giờ chiều.")
-        async with services.db.session() as s:
-            await knowledge_store.replace(s, kb)
-        assert await services.reload_if_changed() is True
-        assert services.engine().kb.get(first.id).answer == "Đã cập nhật lúc 5 giờ chiều."
+        async with core.db.session() as s:
+            await live_knowledge.replace(s, kb)
+        assert await core.search.reload_if_changed() is True
+        assert core.search().kb.get(first.id).answer == "Đã cập nhật lúc 5 giờ chiều."
     finally:
-        await services.close()
+        await core.close()

@@ -7,7 +7,7 @@ import time
 import aiohttp
 import pytest
 
-from bot.channels.base import DeliveryStatus
+from bot.channels.base import SendStatus
 from bot.channels.zalo import ZaloSender
 from bot.channels.zalo_client import ZaloClient, ZaloError, ZaloNetworkError, outcome_of
 from handlers.types import Button, Reply
@@ -46,7 +46,7 @@ async def test_send_message_is_recorded_with_a_message_id(zalo_api, client):
     assert result["message_id"]
     assert zalo_api.sent(CHAT) == [{"chat_id": CHAT, "text": "Xin chào doanh nghiệp"}]
     outcome = await client.send_outcome(CHAT, "Lần hai")
-    assert outcome.status is DeliveryStatus.SENT and outcome.message_id != result["message_id"]
+    assert outcome.status is SendStatus.SENT and outcome.message_id != result["message_id"]
     assert zalo_api.stats.delivered == 2 and zalo_api.stats.duplicates == 0
 
 
@@ -90,46 +90,46 @@ async def test_webhook_and_get_updates_exclude_each_other(zalo_api, client):
 async def test_text_over_2000_characters_is_refused(zalo_api, client):
     await client.send_message(CHAT, "a" * 2000)
     outcome = await client.send_outcome(CHAT, "a" * 2001)
-    assert outcome.status is DeliveryStatus.FAILED and "2001" in outcome.error
+    assert outcome.status is SendStatus.FAILED and "2001" in outcome.error
     assert zalo_api.stats.failed == 1 and zalo_api.stats.delivered == 1
 
 
 async def test_rate_limit_answers_429_with_a_retry_hint(zalo_api, client):
     zalo_api.set_limits(per_second=3)
     outcomes = [await client.send_outcome(CHAT, f"tin {i}") for i in range(5)]
-    assert [o.status for o in outcomes] == [DeliveryStatus.SENT] * 3 + [DeliveryStatus.RETRY] * 2
+    assert [o.status for o in outcomes] == [SendStatus.SENT] * 3 + [SendStatus.RETRY] * 2
     assert outcomes[-1].retry_after == 1.0
     assert zalo_api.stats.rate_limited == 2
     zalo_api.clear_limits()
-    assert (await client.send_outcome(CHAT, "tin 6")).status is DeliveryStatus.SENT
+    assert (await client.send_outcome(CHAT, "tin 6")).status is SendStatus.SENT
 
 
 async def test_blocked_users_and_injected_failures(zalo_api, client):
     zalo_api.block(CHAT)
     blocked = await client.send_outcome(CHAT, "Thông báo")
-    assert blocked.status is DeliveryStatus.BLOCKED and "blocked" in blocked.error
+    assert blocked.status is SendStatus.BLOCKED and "blocked" in blocked.error
     assert zalo_api.stats.blocked == 1
     zalo_api.unblock(CHAT)
     zalo_api.fail_next("sendMessage", 500, "Internal error", chat_id=CHAT)
-    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.RETRY  # as on Telegram
+    assert (await client.send_outcome(CHAT, "x")).status is SendStatus.RETRY  # as on Telegram
     zalo_api.fail_next("sendMessage", 400, "Bad Request: chat not found", chat_id=CHAT)
-    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.FAILED
+    assert (await client.send_outcome(CHAT, "x")).status is SendStatus.FAILED
     zalo_api.fail_next("sendMessage", 601, "Daily quota of messages reached")
     quota = await client.send_outcome(CHAT, "x")
-    assert quota.status is DeliveryStatus.RETRY and quota.retry_after == 1.0
+    assert quota.status is SendStatus.RETRY and quota.retry_after == 1.0
     zalo_api.fail_next("sendMessage", 429, "Too many requests", retry_after=7)
     assert (await client.send_outcome(CHAT, "x")).retry_after == 7.0
     zalo_api.fail_next("sendMessage", 602, "User has unfollowed the bot", times=2)
-    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.BLOCKED
-    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.BLOCKED
-    assert (await client.send_outcome(CHAT, "x")).status is DeliveryStatus.SENT
+    assert (await client.send_outcome(CHAT, "x")).status is SendStatus.BLOCKED
+    assert (await client.send_outcome(CHAT, "x")).status is SendStatus.BLOCKED
+    assert (await client.send_outcome(CHAT, "x")).status is SendStatus.SENT
 
 
 async def test_a_hang_after_delivery_is_unknown_never_retry(zalo_api):
     async with ZaloClient(zalo_api.token, zalo_api.base_url, timeout=0.3) as client:
         zalo_api.hang_next("sendMessage", 1)
         outcome = await client.send_outcome(CHAT, "Có thể đã đến")
-    assert outcome.status is DeliveryStatus.UNKNOWN
+    assert outcome.status is SendStatus.UNKNOWN
     assert zalo_api.texts(CHAT) == ["Có thể đã đến"]  # it did arrive: resending would duplicate it
     await asyncio.sleep(1.5)  # the fake answers after its hang, to a client that has hung up
     assert zalo_api.calls_of("sendMessage")[0].client_gone
@@ -139,12 +139,12 @@ async def test_refused_connections_are_retry_and_recover(zalo_api, client):
     await client.get_me()  # a pooled keep-alive connection exists
     await zalo_api.refuse_connections()
     outcome = await client.send_outcome(CHAT, "Chưa đi")
-    assert outcome.status is DeliveryStatus.RETRY and zalo_api.sent(CHAT) == []
+    assert outcome.status is SendStatus.RETRY and zalo_api.sent(CHAT) == []
     with pytest.raises(ZaloNetworkError) as error:
         await client.get_me()
     assert not error.value.maybe_delivered and zalo_api.token not in str(error.value)
     await zalo_api.accept_connections()
-    assert (await client.send_outcome(CHAT, "Đã đi")).status is DeliveryStatus.SENT
+    assert (await client.send_outcome(CHAT, "Đã đi")).status is SendStatus.SENT
 
 
 async def test_chat_action_and_listeners(zalo_api, client):
@@ -163,20 +163,20 @@ async def test_the_campaign_sender_sends_plain_text_within_2000(zalo_api, client
     reply = Reply("Lớp tập huấn 5S. " * 200, [[Button("Đăng ký", url="https://example.vn/dk")], [Button("x", "m")]],
                   source="Kế hoạch 273/KH-UBND")
     outcome = await sender.send(CHAT, reply)
-    assert outcome.status is DeliveryStatus.SENT
+    assert outcome.status is SendStatus.SENT
     [text] = zalo_api.texts(CHAT)
     assert len(text) <= 2000 and text.startswith("Lớp tập huấn 5S.")
     short = await sender.send(CHAT, Reply("Hạn nộp hồ sơ", [[Button("Đăng ký", url="https://example.vn/dk")]],
                                           source="Kế hoạch 273/KH-UBND"))
-    assert short.status is DeliveryStatus.SENT
+    assert short.status is SendStatus.SENT
     assert zalo_api.texts(CHAT)[-1] == "Hạn nộp hồ sơ\n\nNguồn: Kế hoạch 273/KH-UBND\n\nĐăng ký: https://example.vn/dk"
 
 
 def test_outcome_mapping_without_a_server():
     assert outcome_of(None, {"message_id": "m1"}).message_id == "m1"
-    assert outcome_of(ZaloError(400, "Bad Request: text exceeds the limit")).status is DeliveryStatus.FAILED
-    assert outcome_of(ZaloError(-32, "Rate limit exceeded")).status is DeliveryStatus.RETRY
-    assert outcome_of(ZaloError(-201, "Forbidden")).status is DeliveryStatus.BLOCKED
-    assert outcome_of(ZaloNetworkError("refused", maybe_delivered=False)).status is DeliveryStatus.RETRY
-    assert outcome_of(ZaloNetworkError("read timeout", maybe_delivered=True)).status is DeliveryStatus.UNKNOWN
+    assert outcome_of(ZaloError(400, "Bad Request: text exceeds the limit")).status is SendStatus.FAILED
+    assert outcome_of(ZaloError(-32, "Rate limit exceeded")).status is SendStatus.RETRY
+    assert outcome_of(ZaloError(-201, "Forbidden")).status is SendStatus.BLOCKED
+    assert outcome_of(ZaloNetworkError("refused", maybe_delivered=False)).status is SendStatus.RETRY
+    assert outcome_of(ZaloNetworkError("read timeout", maybe_delivered=True)).status is SendStatus.UNKNOWN
     assert outcome_of(ZaloError(429, "slow down", 3)).retry_after == 3.0

@@ -3,7 +3,7 @@ import asyncio
 
 from bot.cli import main
 from bot.db import conversation_log
-from bot.db.engine import open_database
+from bot.db.database import open_database
 from knowledge.formats import import_entries
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine

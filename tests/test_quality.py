@@ -1,7 +1,7 @@
 """Quality floors on the project's evaluation set: just under the figures measured by bench/eval.py."""
 import pytest
 
-from knowledge.evaluation import engine_predictor, evaluate, load_eval
+from bench.evaluation import engine_predictor, evaluate, load_eval
 
 # Measured 2026-11-24 with bench/eval.py on the shipped knowledge base (see README.md).
 FLOORS = {"top1": 93.0, "recall@3": 97.0, "answered_precision": 97.0, "oos_fallback": 92.0}

@@ -1,7 +1,7 @@
 """Settings read from the environment: the quiet-hours window a staff member sets or turns off."""
 import pytest
 
-from bot.broadcast.runtime import engine_config
+from bot.wiring import broadcast_config
 from bot.settings import load_settings
 
 
@@ -15,5 +15,5 @@ def test_quiet_hours_from_the_environment(monkeypatch, value, window):
     monkeypatch.setenv("QUIET_HOURS", value)
     settings = load_settings(_env_file=None)
     assert settings.quiet_window == window
-    config = engine_config(settings)
+    config = broadcast_config(settings)
     assert (config.quiet_start, config.quiet_end) == window

@@ -129,7 +129,7 @@ async def test_a_business_owner_journey(bot, telegram_api):
     await telegram_api.wait_for("sendMessage", before_user + 1, chat_id=USER)
     assert "Chào anh, cán bộ sẽ gọi lại" in user.received()[-1]["text"]
 
-    async with bot.services.db.session() as s:
+    async with bot.core.db.session() as s:
         person = await people.get_person(s, "telegram", str(USER))
         assert person.status == "active"
         assert (await conversation_log.unanswered(s))[0].text == "giá vàng hôm nay bao nhiêu"
@@ -137,7 +137,7 @@ async def test_a_business_owner_journey(bot, telegram_api):
     ask = (await user.say("/xoadulieu"))[0]
     gone = (await user.press(buttons(ask)["Xóa dữ liệu của tôi"]))[0]
     assert "Đã xóa" in gone["text"]
-    async with bot.services.db.session() as s:
+    async with bot.core.db.session() as s:
         assert await people.get_person(s, "telegram", str(USER)) is None
 
 
@@ -186,7 +186,7 @@ async def test_blocking_and_unblocking_is_recorded(bot, telegram_api):
 
 async def _eventually(bot, status: str) -> None:
     for _ in range(100):
-        async with bot.services.db.session() as s:
+        async with bot.core.db.session() as s:
             person = await people.get_person(s, "telegram", str(USER))
         if person is not None and person.status == status:
             return

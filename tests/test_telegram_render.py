@@ -2,7 +2,8 @@
 import html
 import re
 
-from bot.channels.telegram_render import MAX_MESSAGE, keyboard, render_html, split_paragraphs
+from bot.channels.telegram_render import MAX_MESSAGE, keyboard, render_html
+from bot.channels.text_split import split_paragraphs
 from handlers.types import Button, Reply
 
 

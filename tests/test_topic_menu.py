@@ -2,9 +2,9 @@
 import asyncio
 
 from handlers import texts
-from handlers.ask import AskService
 from handlers.conversation import TOPIC_PAGE_SIZE, Conversation
 from handlers.types import Incoming
+from tests.harness import build_bot
 
 
 def press(conversation: Conversation, data: str):
@@ -13,7 +13,7 @@ def press(conversation: Conversation, data: str):
 
 
 def test_every_question_of_a_long_topic_is_reachable_page_by_page(engine, shipped_kb):
-    conversation = Conversation(AskService(lambda: engine, "(liên hệ)"))
+    conversation = build_bot(engine).conversation
     entries = shipped_kb.entries_of("ke-hoach-273")
     assert len(entries) > 2 * TOPIC_PAGE_SIZE
     seen, data, pages = [], "t:ke-hoach-273", 0
@@ -32,7 +32,7 @@ def test_every_question_of_a_long_topic_is_reachable_page_by_page(engine, shippe
 
 
 def test_short_topic_has_one_page_and_old_buttons_still_work(engine):
-    conversation = Conversation(AskService(lambda: engine, "(liên hệ)"))
+    conversation = build_bot(engine).conversation
     short = press(conversation, "t:chuong-trinh-quoc-gia")
     assert short.text == texts.TOPIC.format(title="Chương trình quốc gia 2021–2030")
     labels = [b.label for b in short.flat_buttons()]

@@ -10,9 +10,9 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import Runner
-from bot.broadcast import campaigns
+from bot.db import campaigns
 from bot.broadcast.audience import Audience
-from bot.broadcast.campaigns import Draft
+from bot.db.campaigns import Draft
 from bot.channels.zalo import CHOOSE_HINT
 from bot.channels.zalo_client import ZaloClient
 from bot.db import conversation_log, people
@@ -135,7 +135,7 @@ async def test_a_business_owner_journey(bot, zalo_api):
     [choose] = await user.say("/dangky")
     [done] = await user.choose(choose, "Tất cả chủ đề")
     assert "Đã đăng ký" in done
-    async with bot.services.db.session() as s:
+    async with bot.core.db.session() as s:
         assert (await people.get_person(s, "zalo", USER)).status == "active"
 
     [fallback] = await user.say("giá vàng hôm nay")
@@ -145,7 +145,7 @@ async def test_a_business_owner_journey(bot, zalo_api):
     assert "mã yêu cầu #1" in opened
     await zalo_api.wait_for("sendMessage", before_staff + 1, chat_id=STAFF)
     assert "giá vàng hôm nay" in staff.received()[-1] and f"zalo:{USER}" in staff.received()[-1]
-    async with bot.services.db.session() as s:
+    async with bot.core.db.session() as s:
         handoff = await conversation_log.get_handoff(s, 1)
         assert (handoff.channel, handoff.chat_id) == ("zalo", USER)
 
@@ -161,7 +161,7 @@ async def test_a_business_owner_journey(bot, zalo_api):
     [ask] = await user.say("/xoadulieu")
     [gone] = await user.choose(ask, "Xóa dữ liệu của tôi")
     assert "Đã xóa" in gone
-    async with bot.services.db.session() as s:
+    async with bot.core.db.session() as s:
         assert await people.get_person(s, "zalo", USER) is None
 
     texts = zalo_api.texts()
@@ -197,17 +197,17 @@ async def test_a_blocked_user_is_marked_and_campaigns_go_out(bot, zalo_api):
     user = Chat(zalo_api, USER, bot.deliver)
     [choose] = await user.say("/dangky")
     await user.choose(choose, "Tất cả chủ đề")
-    async with bot.services.db.writing() as s:
+    async with bot.core.db.writing() as s:
         await campaigns.create(s, Draft("Lớp tập huấn 5S ngày 5/12 cho {name}.", Audience.parse("channel:zalo"),
                                         buttons=(("Đăng ký", "https://example.vn/dang-ky"),)))
-    bot.broadcasts.engine.wake()
+    bot.broadcasts.broadcaster.wake()
     await zalo_api.wait_for("sendMessage", 3, timeout=10, chat_id=USER)
     assert user.received()[-1] == "Lớp tập huấn 5S ngày 5/12 cho An.\n\nĐăng ký: https://example.vn/dang-ky"
 
     zalo_api.block(USER)
     await bot.deliver(zalo_api.text_update(USER, "kaizen la gi"))
     for _ in range(100):
-        async with bot.services.db.session() as s:
+        async with bot.core.db.session() as s:
             status = (await people.get_person(s, "zalo", USER)).status
         if status == "blocked":
             break

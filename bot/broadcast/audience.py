@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber
+from handlers.statuses import SubscriberStatus
 
 KEYS = ("topic", "channel", "district", "sector")
 CHANNEL_TEXT_LIMITS = {"telegram": 4096, "zalo": 2000}
@@ -61,7 +62,7 @@ def sql_filter(audience: Audience):
     Topics are a comma list; a subscriber with none chose "all topics". District and sector compare
     case-insensitively. Both the fan-out and the size shown to staff use this one condition.
     """
-    conditions = [Subscriber.status == "active"]
+    conditions = [Subscriber.status == SubscriberStatus.ACTIVE]
     if "channel" in audience.terms:
         conditions.append(Subscriber.channel.in_(audience.terms["channel"]))
     if "topic" in audience.terms:

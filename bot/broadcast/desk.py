@@ -3,33 +3,36 @@ from __future__ import annotations
 
 from typing import Callable
 
-from bot.broadcast import campaigns
+from bot.db import campaigns
 from bot.broadcast.audience import Audience, AudienceError
-from bot.broadcast.campaigns import CampaignError, Draft
+from bot.db.campaigns import CampaignError, Draft
 from bot.broadcast.schedule import ScheduleError, parse_local
-from bot.db.engine import Database
+from bot.db.database import Database
 from bot.db.models import utcnow
+from handlers.statuses import ScheduleKind
+from handlers.views import AudienceOption, CampaignSummary
+from knowledge.model import Topic
 
 
 class DatabaseDesk:
-    def __init__(self, db: Database, timezone: str, topics: Callable[[], list], wake: Callable[[], None] = lambda: None):
+    def __init__(self, db: Database, timezone: str, topics: Callable[[], list[Topic]], wake: Callable[[], None]):
         self.db, self.timezone, self.topics, self.wake = db, timezone, topics, wake
 
     def _draft(self, text: str, audience: str, when: str, created_by: str = "") -> Draft:
         when = when.strip()
         parsed = Audience.parse(audience)
-        if when == "now":
-            return Draft(text, parsed, "now", timezone=self.timezone, created_by=created_by)
+        if when == ScheduleKind.NOW:
+            return Draft(text, parsed, ScheduleKind.NOW, timezone=self.timezone, created_by=created_by)
         if when[:1].isdigit():
-            return Draft(text, parsed, "at", parse_local(when, self.timezone), timezone=self.timezone,
+            return Draft(text, parsed, ScheduleKind.AT, parse_local(when, self.timezone), timezone=self.timezone,
                          created_by=created_by)
-        return Draft(text, parsed, "cron", cron=when, timezone=self.timezone, created_by=created_by)
+        return Draft(text, parsed, ScheduleKind.CRON, cron=when, timezone=self.timezone, created_by=created_by)
 
-    async def audience_options(self) -> list[tuple[str, str, int]]:
+    async def audience_options(self) -> list[AudienceOption]:
         options = [("Tất cả người đăng ký", "all"), ("Chỉ Telegram", "channel:telegram"), ("Chỉ Zalo", "channel:zalo")]
         options += [(f"Chủ đề: {t.title}", f"topic:{t.id}") for t in self.topics()]
         async with self.db.session() as session:
-            return [(label, expr, await campaigns.audience_size(session, expr)) for label, expr in options]
+            return [AudienceOption(label, expr, await campaigns.audience_size(session, expr)) for label, expr in options]
 
     async def check(self, text: str, audience: str, when: str) -> str | None:
         try:
@@ -47,21 +50,20 @@ class DatabaseDesk:
         self.wake()
         return campaign.id
 
-    async def listing(self) -> list[dict]:
+    async def listing(self) -> list[CampaignSummary]:
         async with self.db.session() as session:
             rows = await campaigns.listing(session, 10)
-            return [{"id": c.id, "status": c.status, "text": c.text, "counts": await campaigns.counts(session, c.id)}
+            return [CampaignSummary(c.id or 0, c.status, c.text, counts=await campaigns.counts(session, c.id or 0))
                     for c in rows]
 
-    async def status(self, campaign_id: int) -> dict | None:
+    async def status(self, campaign_id: int) -> CampaignSummary | None:
         async with self.db.session() as session:
             campaign = await campaigns.get(session, campaign_id)
             if campaign is None:
                 return None
-            return {"id": campaign.id, "status": campaign.status, "text": campaign.text,
-                    "schedule": campaign.schedule, "cron": campaign.cron, "next_run_at": campaign.next_run_at,
-                    "audience": Audience.from_json(campaign.audience).describe(),
-                    "counts": await campaigns.counts(session, campaign_id)}
+            return CampaignSummary(campaign_id, campaign.status, campaign.text,
+                                   Audience.from_json(campaign.audience).describe(),
+                                   await campaigns.counts(session, campaign_id))
 
     async def cancel(self, campaign_id: int) -> str:
         try:

@@ -1,16 +1,35 @@
-"""What every platform adapter offers the application: start/stop, web routes, and a sender for campaigns."""
+"""The channel base: what every platform adapter shares (repeat filter, per-chat order, reply delivery, send
+with one retry), so each platform module keeps only parsing, rendering and its API calls."""
 from __future__ import annotations
 
-import enum
+import abc
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol
 
 from aiohttp import web
 
-from handlers.types import Reply
+from bot.broadcast.limiter import REPLY, RateLimiter
+from bot.channels.relay import Relay
+from bot.metrics import Metrics
+from handlers import texts
+from handlers.conversation import Conversation
+from handlers.statuses import ChatEvent
+from handlers.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+SEEN_UPDATES = 10_000     # update ids remembered to answer a redelivered update once
+CHAT_LOCKS = 10_000       # idle per-chat locks kept before they are dropped
+MAX_RETRY_WAIT = 30.0     # seconds an answer waits after "too many requests", at most
 
 
-class DeliveryStatus(str, enum.Enum):
+class SendStatus(StrEnum):
     """How one send ended, in the broadcast engine's terms (DESIGN.md, "Broadcasts")."""
 
     SENT = "sent"          # the platform accepted it; message_id is set
@@ -21,8 +40,8 @@ class DeliveryStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class DeliveryOutcome:
-    status: DeliveryStatus
+class SendOutcome:
+    status: SendStatus
     message_id: str | None = None
     retry_after: float | None = None
     error: str = ""
@@ -33,11 +52,13 @@ class Sender(Protocol):
 
     channel: str
 
-    async def send(self, chat_id: str, reply: Reply) -> DeliveryOutcome: ...
+    async def send(self, chat_id: str, reply: Reply) -> SendOutcome: ...
+
+    async def close(self) -> None: ...
 
 
 class Channel(Protocol):
-    """A running platform adapter."""
+    """A running platform adapter, as the runner and the web server see it."""
 
     name: str
 
@@ -46,3 +67,89 @@ class Channel(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+class ChannelBase(abc.ABC):
+    """Shared inbound and outbound mechanics; subclasses implement `render` and `send_part`."""
+
+    name: ClassVar[str]
+
+    def __init__(self, conversation: Conversation, relay: Relay, limiter: RateLimiter, metrics: Metrics):
+        self.conversation = conversation
+        self.relay = relay
+        self.limiter = limiter
+        self.metrics = metrics
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        relay.register(self.name, self.send_reply)
+
+    def register_routes(self, app: web.Application) -> None:
+        """Webhook routes, for the channels that take webhooks."""
+
+    # -- inbound ---------------------------------------------------------------------------------
+    def first_time(self, key: Hashable) -> bool:
+        """False for an update seen before (platforms redeliver when an answer was slow)."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        return True
+
+    async def handle(self, incoming: Incoming, context: Any = None) -> None:
+        """Answer one update: one chat's messages in order, other chats concurrently; errors get a polite note."""
+        chat_id = incoming.chat_id
+        started = time.perf_counter()
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            try:
+                for reply in await self.respond(incoming):
+                    if reply.edit and reply.channel is None and await self.edit(context, reply):
+                        continue
+                    await self.relay.deliver(reply, default=(self.name, chat_id))
+            except Exception:
+                log.exception("%s: a message in chat %s failed", self.name, chat_id)
+                await self.send_reply(chat_id, Reply(texts.INTERNAL_ERROR))
+        self.metrics.reply(self.name, time.perf_counter() - started)
+        if not lock.locked() and len(self._chat_locks) > CHAT_LOCKS:
+            self._chat_locks.pop(chat_id, None)
+
+    async def respond(self, incoming: Incoming) -> list[Reply]:
+        """The replies to one update; text-only channels first map typed numbers to buttons."""
+        return await self.conversation.handle(incoming)
+
+    async def edit(self, context: Any, reply: Reply) -> bool:
+        """Replace the pressed message in place where the platform can; False sends a new message."""
+        return False
+
+    async def report(self, chat_id: str, event: ChatEvent) -> None:
+        """Tell the core about a chat event (the user blocked or unblocked the bot)."""
+        await self.conversation.handle(Incoming(self.name, chat_id, chat_id, event=event))
+
+    # -- outbound --------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def render(self, chat_id: str, reply: Reply) -> list[Any]:
+        """The platform messages one reply becomes (split to the platform's length limit)."""
+
+    @abc.abstractmethod
+    async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
+        """One platform call; never raises for a platform or network error."""
+
+    async def send_reply(self, chat_id: str, reply: Reply) -> SendOutcome:
+        """Send one reply, part by part, on the limiter's reply lane; one retry after "too many requests"."""
+        outcome = SendOutcome(SendStatus.FAILED, error="nothing sent")
+        parts = await self.render(chat_id, reply)
+        for index, part in enumerate(parts):
+            for attempt in range(2):
+                await self.limiter.acquire(REPLY, chat_id)
+                outcome = await self.send_part(chat_id, part, index == len(parts) - 1)
+                if outcome.status is SendStatus.RETRY and attempt == 0:
+                    await asyncio.sleep(min(outcome.retry_after or 1.0, MAX_RETRY_WAIT))
+                    continue
+                break
+            if outcome.status is not SendStatus.SENT:
+                if outcome.status is SendStatus.BLOCKED:
+                    await self.report(chat_id, ChatEvent.BLOCKED)
+                log.warning("%s: send to %s failed: %s %s", self.name, chat_id, outcome.status.value, outcome.error)
+                return outcome
+        return outcome

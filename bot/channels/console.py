@@ -11,6 +11,7 @@ from typing import TextIO
 from bot.channels.numbered import NumberedChoices
 from handlers import texts
 from handlers.conversation import Conversation
+from handlers.ports import StateStore
 from handlers.types import Incoming, Reply
 
 CHAT_ID = "console"
@@ -19,47 +20,41 @@ CHAT_ID = "console"
 class ConsoleChannel:
     """Reads lines from `stdin`, prints replies to `stdout`; the same conversation as every platform."""
 
-    def __init__(self, conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-                 user_name: str = ""):
+    name = "console"
+
+    def __init__(self, conversation: Conversation, state: StateStore, stdin: TextIO = sys.stdin,
+                 stdout: TextIO = sys.stdout, user_name: str = ""):
         self.conversation = conversation
         self.stdin = stdin
         self.stdout = stdout
         self.user_name = user_name
-        self.choices = NumberedChoices()
+        self.choices = NumberedChoices(state, self.name)
 
-    def show(self, replies: list[Reply]) -> None:
+    async def show(self, replies: list[Reply]) -> None:
         for reply in replies:
-            if reply.channel not in (None, "console"):
+            if reply.channel not in (None, self.name):
                 # A relay to another platform (e.g. the staff chat): shown, since no platform runs here.
                 text = texts.RELAYED.format(channel=reply.channel, chat_id=reply.chat_id, text=reply.text)
                 self.stdout.write(text + "\n\n")
                 continue
-            self.stdout.write(self.choices.render(CHAT_ID, reply) + "\n\n")
+            self.stdout.write(await self.choices.render(CHAT_ID, reply) + "\n\n")
         self.stdout.flush()
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Relay target: a staff answer addressed to the console user."""
-        self.show([Reply(reply.text, reply.buttons, reply.source)])
+        await self.show([Reply(reply.text, reply.buttons, reply.source)])
 
     def incoming(self, text: str | None = None, data: str | None = None) -> Incoming:
-        return Incoming("console", CHAT_ID, "local", text=text, data=data, user_name=self.user_name)
+        return Incoming(self.name, CHAT_ID, "local", text=text, data=data, user_name=self.user_name)
 
     async def handle_line(self, line: str) -> None:
-        choice = self.choices.resolve(CHAT_ID, line)
-        if choice.back:
-            previous = self.choices.go_back(CHAT_ID)
-            self.show([previous] if previous else [Reply(texts.CONSOLE_NOTHING_TO_GO_BACK)])
-        elif choice.data is not None:
-            self.show(await self.conversation.handle(self.incoming(data=choice.data)))
-        elif choice.invalid_number is not None:
-            self.show([Reply(texts.CONSOLE_BAD_NUMBER.format(number=choice.invalid_number))])
-        else:
-            self.show(await self.conversation.handle(self.incoming(text=line)))
+        meant = await self.choices.interpret(self.incoming(text=line), bad_number_needs_menu=False)
+        await self.show([meant] if isinstance(meant, Reply) else await self.conversation.handle(meant))
 
     async def run(self, interactive: bool | None = None) -> None:
         interactive = self.stdin.isatty() if interactive is None else interactive
         loop = asyncio.get_running_loop()
-        self.show(await self.conversation.handle(self.incoming(text="/start")))
+        await self.show(await self.conversation.handle(self.incoming(text="/start")))
         while True:
             if interactive:
                 self.stdout.write("> ")

@@ -1,16 +1,21 @@
-"""Buttons as numbered lists for text-only channels (console, Zalo): render them, map "2" back to data."""
+"""Buttons as numbered lists for text-only channels (console, Zalo): render them, map "2" back to the button.
+
+The menus a chat was shown live in the shared state store, so a "2" typed to another process of the bot
+still means the second choice of the last list.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from handlers import texts
-from handlers.types import Button, Reply
+from handlers.ports import StateStore
+from handlers.types import Button, Incoming, Reply
 from knowledge.syllables import strip_accents
 
 BACK = "0"
-# Enough history for "0" to walk back a few menus; old chats are forgotten so memory stays flat.
-MENUS_PER_CHAT = 10
-CHATS_WITH_MENUS = 10_000
+MENUS_PER_CHAT = 10       # enough history for "0" to walk back a few menus
+MENU_TTL = 24 * 3600.0    # seconds a chat's menus stay valid
 
 
 @dataclass(frozen=True)
@@ -22,46 +27,69 @@ class Choice:
     invalid_number: int | None = None
 
 
+@dataclass(frozen=True)
+class ChoiceTexts:
+    """What a text-only channel says around its numbered lists."""
+
+    hint: str = texts.CONSOLE_CHOOSE
+    nothing_to_go_back: str = texts.CONSOLE_NOTHING_TO_GO_BACK
+    bad_number: str = texts.CONSOLE_BAD_NUMBER
+
+
 def _fold(text: str) -> str:
     return " ".join(strip_accents(text).lower().split())
 
 
+def _ascii_number(text: str) -> int | None:
+    # "①" and "²" pass isdigit() but not int(); only plain digits choose.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 class NumberedChoices:
-    """Per chat, the choices of the last message with buttons; the numbers stay valid until the next menu."""
+    """Per chat, the last menus with buttons; a number stays valid until the next menu."""
 
-    def __init__(self, hint: str = texts.CONSOLE_CHOOSE):
-        self.hint = hint
-        self._menus: dict[str, list[Reply]] = {}
+    def __init__(self, state: StateStore, channel: str, wording: ChoiceTexts = ChoiceTexts()):
+        self.state = state
+        self.channel = channel
+        self.wording = wording
 
-    def render(self, chat_id: str, reply: Reply) -> str:
+    def _key(self, chat_id: str) -> str:
+        return f"menus:{self.channel}:{chat_id}"
+
+    async def _menus(self, chat_id: str) -> list[Reply]:
+        stored = await self.state.get(self._key(chat_id))
+        return [Reply.from_dict(item) for item in (stored or {}).get("menus", [])]
+
+    async def _save(self, chat_id: str, menus: list[Reply]) -> None:
+        value: dict[str, Any] = {"menus": [menu.to_dict() for menu in menus[-MENUS_PER_CHAT:]]}
+        await self.state.put(self._key(chat_id), value, MENU_TTL)
+
+    async def render(self, chat_id: str, reply: Reply) -> str:
         parts = [reply.text]
         if reply.source:
             parts.append(texts.SOURCE.format(source=reply.source))
         choices = [b for b in reply.flat_buttons() if b.data]
         links = [b for b in reply.flat_buttons() if b.url]
         if choices:
-            menus = self._menus.pop(chat_id, [])  # re-inserted below: the dict's order is recency
-            self._menus[chat_id] = (menus + [reply])[-MENUS_PER_CHAT:]
-            while len(self._menus) > CHATS_WITH_MENUS:
-                self._menus.pop(next(iter(self._menus)))
+            await self._save(chat_id, await self._menus(chat_id) + [reply])
             parts.append("\n".join(f"{i}. {b.label}" for i, b in enumerate(choices, 1)))
-            parts.append(self.hint)
+            parts.append(self.wording.hint)
         if links:
             parts.append("\n".join(f"{b.label}: {b.url}" for b in links))
         return "\n\n".join(parts)
 
-    def current(self, chat_id: str) -> list[Button]:
-        menus = self._menus.get(chat_id)
+    async def current(self, chat_id: str) -> list[Button]:
+        menus = await self._menus(chat_id)
         return [b for b in menus[-1].flat_buttons() if b.data] if menus else []
 
-    def resolve(self, chat_id: str, text: str) -> Choice:
+    async def resolve(self, chat_id: str, text: str) -> Choice:
         """Map a typed line to a choice of the current menu; anything else is a new question."""
         typed = text.strip()
         if typed == BACK:
             return Choice(back=True)
-        buttons = self.current(chat_id)
-        if typed.isdigit():
-            number = int(typed)
+        buttons = await self.current(chat_id)
+        number = _ascii_number(typed)
+        if number is not None:
             if 1 <= number <= len(buttons):
                 return Choice(data=buttons[number - 1].data)
             return Choice(invalid_number=number)
@@ -71,10 +99,26 @@ class NumberedChoices:
                 return Choice(data=button.data)
         return Choice()
 
-    def go_back(self, chat_id: str) -> Reply | None:
+    async def go_back(self, chat_id: str) -> Reply | None:
         """Drop the current menu and return the one before it (to be rendered again), if any."""
-        menus = self._menus.get(chat_id, [])
+        menus = await self._menus(chat_id)
         if len(menus) < 2:
             return None
-        menus.pop()
-        return menus.pop()
+        previous = menus[-2]
+        await self._save(chat_id, menus[:-2])
+        return previous
+
+    async def interpret(self, incoming: Incoming, bad_number_needs_menu: bool = True) -> Incoming | Reply:
+        """A typed line as the button it names, or a reply of our own (going back, a wrong number),
+        or unchanged (a question or a command)."""
+        choice = await self.resolve(incoming.chat_id, incoming.text or "")
+        if choice.back:
+            previous = await self.go_back(incoming.chat_id)
+            return previous if previous is not None else Reply(self.wording.nothing_to_go_back)
+        if choice.data is not None:
+            return Incoming(incoming.channel, incoming.chat_id, incoming.user_id, data=choice.data,
+                            user_name=incoming.user_name)
+        if choice.invalid_number is not None and (
+                not bad_number_needs_menu or await self.current(incoming.chat_id)):
+            return Reply(self.wording.bad_number.format(number=choice.invalid_number))
+        return incoming

@@ -1,10 +1,10 @@
-"""The Telegram channel on python-telegram-bot: polling, or webhook on our aiohttp server; sender for campaigns."""
+"""The Telegram channel on python-telegram-bot: polling, or webhook on our aiohttp server."""
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
-from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -14,14 +14,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.broadcast.limiter import REPLY
-from bot.channels.base import DeliveryOutcome, DeliveryStatus
+from bot.broadcast.limiter import RateLimiter
+from bot.channels.base import ChannelBase, SendOutcome, SendStatus
+from bot.channels.relay import Relay
 from bot.channels.telegram_render import keyboard, render_html
-from bot.relay import Relay
-from bot.settings import Settings
+from bot.metrics import Metrics
 from bot.startup import StartupError
-from handlers import texts
 from handlers.conversation import Conversation
+from handlers.statuses import ChatEvent
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -39,67 +39,62 @@ COMMANDS = [
     BotCommand("xoadulieu", "Xóa dữ liệu của bạn (/deletedata)"),
     BotCommand("huongdan", "Hướng dẫn sử dụng (/help)"),
 ]
-SEEN_UPDATES = 10_000
 
 
-def to_outcome(error: Exception | None, message_id: int | None = None) -> DeliveryOutcome:
+def to_outcome(error: Exception | None, message_id: int | None = None) -> SendOutcome:
     """A send's result in the broadcast engine's terms."""
     if error is None:
-        return DeliveryOutcome(DeliveryStatus.SENT, str(message_id))
+        return SendOutcome(SendStatus.SENT, str(message_id))
     if isinstance(error, RetryAfter):
         retry = error.retry_after
         seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-        return DeliveryOutcome(DeliveryStatus.RETRY, retry_after=seconds, error=str(error))
+        return SendOutcome(SendStatus.RETRY, retry_after=seconds, error=str(error))
     if isinstance(error, Forbidden):
-        return DeliveryOutcome(DeliveryStatus.BLOCKED, error=str(error))
+        return SendOutcome(SendStatus.BLOCKED, error=str(error))
     if isinstance(error, BadRequest):
-        return DeliveryOutcome(DeliveryStatus.FAILED, error=str(error))
+        return SendOutcome(SendStatus.FAILED, error=str(error))
     if isinstance(error, TimedOut):
         # Only a connect timeout proves the request never left; any other timeout may have delivered it.
         cause = error.__cause__
         never_sent = isinstance(cause, (httpx.ConnectTimeout, httpx.PoolTimeout))
-        return DeliveryOutcome(DeliveryStatus.RETRY if never_sent else DeliveryStatus.UNKNOWN, error=str(error))
+        return SendOutcome(SendStatus.RETRY if never_sent else SendStatus.UNKNOWN, error=str(error))
     if isinstance(error, NetworkError):
-        return DeliveryOutcome(DeliveryStatus.RETRY, error=str(error))  # connection refused / reset
-    return DeliveryOutcome(DeliveryStatus.FAILED, error=str(error))
+        return SendOutcome(SendStatus.RETRY, error=str(error))  # connection refused / reset
+    return SendOutcome(SendStatus.FAILED, error=str(error))
 
 
-class TelegramChannel:
-    """Turns Telegram updates into Incoming, runs the conversation, renders the replies."""
+@dataclass(frozen=True)
+class TelegramConfig:
+    """What the Telegram channel needs from settings (built in bot/wiring.py)."""
+
+    token: str
+    base_url: str
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+class TelegramChannel(ChannelBase):
+    """Turns Telegram updates into Incoming, runs the conversation, renders the replies as HTML."""
 
     name = "telegram"
 
-    def __init__(self, settings: Settings, conversation: Conversation, relay: Relay):
-        token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-        if not token.strip():
+    def __init__(self, config: TelegramConfig, conversation: Conversation, relay: Relay, limiter: RateLimiter,
+                 metrics: Metrics):
+        if not config.token.strip():
             raise StartupError("TELEGRAM_BOT_TOKEN is empty")
-        self.conversation = conversation
-        self.relay = relay
-        self.base_url = settings.telegram_api_base_url
-        self.send_timeout = settings.send_timeout
-        self.webhook_url = settings.telegram_webhook_url
-        secret = settings.telegram_webhook_secret
-        self.webhook_secret = secret.get_secret_value() if secret else ""
-        if self.webhook_url and not self.webhook_secret:
+        if config.webhook_url and not config.webhook_secret:
             raise StartupError("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is empty: "
                                "set a secret so forged updates are refused")
-        builder = (ApplicationBuilder().token(token).base_url(settings.telegram_api_base_url)
+        super().__init__(conversation, relay, limiter, metrics)
+        self.webhook_url = config.webhook_url
+        self.webhook_secret = config.webhook_secret
+        builder = (ApplicationBuilder().token(config.token).base_url(config.base_url)
                    .concurrent_updates(256).connect_timeout(10).read_timeout(15).write_timeout(15)
                    .pool_timeout(10).connection_pool_size(64))
         if self.webhook_url:
             builder = builder.updater(None)
         self.app: Application = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._chat_locks: dict[str, asyncio.Lock] = {}
-        self.limiter = None  # the process-wide RateLimiter, set by the runner; replies use its reply lane
-        relay.register(self.name, self.send_reply)
-
-    def sender(self):
-        """Campaign sends go through a lean aiohttp client (see telegram_broadcast.py)."""
-        from bot.channels.telegram_broadcast import TelegramHttpSender
-
-        return TelegramHttpSender(self.app.bot.token, self.base_url, self.send_timeout)
 
     @property
     def webhook_path(self) -> str:
@@ -126,6 +121,7 @@ class TelegramChannel:
                                            allowed_updates=ALLOWED_UPDATES)
             log.info("telegram: webhook mode at %s", self.webhook_path)
         else:
+            assert self.app.updater is not None  # built with an updater when there is no webhook
             await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
             log.info("telegram: polling")
 
@@ -149,31 +145,14 @@ class TelegramChannel:
         await self.app.update_queue.put(update)
         return web.Response(text="ok")
 
-    def _first_time(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        if len(self._seen) > SEEN_UPDATES:
-            self._seen.popitem(last=False)
-        return True
-
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not self._first_time(update.update_id):
+        if not self.first_time(update.update_id):
             return
-        try:
-            await self._dispatch(update)
-        except Exception:
-            log.exception("telegram: update %s failed", update.update_id)
-            chat = update.effective_chat
-            if chat is not None:
-                await self.send_reply(str(chat.id), Reply(texts.INTERNAL_ERROR))
-
-    async def _dispatch(self, update: Update) -> None:
         member = update.my_chat_member
         if member is not None:
-            if member.chat.type == "private" and self.conversation.people is not None:
+            if member.chat.type == "private":
                 blocked = member.new_chat_member.status in ("kicked", "left")
-                await self.conversation.people.store.set_blocked(self.name, str(member.chat.id), blocked)
+                await self.report(str(member.chat.id), ChatEvent.BLOCKED if blocked else ChatEvent.UNBLOCKED)
             return
         query = update.callback_query
         if query is not None:
@@ -183,9 +162,8 @@ class TelegramChannel:
                 log.debug("answerCallbackQuery: %s", exc)
             if query.message is None:
                 return
-            chat_id = str(query.message.chat.id)
-            incoming = Incoming(self.name, chat_id, str(query.from_user.id), data=query.data or "",
-                                user_name=query.from_user.full_name or "")
+            incoming = Incoming(self.name, str(query.message.chat.id), str(query.from_user.id),
+                                data=query.data or "", user_name=query.from_user.full_name or "")
         elif update.message is not None:
             message = update.message
             chat_id = str(message.chat.id)
@@ -194,20 +172,15 @@ class TelegramChannel:
                                 text=message.text or "", user_name=(user.full_name if user else "") or "")
         else:
             return
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:  # one chat's messages answered in order; other chats run concurrently
-            replies = await self.conversation.handle(incoming)
-            for reply in replies:
-                if reply.edit and query is not None and reply.channel is None and await self._edit(query, reply):
-                    continue
-                await self.relay.deliver(reply, default=(self.name, chat_id))
-        if not lock.locked() and len(self._chat_locks) > 10_000:
-            self._chat_locks.pop(chat_id, None)
+        await self.handle(incoming, query)
 
-    async def _edit(self, query, reply: Reply) -> bool:
+    async def edit(self, context: Any, reply: Reply) -> bool:
         """Refresh a progress message in place; False to fall back to sending a new one."""
+        if context is None:
+            return False
         try:
-            await query.edit_message_text(render_html(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply))
+            await context.edit_message_text(render_html(reply)[0], parse_mode=ParseMode.HTML,
+                                            reply_markup=keyboard(reply))
             return True
         except BadRequest as exc:
             return "not modified" in str(exc).lower()  # nothing changed: the message is already current
@@ -215,28 +188,16 @@ class TelegramChannel:
             return False
 
     # -- outbound --------------------------------------------------------------------------------
-    async def send_reply(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
-        """Send one reply (split if long); answers to users retry once after a 429."""
-        outcome = DeliveryOutcome(DeliveryStatus.FAILED, error="nothing sent")
-        parts = render_html(reply)
+    async def render(self, chat_id: str, reply: Reply) -> list[Any]:
         markup = keyboard(reply)
-        for index, part in enumerate(parts):
-            for attempt in range(2):
-                if self.limiter is not None:
-                    await self.limiter.acquire(REPLY, chat_id)
-                try:
-                    message = await self.app.bot.send_message(
-                        chat_id, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                        reply_markup=markup if index == len(parts) - 1 else None)
-                    outcome = to_outcome(None, message.message_id)
-                    break
-                except TelegramError as exc:
-                    outcome = to_outcome(exc)
-                    if outcome.status is DeliveryStatus.RETRY and outcome.retry_after and attempt == 0:
-                        await asyncio.sleep(min(outcome.retry_after, 30))
-                        continue
-                    if outcome.status is DeliveryStatus.BLOCKED and self.conversation.people is not None:
-                        await self.conversation.people.store.set_blocked(self.name, chat_id, True)
-                    log.warning("telegram: send to %s failed: %s", chat_id, exc)
-                    return outcome
-        return outcome
+        parts = render_html(reply)
+        return [(text, markup if index == len(parts) - 1 else None) for index, text in enumerate(parts)]
+
+    async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
+        text, markup = part
+        try:
+            message = await self.app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                                      disable_web_page_preview=True, reply_markup=markup)
+        except TelegramError as exc:
+            return to_outcome(exc)
+        return to_outcome(None, message.message_id)

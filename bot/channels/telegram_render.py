@@ -5,37 +5,15 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import texts
+from bot.channels.text_split import split_paragraphs
+from handlers import callbacks, texts
 from handlers.types import Reply
 
 MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = 64
 MAX_BUTTON_LABEL = 120
 # A source longer than this (several documents, addresses) folds into an expandable quote: on a phone
 # it takes two lines under the answer instead of ten, and one tap shows every document it cites.
 SOURCE_INLINE = 200
-
-
-def split_paragraphs(text: str, limit: int) -> list[str]:
-    """Chunks of at most `limit` characters, cut at blank lines, then lines, then spaces."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), 0)
-        if cut < limit // 3:
-            cut = window.rfind("\n")
-        if cut < limit // 3:
-            cut = window.rfind(" ")
-        if cut < limit // 3:
-            cut = limit
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return [c for c in chunks if c]
 
 
 def source_html(source: str) -> str:
@@ -66,7 +44,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[:MAX_BUTTON_LABEL - 1] + "…"
             if b.url:
                 buttons.append(InlineKeyboardButton(label, url=b.url))
-            elif b.data and len(b.data.encode()) <= MAX_CALLBACK_BYTES:
+            elif b.data and len(b.data.encode()) <= callbacks.MAX_BYTES:
                 buttons.append(InlineKeyboardButton(label, callback_data=b.data))
         if buttons:
             rows.append(buttons)

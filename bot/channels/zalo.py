@@ -5,20 +5,22 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 
-from bot.broadcast.limiter import REPLY
-from bot.channels.base import DeliveryOutcome, DeliveryStatus
-from bot.channels.numbered import NumberedChoices
-from bot.channels.telegram_render import split_paragraphs
+from bot.broadcast.limiter import RateLimiter
+from bot.channels.base import ChannelBase, SendOutcome
+from bot.channels.numbered import ChoiceTexts, NumberedChoices
+from bot.channels.relay import Relay
+from bot.channels.text_split import split_paragraphs
 from bot.channels.zalo_client import ZaloClient, ZaloError
-from bot.relay import Relay
-from bot.settings import Settings
+from bot.metrics import Metrics
 from bot.startup import StartupError
 from handlers import texts
 from handlers.conversation import Conversation
+from handlers.ports import StateStore
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,6 @@ WEBHOOK_PATH = "/zalo/webhook"
 MAX_MESSAGE = 2000
 POLL_TIMEOUT = 30       # seconds one getUpdates waits for an update
 MAX_BACKOFF = 30.0      # seconds between getUpdates after repeated errors, at most
-SEEN_MESSAGES = 10_000  # message ids remembered to drop redelivered updates
 TEXT_EVENT = "message.text.received"
 
 CHOOSE_HINT = "Trả lời bằng số (1, 2, 3…) để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
@@ -57,39 +58,28 @@ def unwrap(body: object) -> list[dict]:
     return [item for item in items if isinstance(item, dict)]
 
 
-class ZaloChannel:
+class ZaloChannel(ChannelBase):
     """Turns Zalo updates into Incoming, runs the conversation, renders replies as numbered plain text."""
 
     name = "zalo"
 
-    def __init__(self, settings: Settings, conversation: Conversation, relay: Relay):
-        token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
-        if not token.strip():
-            raise StartupError("ZALO_BOT_TOKEN is empty")
-        secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
-        if secret and not 8 <= len(secret) <= 256:
+    def __init__(self, client: ZaloClient, webhook_secret: str, conversation: Conversation, relay: Relay,
+                 limiter: RateLimiter, metrics: Metrics, state: StateStore, webhook_url: str = ""):
+        if webhook_secret and not 8 <= len(webhook_secret) <= 256:
             raise StartupError("ZALO_WEBHOOK_SECRET must be 8 to 256 characters long (Zalo's setWebhook rule)")
-        self.webhook_secret = secret
-        # No setting names our public URL today; if one is added, start() registers it with setWebhook.
-        self.webhook_url = getattr(settings, "zalo_webhook_url", None) or ""
-        self.conversation = conversation
-        self.relay = relay
-        self.client = ZaloClient(token.strip(), settings.zalo_api_base_url, timeout=settings.send_timeout)
-        self.choices = NumberedChoices(CHOOSE_HINT)
-        self.limiter = None  # the process-wide RateLimiter, set by the runner; replies use its reply lane
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task] = set()
-        self._poller: asyncio.Task | None = None
+        super().__init__(conversation, relay, limiter, metrics)
+        self.client = client
+        self.webhook_secret = webhook_secret
+        # No setting names our public URL today; if one is given, start() registers it with setWebhook.
+        self.webhook_url = webhook_url
+        self.choices = NumberedChoices(state, self.name, ChoiceTexts(CHOOSE_HINT, NOTHING_TO_GO_BACK, BAD_NUMBER))
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._poller: asyncio.Task[None] | None = None
         self._running = False
-        relay.register(self.name, self.send_reply)
 
     @property
     def webhook_mode(self) -> bool:
         return bool(self.webhook_secret)
-
-    def sender(self) -> ZaloSender:
-        return ZaloSender(self.client)
 
     def register_routes(self, app: web.Application) -> None:
         if self.webhook_mode:
@@ -174,65 +164,38 @@ class ZaloChannel:
             self.accept(update)
         return web.Response(text="ok")  # answered at once: Zalo does not wait for our reply
 
-    def _first_time(self, chat_id: str, message_id: object) -> bool:
-        if message_id in (None, ""):
-            return True
-        key = (chat_id, str(message_id))
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > SEEN_MESSAGES:
-            self._seen.popitem(last=False)
-        return True
-
-    def accept(self, update: dict) -> None:
+    def accept(self, update: dict[str, Any]) -> None:
         """Take one update: drop repeats, then handle it in its own task (ordered per chat by a lock)."""
         message = update.get("message")
         if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
             return
         chat_id = str(message["chat"].get("id") or "")
-        if not chat_id or not self._first_time(chat_id, message.get("message_id")):
+        message_id = message.get("message_id")
+        if not chat_id or (message_id not in (None, "") and not self.first_time((chat_id, str(message_id)))):
             return
         sender = message.get("from") if isinstance(message.get("from"), dict) else {}
         incoming = Incoming(self.name, chat_id, str(sender.get("id") or chat_id),
                             text=str(message.get("text") or ""), user_name=str(sender.get("display_name") or ""))
         is_text = update.get("event_name", TEXT_EVENT) == TEXT_EVENT
         # Tasks start in creation order and take the chat's lock first thing, so one chat stays in order.
-        self._spawn(self._handle(incoming, is_text))
+        self._spawn(self.handle(incoming) if is_text else self._not_text(chat_id))
 
-    def _spawn(self, coroutine) -> None:
+    async def _not_text(self, chat_id: str) -> None:
+        await self.send_reply(chat_id, Reply(TEXT_ONLY))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, incoming: Incoming, is_text: bool) -> None:
-        chat_id = incoming.chat_id
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:  # one chat's messages answered in order; other chats run concurrently
-            try:
-                replies = await self._respond(incoming) if is_text else [Reply(TEXT_ONLY)]
-                for reply in replies:
-                    await self.relay.deliver(reply, default=(self.name, chat_id))
-            except Exception:
-                log.exception("zalo: a message in chat %s failed", chat_id)
-                await self.send_reply(chat_id, Reply(texts.INTERNAL_ERROR))
-        if not lock.locked() and len(self._chat_locks) > 10_000:
-            self._chat_locks.pop(chat_id, None)
-
-    async def _respond(self, incoming: Incoming) -> list[Reply]:
-        chat_id, text = incoming.chat_id, incoming.text or ""
-        choice = self.choices.resolve(chat_id, text)
-        if choice.back:
-            previous = self.choices.go_back(chat_id)
-            return [previous] if previous is not None else [Reply(NOTHING_TO_GO_BACK)]
-        if choice.data is not None:
-            pressed = Incoming(self.name, chat_id, incoming.user_id, data=choice.data, user_name=incoming.user_name)
-            return await self.conversation.handle(pressed)
-        if choice.invalid_number is not None and self.choices.current(chat_id):
-            return [Reply(BAD_NUMBER.format(number=choice.invalid_number))]
-        if text.strip() and not text.lstrip().startswith("/"):
-            self._spawn(self._typing(chat_id))  # a question: search may take a moment
-        return await self.conversation.handle(incoming)
+    async def respond(self, incoming: Incoming) -> list[Reply]:
+        meant = await self.choices.interpret(incoming)
+        if isinstance(meant, Reply):
+            return [meant]
+        text = meant.text or ""
+        if meant.data is None and text.strip() and not text.lstrip().startswith("/"):
+            self._spawn(self._typing(incoming.chat_id))  # a question: search may take a moment
+        return await self.conversation.handle(meant)
 
     async def _typing(self, chat_id: str) -> None:
         try:
@@ -241,24 +204,11 @@ class ZaloChannel:
             log.debug("zalo: sendChatAction to %s: %s", chat_id, exc)
 
     # -- outbound --------------------------------------------------------------------------------
-    async def send_reply(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
-        """Send one reply (numbered choices, split at 2,000 characters); one retry after a quota answer."""
-        outcome = DeliveryOutcome(DeliveryStatus.FAILED, error="nothing sent")
-        for part in split_paragraphs(self.choices.render(chat_id, reply), MAX_MESSAGE):
-            for attempt in range(2):
-                if self.limiter is not None:
-                    await self.limiter.acquire(REPLY, chat_id)
-                outcome = await self.client.send_outcome(chat_id, part)
-                if outcome.status is DeliveryStatus.RETRY and attempt == 0:
-                    await asyncio.sleep(min(outcome.retry_after or 1.0, MAX_BACKOFF))
-                    continue
-                break
-            if outcome.status is not DeliveryStatus.SENT:
-                if outcome.status is DeliveryStatus.BLOCKED and self.conversation.people is not None:
-                    await self.conversation.people.store.set_blocked(self.name, chat_id, True)
-                log.warning("zalo: send to %s failed: %s %s", chat_id, outcome.status.value, outcome.error)
-                return outcome
-        return outcome
+    async def render(self, chat_id: str, reply: Reply) -> list[Any]:
+        return list(split_paragraphs(await self.choices.render(chat_id, reply), MAX_MESSAGE))
+
+    async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
+        return await self.client.send_outcome(chat_id, str(part))
 
 
 class ZaloSender:
@@ -269,5 +219,8 @@ class ZaloSender:
     def __init__(self, client: ZaloClient):
         self.client = client
 
-    async def send(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
+    async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
         return await self.client.send_outcome(chat_id, split_paragraphs(plain_text(reply), MAX_MESSAGE)[0])
+
+    async def close(self) -> None:
+        """The client belongs to whoever built it (the channel, or `campaign send`'s exit stack)."""

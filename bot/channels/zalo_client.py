@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.base import DeliveryOutcome, DeliveryStatus
+from bot.channels.base import SendOutcome, SendStatus
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +37,27 @@ class ZaloNetworkError(ZaloError):
         self.maybe_delivered = maybe_delivered
 
 
-def outcome_of(error: ZaloError | None, result: Any = None) -> DeliveryOutcome:
+def outcome_of(error: ZaloError | None, result: Any = None) -> SendOutcome:
     """A send's result in the broadcast engine's terms (DESIGN.md, "Broadcasts")."""
     if error is None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
-        return DeliveryOutcome(DeliveryStatus.SENT, None if message_id is None else str(message_id))
+        return SendOutcome(SendStatus.SENT, None if message_id is None else str(message_id))
     text = str(error)[:300]
     if isinstance(error, ZaloNetworkError):
-        status = DeliveryStatus.UNKNOWN if error.maybe_delivered else DeliveryStatus.RETRY
-        return DeliveryOutcome(status, error=text)
+        status = SendStatus.UNKNOWN if error.maybe_delivered else SendStatus.RETRY
+        return SendOutcome(status, error=text)
     # A 400 is about the message itself ("text too long" mentions a limit too): never a quota.
     if error.code == 429 or (error.code != 400 and _QUOTA.search(error.description)):
-        return DeliveryOutcome(DeliveryStatus.RETRY, retry_after=error.retry_after or DEFAULT_RETRY_AFTER,
+        return SendOutcome(SendStatus.RETRY, retry_after=error.retry_after or DEFAULT_RETRY_AFTER,
                                error=text)
     if error.code == 403 or (error.code != 400 and _BLOCKED.search(error.description)):
-        return DeliveryOutcome(DeliveryStatus.BLOCKED, error=text)
+        return SendOutcome(SendStatus.BLOCKED, error=text)
     # The server said it failed (not silence, which is UNKNOWN above): try again later, with the engine's
     # backoff and attempt limit, as the Telegram sender does; a passing outage must not cost a subscriber
     # the announcement.
     if 500 <= error.code < 600:
-        return DeliveryOutcome(DeliveryStatus.RETRY, error=text)
-    return DeliveryOutcome(DeliveryStatus.FAILED, error=text)
+        return SendOutcome(SendStatus.RETRY, error=text)
+    return SendOutcome(SendStatus.FAILED, error=text)
 
 
 def _retry_after(body: dict) -> float | None:
@@ -171,7 +171,7 @@ class ZaloClient:
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
         return await self.call("sendChatAction", chat_id=str(chat_id), action=action)
 
-    async def send_outcome(self, chat_id: str, text: str) -> DeliveryOutcome:
+    async def send_outcome(self, chat_id: str, text: str) -> SendOutcome:
         """sendMessage, never raising: the outcome the broadcast engine (and replies) act on."""
         try:
             result = await self.send_message(chat_id, text)

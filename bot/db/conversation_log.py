@@ -7,6 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Feedback, HandoffRequest, UnansweredQuestion, utcnow
+from handlers.statuses import HandoffStatus
 
 MAX_STORED_TEXT = 2000
 
@@ -86,7 +87,7 @@ async def get_handoff(session: AsyncSession, handoff_id: int) -> HandoffRequest 
 
 
 async def close_handoff(session: AsyncSession, handoff: HandoffRequest) -> None:
-    handoff.status = "answered"
+    handoff.status = HandoffStatus.ANSWERED
     handoff.answered_at = utcnow()
     session.add(handoff)
     await session.commit()

@@ -6,6 +6,9 @@ import datetime as dt
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from handlers.statuses import (CampaignStatus, DeliveryStatus, HandoffStatus, OccurrenceStatus, ScheduleKind,
+                               SubscriberStatus)
+
 
 def utcnow() -> dt.datetime:
     """Aware UTC: SQLModel refuses naive datetimes, and UTC in storage avoids any local-time mix-up."""
@@ -26,7 +29,7 @@ class Subscriber(SQLModel, table=True):
     # Comma-separated topic ids; empty with status "active" means every topic.
     topics: str = Field(default="", max_length=1024)
     # "active" (subscribed), "unsubscribed" (never subscribed, or left), "blocked" (blocked the bot).
-    status: str = Field(default="unsubscribed", max_length=16, index=True)
+    status: str = Field(default=SubscriberStatus.UNSUBSCRIBED, max_length=16, index=True)
     consent_at: dt.datetime | None = None
     district: str = Field(default="", max_length=128)
     sector: str = Field(default="", max_length=128)
@@ -62,7 +65,7 @@ class UnansweredQuestion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     normalized: str = Field(max_length=512, unique=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(max_length=16)  # "fallback" or "clarify"
+    status: str = Field(max_length=16)  # AskStatus: fallback or clarify
     best_entry_id: str | None = Field(default=None, max_length=64)
     best_score: float = 0.0
     count: int = 1
@@ -80,7 +83,7 @@ class HandoffRequest(SQLModel, table=True):
     chat_id: str = Field(max_length=64, index=True)
     user_name: str = Field(default="", max_length=256)
     question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    status: str = Field(default="open", max_length=16)  # "open" or "answered"
+    status: str = Field(default=HandoffStatus.OPEN, max_length=16)
     created_at: dt.datetime = Field(default_factory=utcnow)
     answered_at: dt.datetime | None = None
 
@@ -125,12 +128,12 @@ class Campaign(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))   # JSON [{label,url}]
     audience: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON, see audience.py
-    schedule: str = Field(default="now", max_length=8)  # "now" | "at" | "cron"
+    schedule: str = Field(default=ScheduleKind.NOW, max_length=8)
     run_at: dt.datetime | None = None                   # first (or only) occurrence, UTC
     cron: str = Field(default="", max_length=128)
     timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
     # draft → scheduled → sending → done; or cancelled. A recurring campaign stays "scheduled" between runs.
-    status: str = Field(default="scheduled", max_length=16, index=True)
+    status: str = Field(default=CampaignStatus.SCHEDULED, max_length=16, index=True)
     next_run_at: dt.datetime | None = Field(default=None, index=True)
     created_by: str = Field(default="", max_length=128)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -145,7 +148,7 @@ class Occurrence(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     fire_key: str = Field(max_length=40)  # the scheduled fire time, ISO UTC
-    status: str = Field(default="sending", max_length=16)  # "sending" | "done" | "cancelled"
+    status: str = Field(default=OccurrenceStatus.SENDING, max_length=16)
     created_at: dt.datetime = Field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
 
@@ -166,7 +169,7 @@ class Delivery(SQLModel, table=True):
     chat_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=256)
     # pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error.
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow)
     lease_until: dt.datetime | None = None

@@ -1,12 +1,15 @@
 """Queries on subscribers: who they are, what they subscribed to, and erasing them on request."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
+from handlers.statuses import SubscriberStatus
 
 MAX_QUESTION = 2000
 
@@ -44,7 +47,7 @@ async def subscribe(session: AsyncSession, channel: str, chat_id: str, topics: l
     await touch(session, channel, chat_id)
     person = await get_person(session, channel, chat_id)
     person.topics = ",".join(dict.fromkeys(topics))
-    person.status = "active"
+    person.status = SubscriberStatus.ACTIVE
     person.consent_at = utcnow()
     session.add(person)
     await session.commit()
@@ -54,9 +57,9 @@ async def subscribe(session: AsyncSession, channel: str, chat_id: str, topics: l
 async def unsubscribe(session: AsyncSession, channel: str, chat_id: str) -> bool:
     """True if they were subscribed. Consent is withdrawn, so an unblock does not resubscribe them."""
     person = await get_person(session, channel, chat_id)
-    if person is None or person.status != "active":
+    if person is None or person.status != SubscriberStatus.ACTIVE:
         return False
-    person.status = "unsubscribed"
+    person.status = SubscriberStatus.UNSUBSCRIBED
     person.consent_at = None
     session.add(person)
     await session.commit()
@@ -72,14 +75,14 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
         await touch(session, channel, chat_id)
         person = await get_person(session, channel, chat_id)
     if blocked:
-        person.status = "blocked"
-    elif person.status == "blocked":
-        person.status = "active" if person.consent_at else "unsubscribed"
+        person.status = SubscriberStatus.BLOCKED
+    elif person.status == SubscriberStatus.BLOCKED:
+        person.status = SubscriberStatus.ACTIVE if person.consent_at else SubscriberStatus.UNSUBSCRIBED
     session.add(person)
     await session.commit()
 
 
-async def person_data(session: AsyncSession, channel: str, chat_id: str) -> dict:
+async def person_data(session: AsyncSession, channel: str, chat_id: str) -> dict[str, Any]:
     """Everything stored about one chat, for /mydata."""
     person = await get_person(session, channel, chat_id)
     feedback = (await session.exec(select(Feedback).where(Feedback.channel == channel,

@@ -11,14 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.db import conversation_log
-from bot.db.engine import open_database
-from bot.knowledge_admin import apply_change, print_report
+from bot.db.database import open_database
+from bot.cli.kb import apply_change, print_report
 from bot.settings import Settings
 from knowledge.loader import Problem
 from knowledge.model import KnowledgeBase
 from knowledge.normalize import Normalizer
-from knowledge.search import SearchEngine
-from knowledge.store import ImportReport, merge
+from bot.wiring import build_search
+from knowledge.changes import ImportReport, merge
 
 
 def show_unanswered(settings: Settings, limit: int) -> int:
@@ -73,7 +73,7 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
     if report.rejected:
         return code
     # Show the admin what the bot now does with each question, on the knowledge base as changed.
-    engine = SearchEngine(after)
+    engine = build_search(after)
     keys = []
     for text in texts:
         result = engine.search(text)

@@ -15,12 +15,13 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from bot.broadcast import outbox
+from bot.db import deliveries
 from bot.broadcast.limiter import BROADCAST, RateLimiter
 from bot.broadcast.schedule import in_quiet_hours
-from bot.channels.base import DeliveryStatus, Sender
-from bot.db.engine import Database
+from bot.channels.base import SendStatus, Sender
+from bot.db.database import Database
 from bot.db.models import Campaign, Delivery, utcnow
+from handlers.statuses import CampaignStatus, DeliveryStatus
 from handlers.types import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ MAX_ATTEMPTS = 8
 
 
 @dataclass
-class EngineConfig:
+class BroadcastConfig:
     batch: int = 100
     lease: dt.timedelta = dt.timedelta(seconds=120)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -67,12 +68,16 @@ class SqliteSenderLock:
             self._fd = None
 
 
-class BroadcastEngine:
+class Broadcaster:
     def __init__(self, db: Database, senders: dict[str, Sender], limiters: dict[str, RateLimiter],
-                 config: EngineConfig = EngineConfig(), clock: Callable[[], dt.datetime] = utcnow):
+                 config: BroadcastConfig = BroadcastConfig(), clock: Callable[[], dt.datetime] = utcnow,
+                 wakeup: asyncio.Event | None = None,
+                 on_settled: Callable[[str, str], None] = lambda _channel, _status: None):
         self.db, self.senders, self.limiters = db, senders, limiters
         self.config, self.clock = config, clock
-        self._wake = asyncio.Event()
+        # Set by whoever creates a campaign (the staff desk) so it goes out at once, not at the next tick.
+        self._wake = wakeup or asyncio.Event()
+        self.on_settled = on_settled  # (channel, delivery status) for each settled row: /metrics
         self._campaigns: dict[int, Campaign] = {}
         self._sqlite_lock = SqliteSenderLock(db.sqlite_path) if db.sqlite_path else None
         self.active = True
@@ -89,7 +94,7 @@ class BroadcastEngine:
             return
         async with self.db.writing() as session:
             # Holding SQLite's sender lock proves no other sender lives: every in-flight row is an orphan.
-            expired = await outbox.expire_leases(session, self.clock(), every_lease=self._sqlite_lock is not None)
+            expired = await deliveries.expire_leases(session, self.clock(), every_lease=self._sqlite_lock is not None)
         if expired:
             log.warning("%s deliveries were in flight when the sender stopped: marked unknown", expired)
 
@@ -107,15 +112,15 @@ class BroadcastEngine:
         now = self.clock()
         async with self.db.writing() as session:
             if self._sqlite_lock is None:  # several workers: a dead one's leases run out while others work
-                await outbox.expire_leases(session, now)
-            await outbox.fire_due(session, now)
+                await deliveries.expire_leases(session, now)
+            await deliveries.fire_due(session, now)
         sent = 0
         if not self.quiet(now):
             results = await asyncio.gather(*(self.drain(channel) for channel in self.senders
                                              for _ in range(self.config.loops_per_channel)))
             sent = sum(results)
         async with self.db.writing() as session:
-            await outbox.finish_occurrences(session, self.clock())
+            await deliveries.finish_occurrences(session, self.clock())
         self._campaigns.clear()  # texts are re-read next round: a cancel or edit shows at once
         return sent
 
@@ -124,12 +129,14 @@ class BroadcastEngine:
         done = 0
         while not self.quiet(self.clock()):
             async with self.db.writing() as session:
-                rows = await outbox.claim(session, channel, self.config.batch, self.clock(), self.config.lease)
+                rows = await deliveries.claim(session, channel, self.config.batch, self.clock(), self.config.lease)
             if not rows:
                 return done
             results = await asyncio.gather(*(self._send(channel, row) for row in rows))
             async with self.db.writing() as session:
-                await outbox.settle(session, results, self.clock())
+                await deliveries.settle(session, results, self.clock())
+            for result in results:
+                self.on_settled(channel, result["status"])
             done += len(rows)
         return done
 
@@ -147,20 +154,20 @@ class BroadcastEngine:
     async def _send(self, channel: str, row: Delivery) -> dict:
         campaign = await self._campaign(row.campaign_id)
         result = {"id": row.id, "subscriber_id": row.subscriber_id, "attempts": row.attempts + 1}
-        if campaign is None or campaign.status == "cancelled":
-            return {**result, "status": "cancelled", "attempts": row.attempts}
+        if campaign is None or campaign.status == CampaignStatus.CANCELLED:
+            return {**result, "status": DeliveryStatus.CANCELLED, "attempts": row.attempts}
         await self.limiters[channel].acquire(BROADCAST, row.chat_id)
         outcome = await self.senders[channel].send(row.chat_id, self.render(campaign, row))
         status = outcome.status
-        if status is DeliveryStatus.SENT:
-            return {**result, "status": "sent", "message_id": outcome.message_id or "", "error": ""}
-        if status is DeliveryStatus.RETRY:
+        if status is SendStatus.SENT:
+            return {**result, "status": DeliveryStatus.SENT, "message_id": outcome.message_id or "", "error": ""}
+        if status is SendStatus.RETRY:
             if outcome.retry_after:
                 self.limiters[channel].pause(outcome.retry_after)
             if result["attempts"] >= MAX_ATTEMPTS:
-                return {**result, "status": "failed", "error": f"gave up: {outcome.error}"[:500]}
+                return {**result, "status": DeliveryStatus.FAILED, "error": f"gave up: {outcome.error}"[:500]}
             wait = outcome.retry_after or backoff(result["attempts"], self.config.retry_base)
-            return {**result, "status": "pending", "error": outcome.error[:500],
+            return {**result, "status": DeliveryStatus.PENDING, "error": outcome.error[:500],
                     "next_attempt_at": self.clock() + dt.timedelta(seconds=wait)}
         return {**result, "status": status.value, "error": outcome.error[:500]}
 

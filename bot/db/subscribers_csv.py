@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import people
 from bot.db.models import Subscriber
+from handlers.statuses import SubscriberStatus
 
 COLUMNS = ("channel", "chat_id", "name", "topics", "district", "sector", "status")
 CHANNELS = ("telegram", "zalo")
@@ -53,7 +54,7 @@ async def import_csv(session: AsyncSession, path: str) -> CsvReport:
             person.display_name = (row.get("name") or person.display_name or "").strip()[:256]
             person.district = (row.get("district") or "").strip()[:128]
             person.sector = (row.get("sector") or "").strip()[:128]
-            if (row.get("status") or "").strip() in ("blocked", "unsubscribed"):
+            if (row.get("status") or "").strip() in (SubscriberStatus.BLOCKED, SubscriberStatus.UNSUBSCRIBED):
                 person.status = row["status"].strip()
             session.add(person)
             await session.commit()

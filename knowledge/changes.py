@@ -113,7 +113,7 @@ def remove(kb: KnowledgeBase, ids: list[str]) -> tuple[KnowledgeBase, RemoveRepo
     return KnowledgeBase(kb.topics, entries, kb.version), report
 
 
-class DirectoryStore:
+class KnowledgeFolder:
     """The curated YAML folder as a store: load it, and write it back file by file, atomically per file."""
 
     def __init__(self, directory: Path):

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.broadcast.audience import Audience, sql_filter
 from bot.broadcast.schedule import next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, Subscriber
+from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind, SubscriberStatus
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
     deliveries (unique per recipient, inserted with ON CONFLICT DO NOTHING) and the campaign's next
     run. Two processes racing here create it once; a crash midway leaves nothing half done.
     """
-    due = (await session.exec(select(Campaign.id).where(Campaign.status.in_(("scheduled", "sending")),
+    due = (await session.exec(select(Campaign.id).where(Campaign.status.in_((CampaignStatus.SCHEDULED, CampaignStatus.SENDING)),
                                                         Campaign.next_run_at.is_not(None),
                                                         Campaign.next_run_at <= now)
                               .order_by(Campaign.next_run_at))).all()
@@ -39,7 +40,7 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
         # Re-read: a rollback below expires everything, and another process may have moved it on.
         campaign = await session.get(Campaign, campaign_id, populate_existing=True)
         if campaign is None or campaign.next_run_at is None or campaign.next_run_at > now \
-                or campaign.status not in ("scheduled", "sending"):
+                or campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING):
             continue
         fire_time = campaign.next_run_at
         occurrence = Occurrence(campaign_id=campaign.id, fire_key=fire_time.astimezone(dt.timezone.utc).isoformat())
@@ -52,7 +53,7 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
         # INSERT … SELECT: the database copies the audience into the outbox without a row in Python,
         # so 100,000 recipients cost no memory here; ON CONFLICT keeps the fan-out idempotent.
         source = select(literal(campaign.id), literal(occurrence.id), Subscriber.id, Subscriber.channel,
-                        Subscriber.chat_id, Subscriber.display_name, literal("pending"), literal(0),
+                        Subscriber.chat_id, Subscriber.display_name, literal(DeliveryStatus.PENDING.value), literal(0),
                         literal(now), literal(""), literal(""), literal(now)
                         ).where(sql_filter(Audience.from_json(campaign.audience)))
         columns = ["campaign_id", "occurrence_id", "subscriber_id", "channel", "chat_id", "name", "status",
@@ -60,12 +61,12 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
         result = await session.exec(_insert(session)(Delivery).from_select(columns, source)
                                     .on_conflict_do_nothing(index_elements=["occurrence_id", "subscriber_id"]))
         count = result.rowcount
-        if campaign.schedule == "cron":
+        if campaign.schedule == ScheduleKind.CRON:
             campaign.next_run_at = next_fire(campaign.cron, campaign.timezone, max(fire_time, now))
-            campaign.status = "scheduled"
+            campaign.status = CampaignStatus.SCHEDULED
         else:
             campaign.next_run_at = None
-            campaign.status = "sending"
+            campaign.status = CampaignStatus.SENDING
         session.add(campaign)
         await session.commit()
         log.info("campaign %s fired (%s): %s recipients", campaign.id, occurrence.fire_key, count)
@@ -76,7 +77,7 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
 async def claim(session: AsyncSession, channel: str, limit: int, now: dt.datetime,
                 lease: dt.timedelta) -> list[Delivery]:
     """Lease up to `limit` due pending deliveries of one channel; on PostgreSQL workers skip each other's rows."""
-    query = (select(Delivery).where(Delivery.channel == channel, Delivery.status == "pending",
+    query = (select(Delivery).where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING,
                                     Delivery.next_attempt_at <= now)
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
     if session.bind.dialect.name == "postgresql":
@@ -84,10 +85,10 @@ async def claim(session: AsyncSession, channel: str, limit: int, now: dt.datetim
     rows = list((await session.exec(query)).all())
     if rows:
         await session.exec(update(Delivery).where(Delivery.id.in_([r.id for r in rows]))
-                           .values(status="inflight", lease_until=now + lease, updated_at=now))
+                           .values(status=DeliveryStatus.INFLIGHT, lease_until=now + lease, updated_at=now))
     await session.commit()
     for row in rows:
-        row.status = "inflight"
+        row.status = DeliveryStatus.INFLIGHT
     return rows
 
 
@@ -98,9 +99,9 @@ async def settle(session: AsyncSession, results: list[dict], now: dt.datetime) -
     # ORM bulk UPDATE by primary key (one executemany); SQLModel's exec() cannot take a parameter list.
     await SQLAlchemyAsyncSession.execute(session, update(Delivery),
                                          [{**r, "updated_at": now, "lease_until": None} for r in results])
-    blocked = [r["subscriber_id"] for r in results if r.get("status") == "blocked"]
+    blocked = [r["subscriber_id"] for r in results if r.get("status") == DeliveryStatus.BLOCKED]
     if blocked:
-        await session.exec(update(Subscriber).where(Subscriber.id.in_(blocked)).values(status="blocked"))
+        await session.exec(update(Subscriber).where(Subscriber.id.in_(blocked)).values(status=SubscriberStatus.BLOCKED))
     await session.commit()
 
 
@@ -109,11 +110,11 @@ async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bo
 
     `every_lease`: the caller knows no other sender is alive (SQLite's sender lock), so all are orphans.
     """
-    stale = Delivery.status == "inflight"
+    stale = Delivery.status == DeliveryStatus.INFLIGHT
     if not every_lease:
         stale = stale & (Delivery.lease_until < now)
     result = await session.exec(update(Delivery).where(stale)
-                                .values(status="unknown", lease_until=None, updated_at=now,
+                                .values(status=DeliveryStatus.UNKNOWN, lease_until=None, updated_at=now,
                                         error="lease expired: the sender stopped during the send"))
     await session.commit()
     return result.rowcount or 0
@@ -121,23 +122,23 @@ async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bo
 
 async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
     """Close occurrences with nothing pending or in flight; a one-off campaign is then done."""
-    open_rows = (select(Delivery.occurrence_id, func.count()).where(Delivery.status.in_(("pending", "inflight")))
+    open_rows = (select(Delivery.occurrence_id, func.count()).where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)))
                  .group_by(Delivery.occurrence_id))
     busy = {occ for occ, _ in (await session.exec(open_rows)).all()}
-    sending = (await session.exec(select(Occurrence).where(Occurrence.status == "sending"))).all()
+    sending = (await session.exec(select(Occurrence).where(Occurrence.status == OccurrenceStatus.SENDING))).all()
     finished = [o for o in sending if o.id not in busy]
     for occurrence in finished:
-        occurrence.status, occurrence.finished_at = "done", now
+        occurrence.status, occurrence.finished_at = OccurrenceStatus.DONE, now
         session.add(occurrence)
         campaign = await session.get(Campaign, occurrence.campaign_id)
-        if campaign is not None and campaign.status == "sending" and campaign.schedule != "cron":
-            campaign.status = "done"
+        if campaign is not None and campaign.status == CampaignStatus.SENDING and campaign.schedule != ScheduleKind.CRON:
+            campaign.status = CampaignStatus.DONE
             session.add(campaign)
     if finished:
         await session.commit()
 
 
 async def due_soon(session: AsyncSession, channel: str, now: dt.datetime) -> bool:
-    row = (await session.exec(select(Delivery.id).where(Delivery.channel == channel, Delivery.status == "pending",
+    row = (await session.exec(select(Delivery.id).where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING,
                                                        Delivery.next_attempt_at <= now).limit(1))).first()
     return row is not None

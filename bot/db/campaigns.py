@@ -13,9 +13,11 @@ from bot.broadcast.audience import Audience, AudienceError, text_problem
 from bot.broadcast.audience import audience_size as count_audience
 from bot.broadcast.schedule import ScheduleError, next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, utcnow
+from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
 
-FINAL = ("sent", "failed", "blocked", "unknown", "cancelled")
-STATUSES = ("pending", "inflight") + FINAL
+FINAL = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED, DeliveryStatus.UNKNOWN,
+         DeliveryStatus.CANCELLED)
+STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT) + FINAL
 
 
 class CampaignError(ValueError):
@@ -26,7 +28,7 @@ class CampaignError(ValueError):
 class Draft:
     text: str
     audience: Audience
-    schedule: str = "now"             # now | at | cron
+    schedule: ScheduleKind = ScheduleKind.NOW
     run_at: dt.datetime | None = None  # aware UTC, for "at"
     cron: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -42,15 +44,15 @@ def check(draft: Draft, now: dt.datetime) -> dt.datetime:
     for label, url in draft.buttons:
         if not label.strip() or not url.startswith(("https://", "http://")):
             raise CampaignError(f"a button needs a label and an http(s) link, got {label!r} {url!r}")
-    if draft.schedule == "now":
+    if draft.schedule == ScheduleKind.NOW:
         return now
-    if draft.schedule == "at":
+    if draft.schedule == ScheduleKind.AT:
         if draft.run_at is None:
             raise CampaignError("a time is needed")
         if draft.run_at < now - dt.timedelta(minutes=1):
             raise CampaignError("that time has already passed")
         return draft.run_at
-    if draft.schedule == "cron":
+    if draft.schedule == ScheduleKind.CRON:
         try:
             first = next_fire(draft.cron, draft.timezone, now)
         except ScheduleError as exc:
@@ -65,7 +67,7 @@ async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = 
     now = now or utcnow()
     first = check(draft, now)
     campaign = Campaign(text=draft.text, audience=draft.audience.to_json(), schedule=draft.schedule,
-                        run_at=first, cron=draft.cron, timezone=draft.timezone, status="scheduled",
+                        run_at=first, cron=draft.cron, timezone=draft.timezone, status=CampaignStatus.SCHEDULED,
                         next_run_at=first, created_by=draft.created_by,
                         buttons=json.dumps([{"label": l, "url": u} for l, u in draft.buttons], ensure_ascii=False))
     session.add(campaign)
@@ -102,7 +104,7 @@ async def occurrences(session: AsyncSession, campaign_id: int) -> list[Occurrenc
 
 async def unknown_deliveries(session: AsyncSession, campaign_id: int) -> list[Delivery]:
     return list((await session.exec(select(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                          Delivery.status == "unknown"))).all())
+                                                          Delivery.status == DeliveryStatus.UNKNOWN))).all())
 
 
 async def cancel(session: AsyncSession, campaign_id: int) -> int:
@@ -110,15 +112,15 @@ async def cancel(session: AsyncSession, campaign_id: int) -> int:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
         raise CampaignError(f"no campaign {campaign_id}")
-    if campaign.status in ("done", "cancelled"):
+    if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
         raise CampaignError(f"campaign {campaign_id} is already {campaign.status}")
-    campaign.status, campaign.next_run_at = "cancelled", None
+    campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
     session.add(campaign)
     result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                       Delivery.status == "pending")
-                                .values(status="cancelled", updated_at=utcnow()))
+                                                       Delivery.status == DeliveryStatus.PENDING)
+                                .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow()))
     await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
-                                                Occurrence.status == "sending").values(status="cancelled"))
+                                                Occurrence.status == OccurrenceStatus.SENDING).values(status=OccurrenceStatus.CANCELLED))
     await session.commit()
     return result.rowcount or 0
 
@@ -126,17 +128,17 @@ async def cancel(session: AsyncSession, campaign_id: int) -> int:
 async def resend_unknowns(session: AsyncSession, campaign_id: int) -> int:
     """Staff decided: send again to the recipients whose delivery is unknown (they may get it twice)."""
     result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                       Delivery.status == "unknown")
-                                .values(status="pending", next_attempt_at=utcnow(), lease_until=None,
+                                                       Delivery.status == DeliveryStatus.UNKNOWN)
+                                .values(status=DeliveryStatus.PENDING, next_attempt_at=utcnow(), lease_until=None,
                                         error="resent by staff", updated_at=utcnow()))
     moved = result.rowcount or 0
     if moved:
         campaign = await session.get(Campaign, campaign_id)
-        if campaign is not None and campaign.status == "done":
-            campaign.status = "sending"
+        if campaign is not None and campaign.status == CampaignStatus.DONE:
+            campaign.status = CampaignStatus.SENDING
             session.add(campaign)
         await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
-                                                    Occurrence.status == "done")
-                           .values(status="sending", finished_at=None))
+                                                    Occurrence.status == OccurrenceStatus.DONE)
+                           .values(status=OccurrenceStatus.SENDING, finished_at=None))
     await session.commit()
     return moved

@@ -1,17 +1,17 @@
-"""`python -m bot campaign …` and `subscribers …`: the staff's broadcast commands from the shell."""
+"""`python -m bot campaign …`: the staff's broadcast commands from the shell."""
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
 
-from bot.broadcast import campaigns
+from bot.db import campaigns
 from bot.broadcast.audience import Audience, AudienceError
-from bot.broadcast.campaigns import CampaignError, Draft
+from bot.db.campaigns import CampaignError, Draft
 from bot.broadcast.schedule import ScheduleError, parse_local
-from bot.broadcast.subscribers_csv import export_csv, import_csv
-from bot.db.engine import open_database
+from bot.db.database import open_database
 from bot.settings import Settings
+from handlers.statuses import ScheduleKind
 
 
 def add_parsers(sub) -> None:
@@ -39,12 +39,6 @@ def add_parsers(sub) -> None:
     send.add_argument("--until-idle", action="store_true", help="stop when nothing is left to send")
     campaign.set_defaults(func=cmd_campaign)
 
-    subscribers = sub.add_parser("subscribers", help="import or export subscribers as CSV")
-    ssub = subscribers.add_subparsers(dest="subscribers_command", required=True)
-    for name, text in (("import", "read subscribers from a CSV file"), ("export", "write subscribers to CSV")):
-        p = ssub.add_parser(name, help=text)
-        p.add_argument("file", help="CSV with columns channel, chat_id, name, topics (district, sector optional)")
-    subscribers.set_defaults(func=cmd_subscribers)
 
 
 def draft_from_args(args, settings: Settings) -> Draft:
@@ -56,12 +50,12 @@ def draft_from_args(args, settings: Settings) -> Draft:
         buttons.append((label.strip(), url.strip()))
     audience = Audience.parse(args.audience)
     if args.at:
-        return Draft(args.text, audience, "at", parse_local(args.at, settings.timezone), timezone=settings.timezone,
+        return Draft(args.text, audience, ScheduleKind.AT, parse_local(args.at, settings.timezone), timezone=settings.timezone,
                      buttons=tuple(buttons), created_by="cli")
     if args.cron:
-        return Draft(args.text, audience, "cron", cron=args.cron, timezone=settings.timezone,
+        return Draft(args.text, audience, ScheduleKind.CRON, cron=args.cron, timezone=settings.timezone,
                      buttons=tuple(buttons), created_by="cli")
-    return Draft(args.text, audience, "now", timezone=settings.timezone, buttons=tuple(buttons), created_by="cli")
+    return Draft(args.text, audience, ScheduleKind.NOW, timezone=settings.timezone, buttons=tuple(buttons), created_by="cli")
 
 
 def summary(campaign, counts: dict) -> dict:
@@ -115,21 +109,3 @@ def cmd_campaign(settings: Settings, args) -> int:
     except (CampaignError, AudienceError, ScheduleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-
-def cmd_subscribers(settings: Settings, args) -> int:
-    async def go() -> int:
-        db = await open_database(settings.database_url)
-        try:
-            async with db.writing() as session:
-                if args.subscribers_command == "export":
-                    count = await export_csv(session, args.file)
-                    print(f"exported {count} subscribers to {args.file}")
-                    return 0
-                report = await import_csv(session, args.file)
-            for line in report.lines():
-                print(line)
-            return 1 if report.rejected else 0
-        finally:
-            await db.dispose()
-    return asyncio.run(go())

@@ -5,18 +5,20 @@ or a removal bumps its version, and running bots reload within seconds. With --d
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 from pathlib import Path
 from typing import Callable
 
-from bot.db import knowledge_store
-from bot.db.engine import open_database
-from bot.factory import load_knowledge
+from bot.db import live_knowledge
+from bot.db.database import open_database
+from bot.wiring import load_release
 from bot.settings import Settings
 from knowledge.formats import export_entries, import_entries
 from knowledge.loader import load_directory
+from knowledge.validator import errors, validate
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.store import DirectoryStore, ImportReport, RemoveReport, merge, remove
+from knowledge.changes import KnowledgeFolder, ImportReport, RemoveReport, merge, remove
 
 Report = ImportReport | RemoveReport
 Change = Callable[[KnowledgeBase], tuple[KnowledgeBase, Report]]
@@ -53,13 +55,13 @@ def print_not_in_release(kb: KnowledgeBase, incoming: list[Entry]) -> None:
 async def _live(settings: Settings):
     db = await open_database(settings.database_url)
     session = db.session()
-    kb = await knowledge_store.load_or_seed(session, load_knowledge(settings))
+    kb = await live_knowledge.load_or_seed(session, load_release(settings))
     return db, session, kb
 
 
 def export_knowledge(settings: Settings, directory: Path | None, output: Path, fmt: str | None) -> int:
     if directory is not None:
-        kb, _ = DirectoryStore(directory).load()
+        kb, _ = KnowledgeFolder(directory).load()
     else:
         async def live() -> KnowledgeBase:
             db, session, kb = await _live(settings)
@@ -78,11 +80,11 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
 
     Returns the knowledge base before and after the change, and the change's report."""
     if directory is not None:
-        store = DirectoryStore(directory)
-        kb, _ = store.load()
+        folder = KnowledgeFolder(directory)
+        kb, _ = folder.load()
         result, report = change(kb)
         if report.applied and report.changes and not dry_run:
-            store.save(result)
+            folder.save(result)
         return kb, result, report
 
     async def live():
@@ -90,7 +92,7 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
         try:
             result, report = change(kb)
             if report.applied and report.changes and not dry_run:
-                version = await knowledge_store.replace(session, result)
+                version = await live_knowledge.replace(session, result)
                 print(f"live knowledge base is now version {version}; running bots reload it")
             return kb, result, report
         finally:
@@ -112,3 +114,56 @@ def remove_knowledge(settings: Settings, directory: Path | None, ids: list[str],
     """Take entries out of the live copy (or a folder), dropping links to them; all or nothing."""
     _, _, report = apply_change(settings, directory, lambda kb: remove(kb, ids), dry_run)
     return print_report(report, dry_run)
+
+
+def cmd_kb(settings: Settings, args: argparse.Namespace) -> int:
+    chosen = Path(args.dir) if getattr(args, "dir", None) else None
+    directory = chosen or settings.knowledge_dir
+    if args.kb_command == "validate":
+        kb, problems = load_directory(directory)
+        problems += validate(kb)
+        for problem in problems:
+            print(problem)
+        bad = errors(problems)
+        warnings = len(problems) - len(bad)
+        print(f"{len(kb.entries)} entries in {len(kb.topics)} topics: {len(bad)} error(s), {warnings} warning(s)")
+        return 1 if bad else 0
+    if args.kb_command == "export":
+        return export_knowledge(settings, chosen, Path(args.output), args.format)
+    if args.kb_command == "remove":
+        return remove_knowledge(settings, chosen, args.ids, args.dry_run)
+    if args.kb_command in ("unanswered", "alternate"):
+        from bot.cli.kb_review import add_alternates, show_unanswered  # it builds on this module
+
+        if args.kb_command == "unanswered":
+            return show_unanswered(settings, args.limit)
+        return add_alternates(settings, chosen, args.entry_id, args.texts, args.dry_run)
+    return import_knowledge(settings, chosen, Path(args.file), args.format, args.dry_run)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    kb = sub.add_parser("kb", help="validate, export, import, remove or review knowledge-base entries")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    validate_cmd = kb_sub.add_parser("validate", help="check every entry; non-zero exit on errors")
+    validate_cmd.add_argument("--dir", help="knowledge folder (default: KNOWLEDGE_DIR)")
+    export = kb_sub.add_parser("export", help="write the live knowledge base (database) to a file")
+    export.add_argument("output", help="file to write (.yaml, .jsonl or .xlsx)")
+    export.add_argument("--format", choices=("yaml", "jsonl", "xlsx"))
+    export.add_argument("--dir", help="export this knowledge folder instead of the live copy")
+    imp = kb_sub.add_parser("import", help="load entries into the live knowledge base; all or nothing")
+    imp.add_argument("file", help="file to read (.yaml, .jsonl, .xlsx) or a knowledge folder")
+    imp.add_argument("--format", choices=("yaml", "jsonl", "xlsx"))
+    imp.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    imp.add_argument("--dir", help="import into this knowledge folder instead of the live copy")
+    rm = kb_sub.add_parser("remove", help="take entries out of the live knowledge base; all or nothing")
+    rm.add_argument("ids", nargs="+", metavar="ID", help="entry id(s) to remove")
+    rm.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    rm.add_argument("--dir", help="remove from this knowledge folder instead of the live copy")
+    una = kb_sub.add_parser("unanswered", help="questions the bot could not answer, and answers marked 👎")
+    una.add_argument("--limit", type=int, default=30, help="how many questions to list (default 30)")
+    alt = kb_sub.add_parser("alternate", help="add questions to an entry's phrasings (live copy)")
+    alt.add_argument("entry_id", metavar="ENTRY_ID")
+    alt.add_argument("texts", nargs="+", metavar="QUESTION", help="question(s) as people typed them")
+    alt.add_argument("--dry-run", action="store_true", help="report only, change nothing")
+    alt.add_argument("--dir", help="change this knowledge folder instead of the live copy")
+    kb.set_defaults(func=cmd_kb)

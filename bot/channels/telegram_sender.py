@@ -11,28 +11,28 @@ import json
 
 import aiohttp
 
-from bot.channels.base import DeliveryOutcome, DeliveryStatus
+from bot.channels.base import SendOutcome, SendStatus
 from bot.channels.telegram_render import keyboard, render_html
 from handlers.types import Reply
 
 
-def outcome_of(status: int, body: dict) -> DeliveryOutcome:
+def outcome_of(status: int, body: dict) -> SendOutcome:
     """Telegram's answer → the engine's outcome (the same mapping as PTB errors in telegram.py)."""
     if body.get("ok"):
-        return DeliveryOutcome(DeliveryStatus.SENT, str(body["result"]["message_id"]))
+        return SendOutcome(SendStatus.SENT, str(body["result"]["message_id"]))
     code = int(body.get("error_code") or status)
     text = str(body.get("description") or f"HTTP {status}")
     retry_after = (body.get("parameters") or {}).get("retry_after")
     if code == 429 or retry_after:
-        return DeliveryOutcome(DeliveryStatus.RETRY, retry_after=float(retry_after or 1), error=text)
+        return SendOutcome(SendStatus.RETRY, retry_after=float(retry_after or 1), error=text)
     if code == 403:
-        return DeliveryOutcome(DeliveryStatus.BLOCKED, error=text)
+        return SendOutcome(SendStatus.BLOCKED, error=text)
     if code >= 500:
-        return DeliveryOutcome(DeliveryStatus.RETRY, error=text)
-    return DeliveryOutcome(DeliveryStatus.FAILED, error=text)
+        return SendOutcome(SendStatus.RETRY, error=text)
+    return SendOutcome(SendStatus.FAILED, error=text)
 
 
-class TelegramHttpSender:
+class TelegramSender:
     channel = "telegram"
 
     def __init__(self, token: str, base_url: str, send_timeout: float = 10.0):
@@ -48,7 +48,7 @@ class TelegramHttpSender:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, chat_id: str, reply: Reply) -> DeliveryOutcome:
+    async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
         if self._session is None:
             await self.start()
         payload = {"chat_id": chat_id, "text": render_html(reply)[0], "parse_mode": "HTML",
@@ -66,7 +66,7 @@ class TelegramHttpSender:
                 return outcome_of(response.status, body)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             # Never reached the platform: safe to try again.
-            return DeliveryOutcome(DeliveryStatus.RETRY, error=f"not connected: {exc}")
+            return SendOutcome(SendStatus.RETRY, error=f"not connected: {exc}")
         except (asyncio.TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
             # The request went out and no answer came back: it may have been delivered.
-            return DeliveryOutcome(DeliveryStatus.UNKNOWN, error=f"no answer: {exc!r}"[:300])
+            return SendOutcome(SendStatus.UNKNOWN, error=f"no answer: {exc!r}"[:300])

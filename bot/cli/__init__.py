@@ -1,0 +1,42 @@
+"""Command line: `python -m bot ask|chat|run|kb|campaign|subscribers …` (the contract in DESIGN.md).
+
+One module per command group: ask.py (ask, chat, run), kb.py and kb_review.py, campaign.py, subscribers.py.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli import ask, campaign, kb, subscribers
+from bot.logs import FORMATS, configure_logging
+from bot.settings import load_settings
+from bot.startup import StartupError
+from knowledge.loader import KnowledgeLoadError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Năng suất — advisory chatbot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in (ask, kb, campaign, subscribers):
+        group.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format if settings.log_format in FORMATS else "text",
+                          args.verbose)
+        result: int = args.func(settings, args)
+        return result
+    except (KnowledgeLoadError, StartupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,42 @@
+"""Logging set-up: the LOG_LEVEL setting applied, plain text for a terminal or one JSON object per line."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+
+FORMATS = ("text", "json")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that log every request at INFO: their lines add nothing at our INFO level.
+CHATTY_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiohttp.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors on servers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def level_of(name: str) -> int:
+    """A LOG_LEVEL value as a logging level; an unknown word falls back to INFO."""
+    value = logging.getLevelName(name.strip().upper())
+    return value if isinstance(value, int) else logging.INFO
+
+
+def configure_logging(level: str, fmt: str = "text", verbose: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    chosen = logging.DEBUG if verbose else level_of(level)
+    root.setLevel(chosen)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(chosen, logging.WARNING))

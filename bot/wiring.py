@@ -1,0 +1,241 @@
+"""The one place objects are built: settings in, every part of a running bot out, collaborators passed in
+through constructors. Nothing else in the code base constructs a channel, a sender, a search engine or
+the broadcaster (DEVELOPERS.md: no singletons, no attributes patched on after construction)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
+from bot.broadcast.desk import DatabaseDesk
+from bot.broadcast.limiter import Limits, RateLimiter
+from bot.channels.base import ChannelBase, Sender
+from bot.channels.relay import Relay
+from bot.db import live_knowledge
+from bot.db.database import Database, open_database
+from bot.db.people_port import DatabasePeople
+from bot.db.state import DatabaseStateStore
+from bot.live_search import LiveSearch
+from bot.metrics import Metrics
+from bot.settings import Settings
+from bot.startup import StartupError
+from handlers.ask import AskService
+from handlers.campaign_flow import CampaignFlow
+from handlers.conversation import Conversation
+from handlers.flood import FloodGuard
+from handlers.people import PeopleFlows
+from knowledge.loader import KnowledgeLoadError, load_directory
+from knowledge.model import KnowledgeBase
+from knowledge.search import SearchEngine
+from knowledge.validator import errors, validate
+
+if TYPE_CHECKING:
+    from bot.channels.console import ConsoleChannel
+    from bot.channels.zalo_client import ZaloClient
+
+log = logging.getLogger(__name__)
+# Seconds between sweeps of expired conversation state.
+STATE_PURGE_EVERY = 600.0
+
+
+# -- knowledge and search --------------------------------------------------------------------------
+def load_release(settings: Settings) -> KnowledgeBase:
+    """The shipped (or KNOWLEDGE_DIR) knowledge base; refuses one with errors, logs warnings."""
+    kb, problems = load_directory(settings.knowledge_dir)
+    problems += validate(kb)
+    bad = errors(problems)
+    if bad:
+        raise KnowledgeLoadError(
+            f"{settings.knowledge_dir}: {len(bad)} error(s) in the knowledge base, first: {bad[0]} "
+            "(run `python -m bot kb validate` for all)")
+    for problem in problems:
+        log.debug("%s", problem)
+    return kb
+
+
+def build_search(kb: KnowledgeBase) -> SearchEngine:
+    return SearchEngine(kb)
+
+
+def release_ask_service(settings: Settings) -> AskService:
+    """`ask` on the release files, no database: the search engine over KNOWLEDGE_DIR."""
+    engine = build_search(load_release(settings))
+    return AskService(lambda: engine, settings.contact_block())
+
+
+def staff_chat(settings: Settings) -> tuple[str, str] | None:
+    """STAFF_CHAT_ID as (channel, chat id); a bare id is a Telegram chat."""
+    raw = (settings.staff_chat_id or "").strip()
+    if not raw:
+        return None
+    channel, sep, chat = raw.partition(":")
+    return (channel, chat) if sep and not channel.lstrip("-").isdigit() else ("telegram", raw)
+
+
+# -- the core every bot process shares ------------------------------------------------------------
+@dataclass
+class Core:
+    """Database, live search, shared state and the conversation: what channels and the web server use."""
+
+    settings: Settings
+    db: Database
+    search: LiveSearch
+    state: DatabaseStateStore
+    people: DatabasePeople
+    conversation: Conversation
+    metrics: Metrics
+    relay: Relay = field(default_factory=Relay)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
+    _purger: asyncio.Task[None] | None = None
+
+    def start_background(self) -> None:
+        """The knowledge reloader and the sweep of expired conversation state."""
+        self.search.start()
+
+        async def purge() -> None:
+            while True:
+                await asyncio.sleep(STATE_PURGE_EVERY)
+                try:
+                    await self.state.purge_expired()
+                except Exception:
+                    log.exception("purging expired conversation state failed")
+        self._purger = asyncio.create_task(purge(), name="state-purge")
+
+    async def close(self) -> None:
+        self.search.stop()
+        if self._purger is not None:
+            self._purger.cancel()
+        await self.db.dispose()
+
+
+async def build_core(settings: Settings) -> Core:
+    db = await open_database(settings.database_url)
+    async with db.session() as session:
+        kb = await live_knowledge.load_or_seed(session, load_release(settings))
+    search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
+    state = DatabaseStateStore(db)
+    people_store = DatabasePeople(db)
+    metrics = Metrics()
+    wakeup = asyncio.Event()
+    ask = AskService(search, settings.contact_block())
+    people = PeopleFlows(people_store, state, lambda: search().kb.menu_topics(), ask.contact_block,
+                         settings.staff, staff_chat(settings), settings.timezone)
+    desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set)
+    conversation = Conversation(ask, people, FloodGuard(state), CampaignFlow(desk, state), metrics)
+    return Core(settings, db, search, state, people_store, conversation, metrics, wakeup=wakeup)
+
+
+# -- channels and senders --------------------------------------------------------------------------
+def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reserve) -> dict[str, RateLimiter]:
+    """One limiter per channel for the whole process: campaign sends and replies to users share it.
+
+    The platform counts per bot, so with CAMPAIGN_WORKERS processes sending, each takes its share.
+    """
+    share = max(1, settings.campaign_workers)
+    return {"telegram": RateLimiter(Limits(per_second=settings.telegram_rate_per_second / share,
+                                           reply_reserve=reply_reserve)),
+            # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
+            "zalo": RateLimiter(Limits(per_second=settings.zalo_rate_per_second / share, reply_reserve=reply_reserve),
+                                is_group=lambda _c: False)}
+
+
+def secret(value: object) -> str:
+    """A SecretStr setting's value, stripped; "" when unset."""
+    reveal = getattr(value, "get_secret_value", None)
+    return reveal().strip() if reveal is not None else ""
+
+
+def build_zalo_client(settings: Settings) -> ZaloClient:
+    from bot.channels.zalo_client import ZaloClient
+
+    token = secret(settings.zalo_bot_token)
+    if not token:
+        raise StartupError("ZALO_BOT_TOKEN is empty")
+    return ZaloClient(token, settings.zalo_api_base_url, timeout=settings.send_timeout)
+
+
+@dataclass
+class Platforms:
+    """The running platform channels and, for campaigns, a sender per channel."""
+
+    channels: list[ChannelBase]
+    senders: dict[str, Sender]
+
+
+def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
+    """Every channel whose token is set, each with the campaign sender that goes with it."""
+    settings = core.settings
+    channels: list[ChannelBase] = []
+    senders: dict[str, Sender] = {}
+    if settings.telegram_bot_token is not None:
+        from bot.channels.telegram import TelegramChannel, TelegramConfig
+        from bot.channels.telegram_sender import TelegramSender
+
+        token = secret(settings.telegram_bot_token)
+        config = TelegramConfig(token, settings.telegram_api_base_url, settings.telegram_webhook_url or "",
+                                secret(settings.telegram_webhook_secret))
+        channels.append(TelegramChannel(config, core.conversation, core.relay, limiters["telegram"], core.metrics))
+        # Campaign sends go through a lean aiohttp client (see telegram_sender.py).
+        senders["telegram"] = TelegramSender(token, settings.telegram_api_base_url, settings.send_timeout)
+    if settings.zalo_bot_token is not None:
+        from bot.channels.zalo import ZaloChannel, ZaloSender
+
+        client = build_zalo_client(settings)
+        channels.append(ZaloChannel(client, secret(settings.zalo_webhook_secret), core.conversation, core.relay,
+                                    limiters["zalo"], core.metrics, core.state))
+        senders["zalo"] = ZaloSender(client)
+    return Platforms(channels, senders)
+
+
+def build_console(core: Core) -> ConsoleChannel:
+    from bot.channels.console import ConsoleChannel
+
+    console = ConsoleChannel(core.conversation, core.state)
+    core.relay.register(console.name, console.send)
+    return console
+
+
+async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> dict[str, Sender]:
+    """Campaign senders for `campaign send`, a process with no channels: each opened, closed with `stack`."""
+    senders: dict[str, Sender] = {}
+    if settings.telegram_bot_token is not None:
+        from bot.channels.telegram_sender import TelegramSender
+
+        sender = TelegramSender(secret(settings.telegram_bot_token), settings.telegram_api_base_url,
+                                settings.send_timeout)
+        await sender.start()
+        stack.push_async_callback(sender.close)
+        senders["telegram"] = sender
+    if settings.zalo_bot_token is not None:
+        from bot.channels.zalo import ZaloSender
+
+        client = build_zalo_client(settings)
+        await client.start()
+        stack.push_async_callback(client.close)
+        senders["zalo"] = ZaloSender(client)
+    if not senders:
+        raise StartupError("no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: nothing to send campaigns with")
+    return senders
+
+
+# -- campaigns -------------------------------------------------------------------------------------
+def broadcast_config(settings: Settings) -> BroadcastConfig:
+    start, end = settings.quiet_window
+    # A batch is leased as a whole, so a crash turns at most one batch into "unknown": a quarter of a
+    # second of sending keeps that small while leaving the database a few transactions per second.
+    fastest = max(settings.telegram_rate_per_second, settings.zalo_rate_per_second) / max(1, settings.campaign_workers)
+    batch = int(max(10, min(500, fastest * 0.25)))
+    return BroadcastConfig(batch=batch, timezone=settings.timezone, quiet_start=start, quiet_end=end,
+                           lease=dt.timedelta(seconds=settings.campaign_lease_seconds))
+
+
+def build_broadcaster(db: Database, settings: Settings, senders: dict[str, Sender],
+                      limiters: dict[str, RateLimiter] | None = None, wakeup: asyncio.Event | None = None,
+                      metrics: Metrics | None = None) -> Broadcaster:
+    limiters = limiters or build_limiters(settings)
+    return Broadcaster(db, senders, {c: limiters[c] for c in senders}, broadcast_config(settings),
+                       wakeup=wakeup, on_settled=metrics.delivered if metrics is not None else lambda _c, _s: None)
