@@ -32,7 +32,7 @@ from bot.broadcast.audience import Audience  # noqa: E402
 from bot.db.campaigns import Draft  # noqa: E402
 from bot.db.database import open_database  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.test_broadcast import add_subscribers  # noqa: E402
+from tests.bot.broadcast.test_broadcast import add_subscribers  # noqa: E402
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 

@@ -183,3 +183,9 @@ async def test_two_processes_share_one_conversation(two_bots, telegram_api):
     assert answer.startswith(answer.split("\n")[0]) and "Nguồn:" in answer and first_question
     back = await zalo_say("0")
     assert back.startswith("OCOP và tiêu chuẩn cơ sở")
+
+    clarify = await zalo_say("iso")
+    assert clarify.startswith(texts.CLARIFY)
+    second = NUMBERED.findall(clarify)[1][1]
+    chosen = await zalo_say("2")
+    assert "Nguồn:" in chosen and not chosen.startswith(texts.CLARIFY), (second, chosen[:200])

@@ -10,7 +10,7 @@ from handlers.ask import AskService
 from knowledge.syllables import strip_accents
 from knowledge.validator import validate
 
-FACTS_FILE = Path(__file__).parent / "eval" / "source_facts.yaml"
+FACTS_FILE = Path(__file__).resolve().parents[1] / "eval" / "source_facts.yaml"
 PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 URL = re.compile(r"https?://|www\.")

@@ -1,6 +1,8 @@
 """The admin's review loop: list what the bot could not answer, make it an entry's phrasing, see it answered."""
 import asyncio
 
+import pytest
+
 from bot.cli import main
 from bot.db import conversation_log
 from bot.db.database import open_database
@@ -8,6 +10,8 @@ from knowledge.formats import import_entries
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine
 from tests.kb_builders import entry, write_knowledge_dir
+
+pytestmark = pytest.mark.slow
 
 QUESTION = "xưởng em muốn có chứng chỉ chất lượng thì làm sao"
 

@@ -1,11 +1,15 @@
 """`kb remove`: retiring entries from a folder or the live copy, links to them dropped, all or nothing."""
 import shutil
 
+import pytest
+
 from bot.cli import main
 from knowledge.formats import dump_yaml
 from knowledge.loader import SHIPPED_DIR, load_directory
 from knowledge.validator import errors, validate
 from tests.kb_builders import entry, write_knowledge_dir
+
+pytestmark = pytest.mark.slow
 
 ALTS = ["mot", "hai", "ba", "bon"]
 

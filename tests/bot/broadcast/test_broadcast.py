@@ -19,6 +19,8 @@ from bot.db.database import open_database
 from bot.db.models import Delivery, Occurrence, Subscriber, utcnow
 from bot.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

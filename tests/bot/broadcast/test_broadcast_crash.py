@@ -16,9 +16,11 @@ from bot.broadcast.audience import Audience
 from bot.db.campaigns import Draft
 from bot.db.database import open_database
 from bot.db.models import Delivery
-from tests.test_broadcast import add_subscribers
+from tests.bot.broadcast.test_broadcast import add_subscribers
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[3]
 RECIPIENTS = 300
 
 

@@ -19,6 +19,8 @@ from bot.db import conversation_log, people
 from bot.settings import load_settings
 from bot.startup import StartupError
 
+pytestmark = pytest.mark.slow
+
 USER = "7a1f0c9e2b"
 STAFF = "staff900"
 SECRET = "zalo-webhook-secret_for-tests"

@@ -11,6 +11,8 @@ from bot.app import Runner
 from bot.db import conversation_log, people
 from bot.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 USER = 111
 STAFF = 900
 SECRET = "s3cret-token_for-tests"
