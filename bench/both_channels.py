@@ -6,6 +6,7 @@ The fakes enforce their limits (sliding one-second windows, 429 with retry_after
 event loop with the broadcaster, so a stall bunches requests: figures, not pass/fail. The test suite checks
 only that each subscriber gets the message once (tests/bot/broadcast/test_campaign_both_channels.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,22 +19,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
 
-from bot.broadcast.audience import Audience  # noqa: E402
-from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster  # noqa: E402
-from bot.broadcast.limiter import Limits, RateLimiter  # noqa: E402
-from bot.channels.telegram_sender import TelegramSender  # noqa: E402
-from bot.channels.zalo import ZaloSender  # noqa: E402
-from bot.channels.zalo_client import ZaloClient  # noqa: E402
-from bot.db import campaigns  # noqa: E402
-from bot.db.campaigns import Draft  # noqa: E402
-from bot.db.database import open_database  # noqa: E402
-from bot.db.models import Delivery  # noqa: E402
-from handlers.statuses import DeliveryStatus  # noqa: E402
-from tests.bot.broadcast.test_broadcast import add_subscribers  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.fakes.zalo_api import FakeZaloAPI  # noqa: E402
+from bot.broadcast.audience import Audience
+from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
+from bot.broadcast.limiter import Limits, RateLimiter
+from bot.channels.telegram_sender import TelegramSender
+from bot.channels.zalo import ZaloSender
+from bot.channels.zalo_client import ZaloClient
+from bot.db import campaigns
+from bot.db.campaigns import Draft
+from bot.db.database import open_database
+from bot.db.models import Delivery
+from handlers.statuses import DeliveryStatus
+from tests.bot.broadcast.test_broadcast import add_subscribers
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.zalo_api import FakeZaloAPI
 
 
 def busiest_second(times: list[float]) -> int:
@@ -56,8 +57,9 @@ async def run(subscribers: int, telegram_limit: int, zalo_limit: int, headroom: 
         await add_subscribers(db, subscribers, start=1, channel="telegram")
         await add_subscribers(db, subscribers, start=1, channel="zalo")
         async with db.writing() as s:
-            await campaigns.create(s, Draft("Hội thảo chuyển đổi số cho doanh nghiệp nhỏ, 10/12.",
-                                            Audience.parse("all")))
+            await campaigns.create(
+                s, Draft("Hội thảo chuyển đổi số cho doanh nghiệp nhỏ, 10/12.", Audience.parse("all"))
+            )
         telegram_api.set_limits(global_per_second=telegram_limit, per_chat_per_second=1, per_group_per_minute=20)
         zalo_api.set_limits(per_second=zalo_limit)
         telegram = TelegramSender(telegram_api.token, telegram_api.base_url)
@@ -65,17 +67,26 @@ async def run(subscribers: int, telegram_limit: int, zalo_limit: int, headroom: 
         await telegram.start()
         await zalo_client.start()
         broadcaster = Broadcaster(
-            db, {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
-            {"telegram": RateLimiter(Limits(per_second=telegram_limit * headroom)),
-             "zalo": RateLimiter(Limits(per_second=zalo_limit * headroom), is_group=lambda _c: False)},
-            BroadcastConfig(batch=50, quiet_start="", quiet_end=""))
+            db,
+            {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
+            {
+                "telegram": RateLimiter(Limits(per_second=telegram_limit * headroom)),
+                "zalo": RateLimiter(Limits(per_second=zalo_limit * headroom), is_group=lambda _c: False),
+            },
+            BroadcastConfig(batch=50, quiet_start="", quiet_end=""),
+        )
         await broadcaster.start()
         try:
             while True:
                 await broadcaster.tick()
                 async with db.session() as s:
-                    waiting = (await s.exec(select(Delivery.id).where(Delivery.status.in_(
-                        (DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT))).limit(1))).first()
+                    waiting = (
+                        await s.exec(
+                            select(Delivery.id)
+                            .where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)))
+                            .limit(1)
+                        )
+                    ).first()
                 if waiting is None:
                     break
                 await asyncio.sleep(0.05)
@@ -87,9 +98,11 @@ async def run(subscribers: int, telegram_limit: int, zalo_limit: int, headroom: 
     for name, api, limit in (("telegram", telegram_api, telegram_limit), ("zalo", zalo_api, zalo_limit)):
         delivered = Counter(str(p["chat_id"]) for p in api.sent())
         times = [c.at for c in api.calls_of("sendMessage") if c.ok]
-        print(f"{name}: {len(delivered)} of {subscribers} delivered at {len(times) / (max(times) - min(times)):.1f}/s "
-              f"(our rate {limit * headroom:.0f}/s, limit {limit}/s), busiest second {busiest_second(times)}, "
-              f"429s {api.stats.rate_limited}, duplicates {api.stats.duplicates}")
+        print(
+            f"{name}: {len(delivered)} of {subscribers} delivered at {len(times) / (max(times) - min(times)):.1f}/s "
+            f"(our rate {limit * headroom:.0f}/s, limit {limit}/s), busiest second {busiest_second(times)}, "
+            f"429s {api.stats.rate_limited}, duplicates {api.stats.duplicates}"
+        )
     await telegram_api.stop()
     await zalo_api.stop()
 

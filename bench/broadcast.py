@@ -11,6 +11,7 @@ Run:  python bench/broadcast.py [--scenario limit30|paid-sqlite|paid-pg|replies|
 Senders are the real CLI (`python -m bot campaign send`) in their own processes; this process plays
 Telegram (tests/fakes/telegram_api.py) on loopback. Peak memory is each sender's max RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,18 +28,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.db import campaigns  # noqa: E402
-from bot.broadcast.audience import Audience  # noqa: E402
-from bot.db.campaigns import Draft  # noqa: E402
-from bot.db.database import open_database  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.bot.broadcast.test_broadcast import add_subscribers  # noqa: E402
+from bot.broadcast.audience import Audience
+from bot.db import campaigns
+from bot.db.campaigns import Draft
+from bot.db.database import open_database
+from tests.bot.broadcast.test_broadcast import add_subscribers
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 async def reset_postgres() -> None:
     from tests.conftest import reset_postgres as reset
+
     await reset(PG_URL)
 
 
@@ -47,23 +49,43 @@ async def prepare(database_url: str, subscribers: int) -> None:
     for start in range(0, subscribers, 20_000):
         await add_subscribers(db, min(20_000, subscribers - start), start=1_000_000 + start)
     async with db.writing() as s:
-        await campaigns.create(s, Draft("Thông báo: lớp đào tạo 5S, Kaizen cho doanh nghiệp tháng 12.",
-                                        Audience.parse("all")))
+        await campaigns.create(
+            s, Draft("Thông báo: lớp đào tạo 5S, Kaizen cho doanh nghiệp tháng 12.", Audience.parse("all"))
+        )
     await db.dispose()
 
 
 def env_for(api, database_url: str, rate: float, workers: int = 1) -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "", "QUIET_HOURS": "off",
-            "TELEGRAM_RATE_PER_SECOND": str(rate), "CAMPAIGN_WORKERS": str(workers)}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "ZALO_BOT_TOKEN": "",
+        "QUIET_HOURS": "off",
+        "TELEGRAM_RATE_PER_SECOND": str(rate),
+        "CAMPAIGN_WORKERS": str(workers),
+    }
 
 
 async def run_senders(api, database_url: str, rate: float, workers: int) -> tuple[float, float]:
     """Start `workers` sender processes, wait for them; returns (seconds from first to last send, peak MB)."""
     env = env_for(api, database_url, rate, workers)
-    procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "campaign", "send", "--until-idle",
-                                                  env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE)
-             for _ in range(workers)]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "campaign",
+            "send",
+            "--until-idle",
+            env=env,
+            cwd=ROOT,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(workers)
+    ]
     errors = [(await p.communicate())[1] for p in procs]
     for proc, err in zip(procs, errors):
         if proc.returncode != 0:
@@ -77,8 +99,11 @@ def report(name: str, api, seconds: float, peak: float, expected: int) -> None:
     stats = api.stats
     attempts = stats.delivered + stats.rate_limited
     rate = stats.delivered / seconds if seconds else 0
-    print(f"| {name} | {expected:,} | {stats.delivered:,} | {rate:.1f}/s | {stats.rate_limited} "
-          f"({100 * stats.rate_limited / max(attempts, 1):.2f}%) | {stats.duplicates} | {peak:.0f} MB |", flush=True)
+    print(
+        f"| {name} | {expected:,} | {stats.delivered:,} | {rate:.1f}/s | {stats.rate_limited} "
+        f"({100 * stats.rate_limited / max(attempts, 1):.2f}%) | {stats.duplicates} | {peak:.0f} MB |",
+        flush=True,
+    )
 
 
 async def throughput(name: str, database_url: str, subscribers: int, limit: float, workers: int) -> None:
@@ -90,8 +115,9 @@ async def throughput(name: str, database_url: str, subscribers: int, limit: floa
 
 
 async def replies_during_broadcast(database_url: str) -> None:
-    from bench.webhook_load import Replies, free_port, start_bot, SECRET  # noqa: F401
     import aiohttp
+
+    from bench.webhook_load import SECRET, Replies, free_port, start_bot
 
     await prepare(database_url, 20_000)
     questions = ["5s la gi", "kaizen là gì", "dn ocop 3* dc ho tro gi", "đăng ký hỗ trợ thế nào", "iso 9001 là gì"]
@@ -103,9 +129,13 @@ async def replies_during_broadcast(database_url: str) -> None:
         # Paid-rate deployment: the bot answers, a separate process sends the campaign.
         os.environ["CAMPAIGNS_IN_BOT"] = "false"
         proc = await start_bot(api, database_url, port)
-        sender = subprocess.Popen([sys.executable, "-m", "bot", "campaign", "send", "--until-idle"],
-                                  env=env_for(api, database_url, 1000), cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "bot", "campaign", "send", "--until-idle"],
+            env=env_for(api, database_url, 1000),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         replies = Replies(api)
         latencies: list[float] = []
         url = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -131,8 +161,10 @@ async def replies_during_broadcast(database_url: str) -> None:
     latencies.sort()
     n = len(latencies)
     rate = len(broadcast) / (max(broadcast) - min(broadcast)) if len(broadcast) > 1 else 0
-    print(f"| replies during a broadcast | {n} answers at 20/s | broadcast {len(broadcast):,} sent at {rate:.0f}/s "
-          f"| p50 {latencies[n // 2]:.1f} ms | p99 {latencies[int(n * 0.99) - 1]:.1f} ms | max {latencies[-1]:.1f} ms |")
+    print(
+        f"| replies during a broadcast | {n} answers at 20/s | broadcast {len(broadcast):,} sent at {rate:.0f}/s "
+        f"| p50 {latencies[n // 2]:.1f} ms | p99 {latencies[int(n * 0.99) - 1]:.1f} ms | max {latencies[-1]:.1f} ms |"
+    )
 
 
 async def main_async(scenario: str) -> None:

@@ -10,6 +10,7 @@ questions that fall back. Baselines:
 A baseline has no decision rule of its own, so each gets the score cut-off that serves it best on
 this set (the most right answers minus wrong ones): it is compared at its best.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,9 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.evaluation import Prediction, Report, engine_predictor, evaluate, load_eval  # noqa: E402
-from knowledge.loader import load_directory  # noqa: E402
-from knowledge.search import SearchEngine  # noqa: E402
+from bench.evaluation import Prediction, Report, engine_predictor, evaluate, load_eval
+from knowledge.loader import load_directory
+from knowledge.search import SearchEngine
 
 COLUMNS = ("n", "top1", "recall@3", "answered_precision", "answered_rate", "oos_fallback")
 
@@ -38,8 +39,7 @@ class WRatioBaseline:
                 self.owners.append(entry.id)
 
     def scored(self, question: str) -> tuple[list[str], float]:
-        hits = process.extract(question, self.choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                               limit=10)
+        hits = process.extract(question, self.choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=10)
         ranked = list(dict.fromkeys(self.owners[i] for _, _, i in hits))
         return ranked, (hits[0][1] / 100 if hits else 0.0)
 
@@ -86,6 +86,7 @@ def baseline_report(baseline, items) -> tuple[Report, float]:
     def predict(question: str) -> Prediction:
         ranked, score = raw[question]
         return Prediction(tuple(ranked), "answered" if ranked and score >= best_cut else "fallback")
+
     return evaluate(items, predict), best_cut
 
 
@@ -131,14 +132,19 @@ def main() -> None:
     def cell(report: Report, name: str) -> str:
         f = report.variants[name].figures()
         return " / ".join(fmt(f[c]) for c in ("top1", "answered_precision", "oos_fallback"))
+
     for name in sorted(ours.variants):
-        print(f"| {name} | {ours.variants[name].in_scope + ours.variants[name].out_scope} | "
-              f"{cell(ours, name)} | {cell(wratio, name)} | {cell(bm25, name)} |")
+        print(
+            f"| {name} | {ours.variants[name].in_scope + ours.variants[name].out_scope} | "
+            f"{cell(ours, name)} | {cell(wratio, name)} | {cell(bm25, name)} |"
+        )
     if args.misses:
         print("\n### Misses\n")
         for item, pred in ours.misses:
-            print(f"- [{item.variant}] {item.question!r}: expected {sorted(item.expected) or 'fallback'}, "
-                  f"got {pred.status} {list(pred.ranked[:3])}")
+            print(
+                f"- [{item.variant}] {item.question!r}: expected {sorted(item.expected) or 'fallback'}, "
+                f"got {pred.status} {list(pred.ranked[:3])}"
+            )
 
 
 if __name__ == "__main__":

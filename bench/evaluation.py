@@ -1,21 +1,26 @@
 """Score a ranker on the evaluation set: top-1, recall@3, answered precision, out-of-scope fallback."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
-EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+# The dev part: anything fitted (weights, thresholds, features) may look at it. The test part: written
+# blind, only ever scored; nothing is chosen by looking at it.
+PARTS = {"dev": ("dev.yaml", "dev_blind.yaml"), "test": ("test.yaml",)}
+EVAL_FILE = EVAL_DIR / "dev.yaml"
 FALLBACK = "fallback"
 
 
 @dataclass(frozen=True)
 class EvalItem:
     question: str
-    expected: frozenset[str]   # entry ids any of which is right; empty = out of scope
+    expected: frozenset[str]  # entry ids any of which is right; empty = out of scope
     variant: str
 
     @property
@@ -29,6 +34,11 @@ class Prediction:
 
     ranked: tuple[str, ...]
     status: str  # answered | clarify | fallback
+
+
+def load_part(part: str) -> list[EvalItem]:
+    """Every question of one part ("dev" or "test"), from each of its files that exists."""
+    return [item for name in PARTS[part] if (EVAL_DIR / name).exists() for item in load_eval(EVAL_DIR / name)]
 
 
 def load_eval(path: Path = EVAL_FILE) -> list[EvalItem]:
@@ -97,8 +107,11 @@ def evaluate(items: list[EvalItem], predict: Callable[[str], Prediction]) -> Rep
         report.variants[item.variant].add(item, pred)
         first = pred.ranked[0] if pred.ranked else None
         wrong_answer = pred.status == "answered" and first not in item.expected
-        if wrong_answer or (item.in_scope and first not in item.expected) or \
-                (not item.in_scope and pred.status != "fallback"):
+        if (
+            wrong_answer
+            or (item.in_scope and first not in item.expected)
+            or (not item.in_scope and pred.status != "fallback")
+        ):
             report.misses.append((item, pred))
     return report
 
@@ -107,4 +120,5 @@ def engine_predictor(engine) -> Callable[[str], Prediction]:
     def predict(question: str) -> Prediction:
         result = engine.search(question)
         return Prediction(tuple(c.entry.id for c in result.candidates), result.status)
+
     return predict

@@ -9,6 +9,7 @@ then all thresholds with those weights. It maximises in-scope questions
 answered right (clarify with the right entry among the choices counts half) subject to answered
 precision ≥ 97.5% and out-of-scope fallback ≥ 92%, i.e. with some headroom over the issue's floors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.evaluation import EvalItem, load_eval  # noqa: E402
-from knowledge.loader import load_directory  # noqa: E402
-from knowledge.search import THRESHOLDS_FILE, SearchEngine, Thresholds  # noqa: E402
+from bench.evaluation import EvalItem, load_eval
+from knowledge.loader import load_directory
+from knowledge.search import THRESHOLDS_FILE, SearchEngine, Thresholds
 
 FEATURES = ("fuzzy", "cover_query", "cover_answer", "cover_phrasing", "bm25", "accent_miss")
 MIN_PRECISION = 0.975
@@ -47,8 +48,9 @@ def collect(engine: SearchEngine, items) -> list[tuple]:
     rows = []
     for item in items:
         result = engine.search(item.question)
-        cands = [(c.entry.id, tuple(c.features[f] for f in FEATURES), frozenset(c.entry.related))
-                 for c in result.candidates]
+        cands = [
+            (c.entry.id, tuple(c.features[f] for f in FEATURES), frozenset(c.entry.related)) for c in result.candidates
+        ]
         rows.append((item.expected, cands, item.variant == "source-fact"))
     return rows
 
@@ -56,8 +58,13 @@ def collect(engine: SearchEngine, items) -> list[tuple]:
 def score_weights(rows, weights):
     scored = []
     for expected, cands, is_fact in rows:
-        confs = sorted(((sum(w * x for w, x in zip(weights[:-1], feats[:-1])) - weights[-1] * feats[-1], cid, rel)
-                        for cid, feats, rel in cands), key=lambda t: -t[0])
+        confs = sorted(
+            (
+                (sum(w * x for w, x in zip(weights[:-1], feats[:-1])) - weights[-1] * feats[-1], cid, rel)
+                for cid, feats, rel in cands
+            ),
+            key=lambda t: -t[0],
+        )
         scored.append((expected, [(max(0.0, min(1.0, c)), cid, rel) for c, cid, rel in confs], is_fact))
     return scored
 
@@ -69,8 +76,16 @@ def summarise(scored):
         best, best_id, related = confs[0] if confs else (0.0, None, frozenset())
         # Same margin rule as SearchEngine._decide: over the best entry that is not a sibling.
         second = next((c for c, cid, rel in confs[1:] if cid not in related and best_id not in rel), 0.0)
-        rows.append((best, best - second, best_id in expected,
-                     any(cid in expected for _, cid, _ in confs[:3]), bool(expected), is_fact))
+        rows.append(
+            (
+                best,
+                best - second,
+                best_id in expected,
+                any(cid in expected for _, cid, _ in confs[:3]),
+                bool(expected),
+                is_fact,
+            )
+        )
     return rows
 
 
@@ -110,8 +125,13 @@ def fit(rows):
                             continue
                         key = (gain, fb, precision)
                         if best is None or key > best[0]:
-                            best = (key, tuple(round(w / scale, 3) for w in weights[:-1]) + (wa,),
-                                    answer, margin, clarify)
+                            best = (
+                                key,
+                                tuple(round(w / scale, 3) for w in weights[:-1]) + (wa,),
+                                answer,
+                                margin,
+                                clarify,
+                            )
     return best
 
 
@@ -144,19 +164,26 @@ def main() -> None:
         print("no setting meets the precision and fallback floors")
         sys.exit(1)
     _, weights, answer, margin, clarify = best
-    (gain, fb, precision), answer_clear, margin_clear, clarify = fit_clear_tier(
-        rows, weights, answer, margin, clarify)
-    data = {"answer": answer, "margin": margin, "answer_clear": answer_clear,
-            "margin_clear": margin_clear, "clarify": clarify,
-            "weights": dict(zip(FEATURES, weights)),
-            "fitted_on": f"tests/eval/questions.yaml + source_facts.yaml ({len(items)} questions)",
-            "fit": {"answered_precision": round(precision, 4), "oos_fallback": round(fb, 4),
-                    "source_facts_answered": gain[0], "gain": gain[1]}}
+    (gain, fb, precision), answer_clear, margin_clear, clarify = fit_clear_tier(rows, weights, answer, margin, clarify)
+    data = {
+        "answer": answer,
+        "margin": margin,
+        "answer_clear": answer_clear,
+        "margin_clear": margin_clear,
+        "clarify": clarify,
+        "weights": dict(zip(FEATURES, weights)),
+        "fitted_on": f"tests/eval/questions.yaml + source_facts.yaml ({len(items)} questions)",
+        "fit": {
+            "answered_precision": round(precision, 4),
+            "oos_fallback": round(fb, 4),
+            "source_facts_answered": gain[0],
+            "gain": gain[1],
+        },
+    }
     print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     if args.write:
         header = "# Written by bench/fit_thresholds.py; refit when the knowledge base or eval set changes.\n"
-        THRESHOLDS_FILE.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                                   encoding="utf-8")
+        THRESHOLDS_FILE.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         print(f"wrote {THRESHOLDS_FILE}")
 
 

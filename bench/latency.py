@@ -7,6 +7,7 @@ Synthetic knowledge bases are made from the shipped entries: entry i copies ship
 gives it a made-up product name of two real syllables, so vocabulary and term statistics stay
 Vietnamese-like while every entry is distinct. Queries are the evaluation questions, cycled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,51 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import load_eval  # noqa: E402
-from knowledge.loader import load_directory  # noqa: E402
-from knowledge.model import KnowledgeBase  # noqa: E402
-from knowledge.search import SearchEngine  # noqa: E402
+from bench.evaluation import load_eval
+from knowledge.loader import load_directory
+from knowledge.model import KnowledgeBase
+from knowledge.search import SearchEngine
 
-SYLLABLES = ("an", "bình", "châu", "đông", "hải", "hạ", "long", "minh", "ngọc", "phong", "quang", "sơn",
-             "tân", "thanh", "tiên", "vân", "yên", "hòa", "lộc", "phát", "hưng", "thịnh", "mai", "cầm")
-KINDS = ("chả mực", "nước mắm", "trà hoa vàng", "ba kích", "rượu", "miến dong", "sá sùng", "gạo",
-         "mật ong", "nấm", "bánh gio", "dầu sở")
+SYLLABLES = (
+    "an",
+    "bình",
+    "châu",
+    "đông",
+    "hải",
+    "hạ",
+    "long",
+    "minh",
+    "ngọc",
+    "phong",
+    "quang",
+    "sơn",
+    "tân",
+    "thanh",
+    "tiên",
+    "vân",
+    "yên",
+    "hòa",
+    "lộc",
+    "phát",
+    "hưng",
+    "thịnh",
+    "mai",
+    "cầm",
+)
+KINDS = (
+    "chả mực",
+    "nước mắm",
+    "trà hoa vàng",
+    "ba kích",
+    "rượu",
+    "miến dong",
+    "sá sùng",
+    "gạo",
+    "mật ong",
+    "nấm",
+    "bánh gio",
+    "dầu sở",
+)
 
 
 def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
@@ -40,10 +77,16 @@ def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
     for i in range(size):
         base = kb.entries[i % len(kb.entries)]
         name = f"{rng.choice(KINDS)} {rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
-        entries.append(replace(
-            base, id=f"syn-{i}", question=f"{base.question} ({name})",
-            alternates=[f"{a} {name}" for a in base.alternates],
-            answer=f"{name.capitalize()}: {base.answer[:600]}", related=[]))
+        entries.append(
+            replace(
+                base,
+                id=f"syn-{i}",
+                question=f"{base.question} ({name})",
+                alternates=[f"{a} {name}" for a in base.alternates],
+                answer=f"{name.capitalize()}: {base.answer[:600]}",
+                related=[],
+            )
+        )
     return KnowledgeBase(kb.topics, entries)
 
 
@@ -63,10 +106,15 @@ def child(size: str, n_queries: int) -> dict:
         timings.append((time.perf_counter() - t0) * 1000)
     timings.sort()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"size": len(kb.entries), "build_s": round(build, 2),
-            "p50_ms": round(timings[len(timings) // 2], 2),
-            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
-            "max_ms": round(timings[-1], 2), "peak_rss_mb": round(peak_mb, 1), "queries": n_queries}
+    return {
+        "size": len(kb.entries),
+        "build_s": round(build, 2),
+        "p50_ms": round(timings[len(timings) // 2], 2),
+        "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+        "max_ms": round(timings[-1], 2),
+        "peak_rss_mb": round(peak_mb, 1),
+        "queries": n_queries,
+    }
 
 
 def main() -> None:
@@ -81,11 +129,17 @@ def main() -> None:
     print("| entries | index build (s) | p50 (ms) | p99 (ms) | max (ms) | peak RSS (MB) |")
     print("|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
-        proc = subprocess.run([sys.executable, __file__, "--child", size, "--queries", str(args.queries)],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", size, "--queries", str(args.queries)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(proc.stdout)
-        print(f"| {r['size']:,} | {r['build_s']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['peak_rss_mb']} |",
-              flush=True)
+        print(
+            f"| {r['size']:,} | {r['build_s']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['peak_rss_mb']} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -8,11 +8,11 @@ Bot API (tests/fakes/telegram_api.py) on loopback and the users posting updates 
 user sends its next question when the previous reply arrived (closed loop), so the figures are the
 throughput and the update→reply latency a real crowd would see. Prints updates/s and p50/p99/max.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections import defaultdict, deque
 import os
 import random
 import signal
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict, deque
 from pathlib import Path
 
 import aiohttp
@@ -28,8 +29,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import load_eval  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from bench.evaluation import load_eval
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 SECRET = "bench-secret"
 
@@ -41,13 +42,25 @@ def free_port() -> int:
 
 
 async def start_bot(api: FakeTelegramAPI, database_url: str, port: int, profile: str | None = None) -> subprocess.Popen:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
-           "TELEGRAM_WEBHOOK_SECRET": SECRET, "DATABASE_URL": database_url, "WEB_PORT": str(port),
-           "ZALO_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "DATABASE_URL": database_url,
+        "WEB_PORT": str(port),
+        "ZALO_BOT_TOKEN": "",
+        "PYTHONPATH": str(ROOT),
+    }
     wrapper = ["-m", "cProfile", "-o", profile] if profile else []
-    proc = subprocess.Popen([sys.executable, *wrapper, "-m", "bot", "run"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, *wrapper, "-m", "bot", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             try:
@@ -92,8 +105,9 @@ async def one_update(api, replies, http, url, chat_id, question, latencies) -> N
     latencies.append((await asyncio.wait_for(reply, 60) - started) * 1000)
 
 
-async def open_loop(api, replies, http, url, questions, rng, rate: float, seconds: float,
-                    users: int, latencies) -> float:
+async def open_loop(
+    api, replies, http, url, questions, rng, rate: float, seconds: float, users: int, latencies
+) -> float:
     """Updates arrive at a fixed rate from `users` people, whatever the replies do: offered load."""
     total = int(rate * seconds)
     tasks = []
@@ -102,8 +116,11 @@ async def open_loop(api, replies, http, url, questions, rng, rate: float, second
         delay = started + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(
-            one_update(api, replies, http, url, 1_000 + i % users, rng.choice(questions), latencies)))
+        tasks.append(
+            asyncio.create_task(
+                one_update(api, replies, http, url, 1_000 + i % users, rng.choice(questions), latencies)
+            )
+        )
     await asyncio.gather(*tasks)
     return time.monotonic() - started
 
@@ -136,14 +153,19 @@ async def main_async(args) -> None:
                     # Warm-up round so connection pools and caches are as in a bot that has been running.
                     await user_session(api, replies, http, url, 10_000_000, questions[:5], [])
                     if args.rate:
-                        elapsed = await open_loop(api, replies, http, url, questions, rng, args.rate,
-                                                  args.seconds, args.users, latencies)
+                        elapsed = await open_loop(
+                            api, replies, http, url, questions, rng, args.rate, args.seconds, args.users, latencies
+                        )
                     else:
                         started = time.monotonic()
-                        await asyncio.gather(*(
-                            user_session(api, replies, http, url, 1_000 + u,
-                                         rng.sample(questions, args.messages), latencies)
-                            for u in range(args.users)))
+                        await asyncio.gather(
+                            *(
+                                user_session(
+                                    api, replies, http, url, 1_000 + u, rng.sample(questions, args.messages), latencies
+                                )
+                                for u in range(args.users)
+                            )
+                        )
                         elapsed = time.monotonic() - started
             finally:
                 proc.send_signal(signal.SIGTERM)
@@ -152,14 +174,20 @@ async def main_async(args) -> None:
     n = len(latencies)
     kind = "PostgreSQL" if args.database_url and "postgres" in args.database_url else "SQLite"
     if args.rate:
-        print(f"open loop: {args.rate:g} updates/s offered for {args.seconds:g} s from {args.users} users, "
-              f"{n} updates on {kind} answered in {elapsed:.2f} s")
+        print(
+            f"open loop: {args.rate:g} updates/s offered for {args.seconds:g} s from {args.users} users, "
+            f"{n} updates on {kind} answered in {elapsed:.2f} s"
+        )
     else:
-        print(f"closed loop: {args.users} users × {args.messages} messages = {n} updates on {kind} in "
-              f"{elapsed:.2f} s (each user waits for its reply, then 50 ms, before the next question)")
+        print(
+            f"closed loop: {args.users} users × {args.messages} messages = {n} updates on {kind} in "
+            f"{elapsed:.2f} s (each user waits for its reply, then 50 ms, before the next question)"
+        )
     print(f"throughput: {n / elapsed:.0f} updates/s")
-    print(f"update→reply latency: p50 {latencies[n // 2]:.1f} ms, p99 {latencies[int(n * 0.99) - 1]:.1f} ms, "
-          f"max {latencies[-1]:.1f} ms")
+    print(
+        f"update→reply latency: p50 {latencies[n // 2]:.1f} ms, p99 {latencies[int(n * 0.99) - 1]:.1f} ms, "
+        f"max {latencies[-1]:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 With no platform token it is the console chat, on the same conversation and database.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,12 @@ class Runner:
             await core.close()  # a channel refused its settings: leave nothing open
             raise
         self.channels = platforms.channels
-        app = build_web_app(self.channels, core.db, core.metrics, lambda: {
-            "channels": [c.name for c in self.channels], "knowledge_version": core.search().kb.version})
+        app = build_web_app(
+            self.channels,
+            core.db,
+            core.metrics,
+            lambda: {"channels": [c.name for c in self.channels], "knowledge_version": core.search().kb.version},
+        )
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
         await self.web.start()
         started: list[ChannelBase] = []
@@ -61,8 +66,9 @@ class Runner:
         core.start_background()
         if platforms.senders and self.settings.campaigns_in_bot:
             # Campaigns go out through the running channels' limiters, beside their replies.
-            self.broadcasts = BroadcastRuntime(build_broadcaster(core.db, self.settings, platforms.senders, limiters,
-                                                                 core.wakeup, core.metrics))
+            self.broadcasts = BroadcastRuntime(
+                build_broadcaster(core.db, self.settings, platforms.senders, limiters, core.wakeup, core.metrics)
+            )
             await self.broadcasts.start()
 
     async def stop(self) -> None:
@@ -81,8 +87,10 @@ class Runner:
 
 async def serve(settings: Settings) -> None:
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
-        print("Không có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy trò chuyện trên console "
-              "(Ctrl-D để thoát).", file=sys.stderr)
+        print(
+            "Không có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy trò chuyện trên console (Ctrl-D để thoát).",
+            file=sys.stderr,
+        )
         core = await build_core(settings)
         try:
             await run_console(core)
@@ -96,15 +104,18 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     assert runner.web is not None
-    print(f"Trợ lý Năng suất đang chạy: {', '.join(c.name for c in runner.channels)}; "
-          f"web http://{settings.web_host}:{runner.web.port}/healthz", file=sys.stderr)
+    print(
+        f"Trợ lý Năng suất đang chạy: {', '.join(c.name for c in runner.channels)}; "
+        f"web http://{settings.web_host}:{runner.web.port}/healthz",
+        file=sys.stderr,
+    )
     try:
         await stop.wait()
     finally:
         try:
             # An orderly stop finishes answers in flight; it must not hang the process, whatever is stuck.
             await asyncio.wait_for(runner.stop(), STOP_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.error("stopping took over %s s; exiting anyway", STOP_TIMEOUT)
 
 

@@ -1,4 +1,5 @@
 """The search engine over the live knowledge base, swapped in whole when an admin changes the base."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,6 +49,7 @@ class LiveSearch:
                     await self.reload_if_changed()
                 except Exception:
                     log.exception("knowledge reload failed; keeping the current version")
+
         self._task = asyncio.create_task(loop(), name="knowledge-reload")
 
     def stop(self) -> None:

@@ -1,4 +1,5 @@
 """Logging set-up: the LOG_LEVEL setting applied, plain text for a terminal or one JSON object per line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors on servers."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)

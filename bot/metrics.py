@@ -3,11 +3,12 @@
 One registry per running bot (built in bot/wiring.py), not the library's global one, so tests and several
 bots in one process never share counters.
 """
+
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.db.database import Database
 from bot.db.models import Delivery
@@ -24,16 +25,29 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.questions = Counter("troly_questions", "Questions asked, by outcome", ["outcome"],
-                                 registry=self.registry)
-        self.search_seconds = Histogram("troly_search_seconds", "Time to search one question",
-                                        buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.reply_seconds = Histogram("troly_reply_seconds", "Time from an update to its replies sent, by channel",
-                                       ["channel"], buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.deliveries = Counter("troly_deliveries", "Campaign deliveries settled, by channel and status",
-                                  ["channel", "status"], registry=self.registry)
-        self.queue = Gauge("troly_delivery_queue", "Campaign deliveries waiting or in flight, by status",
-                           ["status"], registry=self.registry)
+        self.questions = Counter("troly_questions", "Questions asked, by outcome", ["outcome"], registry=self.registry)
+        self.search_seconds = Histogram(
+            "troly_search_seconds", "Time to search one question", buckets=LATENCY_BUCKETS, registry=self.registry
+        )
+        self.reply_seconds = Histogram(
+            "troly_reply_seconds",
+            "Time from an update to its replies sent, by channel",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.deliveries = Counter(
+            "troly_deliveries",
+            "Campaign deliveries settled, by channel and status",
+            ["channel", "status"],
+            registry=self.registry,
+        )
+        self.queue = Gauge(
+            "troly_delivery_queue",
+            "Campaign deliveries waiting or in flight, by status",
+            ["status"],
+            registry=self.registry,
+        )
         for status in AskStatus:
             self.questions.labels(outcome=status.value)  # every outcome shows, at 0 before the first
 
@@ -51,8 +65,13 @@ class Metrics:
         """The exposition text; the queue depth is read from the database at scrape time."""
         if db is not None:
             async with db.session() as session:
-                rows = (await session.exec(select(Delivery.status, func.count()).where(Delivery.status.in_(QUEUED))
-                                           .group_by(Delivery.status))).all()
+                rows = (
+                    await session.exec(
+                        select(Delivery.status, func.count())
+                        .where(col(Delivery.status).in_(QUEUED))
+                        .group_by(Delivery.status)
+                    )
+                ).all()
             found = {status: count for status, count in rows}
             for status in QUEUED:
                 self.queue.labels(status=status.value).set(found.get(status, 0))

@@ -1,7 +1,9 @@
 """Settings from the environment and `.env` (pydantic-settings); built by `load_settings`, never global."""
+
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,8 +25,7 @@ class Settings(BaseSettings):
     """Every setting the bot reads; see .env.example for what each one means."""
 
     # Empty values (as in a freshly copied .env.example) mean "not set", not "set to an empty string".
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -90,14 +91,16 @@ class Settings(BaseSettings):
 
     def contact_block(self) -> str:
         """The contact lines answers show in place of {contact}."""
-        return "\n".join([
-            f"- Đơn vị: {self.support_contact_org}",
-            f"- Điện thoại: {self.support_contact_phone}",
-            f"- Email: {self.support_contact_email}",
-            f"- Địa chỉ: {self.support_contact_address}",
-        ])
+        return "\n".join(
+            [
+                f"- Đơn vị: {self.support_contact_org}",
+                f"- Điện thoại: {self.support_contact_phone}",
+                f"- Email: {self.support_contact_email}",
+                f"- Địa chỉ: {self.support_contact_address}",
+            ]
+        )
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment (and .env); keyword overrides win, which is how tests build their own."""
     return Settings(**overrides)

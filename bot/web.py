@@ -1,4 +1,5 @@
 """The project's aiohttp server: webhooks of the channels that use them, /healthz and /metrics."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -11,8 +12,9 @@ from bot.db.database import Database
 from bot.metrics import CONTENT_TYPE, Metrics
 
 
-def build_web_app(channels: Sequence[Channel], db: Database | None, metrics: Metrics,
-                  health: Callable[[], dict[str, Any]]) -> web.Application:
+def build_web_app(
+    channels: Sequence[Channel], db: Database | None, metrics: Metrics, health: Callable[[], dict[str, Any]]
+) -> web.Application:
     """`health()` returns a dict for /healthz; each channel adds its own routes."""
     app = web.Application(client_max_size=1024 * 1024)
 

@@ -1,6 +1,7 @@
 """The one place objects are built: settings in, every part of a running bot out, collaborators passed in
 through constructors. Nothing else in the code base constructs a channel, a sender, a search engine or
 the broadcaster (DEVELOPERS.md: no singletons, no attributes patched on after construction)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,7 +52,8 @@ def load_release(settings: Settings) -> KnowledgeBase:
     if bad:
         raise KnowledgeLoadError(
             f"{settings.knowledge_dir}: {len(bad)} error(s) in the knowledge base, first: {bad[0]} "
-            "(run `python -m bot kb validate` for all)")
+            "(run `python -m bot kb validate` for all)"
+        )
     for problem in problems:
         log.debug("%s", problem)
     return kb
@@ -103,6 +105,7 @@ class Core:
                     await self.state.purge_expired()
                 except Exception:
                     log.exception("purging expired conversation state failed")
+
         self._purger = asyncio.create_task(purge(), name="state-purge")
 
     async def close(self) -> None:
@@ -122,8 +125,15 @@ async def build_core(settings: Settings) -> Core:
     metrics = Metrics()
     wakeup = asyncio.Event()
     ask = AskService(search, settings.contact_block())
-    people = PeopleFlows(people_store, state, lambda: search().kb.menu_topics(), ask.contact_block,
-                         settings.staff, staff_chat(settings), settings.timezone)
+    people = PeopleFlows(
+        people_store,
+        state,
+        lambda: search().kb.menu_topics(),
+        ask.contact_block,
+        settings.staff,
+        staff_chat(settings),
+        settings.timezone,
+    )
     desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set)
     conversation = Conversation(ask, people, FloodGuard(state), CampaignFlow(desk, state), metrics)
     return Core(settings, db, search, state, people_store, conversation, metrics, wakeup=wakeup)
@@ -136,11 +146,16 @@ def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reser
     The platform counts per bot, so with CAMPAIGN_WORKERS processes sending, each takes its share.
     """
     share = max(1, settings.campaign_workers)
-    return {"telegram": RateLimiter(Limits(per_second=settings.telegram_rate_per_second / share,
-                                           reply_reserve=reply_reserve)),
-            # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
-            "zalo": RateLimiter(Limits(per_second=settings.zalo_rate_per_second / share, reply_reserve=reply_reserve),
-                                is_group=lambda _c: False)}
+    return {
+        "telegram": RateLimiter(
+            Limits(per_second=settings.telegram_rate_per_second / share, reply_reserve=reply_reserve)
+        ),
+        # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
+        "zalo": RateLimiter(
+            Limits(per_second=settings.zalo_rate_per_second / share, reply_reserve=reply_reserve),
+            is_group=lambda _c: False,
+        ),
+    }
 
 
 def secret(value: object) -> str:
@@ -176,8 +191,12 @@ def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
         from bot.channels.telegram_sender import TelegramSender
 
         token = secret(settings.telegram_bot_token)
-        config = TelegramConfig(token, settings.telegram_api_base_url, settings.telegram_webhook_url or "",
-                                secret(settings.telegram_webhook_secret))
+        config = TelegramConfig(
+            token,
+            settings.telegram_api_base_url,
+            settings.telegram_webhook_url or "",
+            secret(settings.telegram_webhook_secret),
+        )
         channels.append(TelegramChannel(config, core.conversation, core.relay, limiters["telegram"], core.metrics))
         # Campaign sends go through a lean aiohttp client (see telegram_sender.py).
         senders["telegram"] = TelegramSender(token, settings.telegram_api_base_url, settings.send_timeout)
@@ -185,8 +204,17 @@ def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
         from bot.channels.zalo import ZaloChannel, ZaloSender
 
         client = build_zalo_client(settings)
-        channels.append(ZaloChannel(client, secret(settings.zalo_webhook_secret), core.conversation, core.relay,
-                                    limiters["zalo"], core.metrics, core.state))
+        channels.append(
+            ZaloChannel(
+                client,
+                secret(settings.zalo_webhook_secret),
+                core.conversation,
+                core.relay,
+                limiters["zalo"],
+                core.metrics,
+                core.state,
+            )
+        )
         senders["zalo"] = ZaloSender(client)
     return Platforms(channels, senders)
 
@@ -205,8 +233,9 @@ async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> 
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram_sender import TelegramSender
 
-        sender = TelegramSender(secret(settings.telegram_bot_token), settings.telegram_api_base_url,
-                                settings.send_timeout)
+        sender = TelegramSender(
+            secret(settings.telegram_bot_token), settings.telegram_api_base_url, settings.send_timeout
+        )
         await sender.start()
         stack.push_async_callback(sender.close)
         senders["telegram"] = sender
@@ -229,13 +258,29 @@ def broadcast_config(settings: Settings) -> BroadcastConfig:
     # second of sending keeps that small while leaving the database a few transactions per second.
     fastest = max(settings.telegram_rate_per_second, settings.zalo_rate_per_second) / max(1, settings.campaign_workers)
     batch = int(max(10, min(500, fastest * 0.25)))
-    return BroadcastConfig(batch=batch, timezone=settings.timezone, quiet_start=start, quiet_end=end,
-                           lease=dt.timedelta(seconds=settings.campaign_lease_seconds))
+    return BroadcastConfig(
+        batch=batch,
+        timezone=settings.timezone,
+        quiet_start=start,
+        quiet_end=end,
+        lease=dt.timedelta(seconds=settings.campaign_lease_seconds),
+    )
 
 
-def build_broadcaster(db: Database, settings: Settings, senders: dict[str, Sender],
-                      limiters: dict[str, RateLimiter] | None = None, wakeup: asyncio.Event | None = None,
-                      metrics: Metrics | None = None) -> Broadcaster:
+def build_broadcaster(
+    db: Database,
+    settings: Settings,
+    senders: dict[str, Sender],
+    limiters: dict[str, RateLimiter] | None = None,
+    wakeup: asyncio.Event | None = None,
+    metrics: Metrics | None = None,
+) -> Broadcaster:
     limiters = limiters or build_limiters(settings)
-    return Broadcaster(db, senders, {c: limiters[c] for c in senders}, broadcast_config(settings),
-                       wakeup=wakeup, on_settled=metrics.delivered if metrics is not None else lambda _c, _s: None)
+    return Broadcaster(
+        db,
+        senders,
+        {c: limiters[c] for c in senders},
+        broadcast_config(settings),
+        wakeup=wakeup,
+        on_settled=metrics.delivered if metrics is not None else lambda _c, _s: None,
+    )

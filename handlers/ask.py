@@ -1,9 +1,10 @@
 """Answering one question: search, fill placeholders, and package the outcome for every front end."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from handlers import texts
 from knowledge.model import Entry
@@ -71,8 +72,15 @@ class AskService:
         result = self.engine.search(question)
         best = result.best
         if result.status is AskStatus.ANSWERED and best is not None:
-            return AskOutcome(AskStatus.ANSWERED, self.render(best.entry), best.entry.id, best.confidence,
-                              self.related(best.entry), best.entry.source, result)
+            return AskOutcome(
+                AskStatus.ANSWERED,
+                self.render(best.entry),
+                best.entry.id,
+                best.confidence,
+                self.related(best.entry),
+                best.entry.source,
+                result,
+            )
         if result.status is AskStatus.CLARIFY:
             choices = [Suggestion(e.id, e.question) for e in result.choices(SUGGESTION_COUNT)]
             return AskOutcome(AskStatus.CLARIFY, texts.CLARIFY, None, result.confidence, choices, None, result)

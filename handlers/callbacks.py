@@ -3,8 +3,10 @@
 The wire format (`m`, `t:TOPIC:PAGE`, `e:ENTRY`, `cw:s:7`, …) is what buttons in old messages carry, so it
 stays as it was; this module is the only place that builds or parses it. Telegram allows 64 bytes.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
@@ -32,7 +34,7 @@ class ShowEntry:
 
 @dataclass(frozen=True)
 class NoneOfThese:
-    """"None of these" under a question back: the honest fallback."""
+    """ "None of these" under a question back: the honest fallback."""
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,33 @@ class CampaignResend:
     campaign_id: int
 
 
-Callback = (MainMenu | TopicPage | ShowEntry | NoneOfThese | TalkToStaff | Subscribe | Vote | WriteComment
-            | EraseData | CampaignAbort | CampaignAudience | CampaignTime | CampaignConfirm | CampaignView
-            | CampaignCancel | CampaignResend)
-CAMPAIGN_CALLBACKS = (CampaignAbort, CampaignAudience, CampaignTime, CampaignConfirm, CampaignView,
-                      CampaignCancel, CampaignResend)
+Callback = (
+    MainMenu
+    | TopicPage
+    | ShowEntry
+    | NoneOfThese
+    | TalkToStaff
+    | Subscribe
+    | Vote
+    | WriteComment
+    | EraseData
+    | CampaignAbort
+    | CampaignAudience
+    | CampaignTime
+    | CampaignConfirm
+    | CampaignView
+    | CampaignCancel
+    | CampaignResend
+)
+CAMPAIGN_CALLBACKS = (
+    CampaignAbort,
+    CampaignAudience,
+    CampaignTime,
+    CampaignConfirm,
+    CampaignView,
+    CampaignCancel,
+    CampaignResend,
+)
 
 
 def _wire(callback: Callback) -> str:
@@ -168,7 +192,9 @@ def _campaign(rest: str) -> Callback | None:
     number = _number(value)
     if number is None:
         return None
-    return {"s": CampaignView, "x": CampaignCancel, "r": CampaignResend}.get(kind, lambda _n: None)(number)
+    by_number: dict[str, Callable[[int], Callback]] = {"s": CampaignView, "x": CampaignCancel, "r": CampaignResend}
+    make = by_number.get(kind)
+    return make(number) if make else None
 
 
 def unpack(data: str) -> Callback | None:

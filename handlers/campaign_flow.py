@@ -1,21 +1,36 @@
 """Staff's campaign commands in chat: a guided /campaign (text → audience → time → preview → confirm),
 /campaigns, and a status message that refreshes in place. The draft lives in the shared state store."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from handlers import texts
-from handlers.callbacks import (CampaignAbort, CampaignAudience, CampaignCancel, CampaignConfirm, CampaignResend,
-                                CampaignTime, CampaignView, Callback, pack)
+from handlers.callbacks import (
+    Callback,
+    CampaignAbort,
+    CampaignAudience,
+    CampaignCancel,
+    CampaignConfirm,
+    CampaignResend,
+    CampaignTime,
+    CampaignView,
+    pack,
+)
 from handlers.ports import CampaignDesk, StateStore
 from handlers.statuses import CampaignStatus, DeliveryStatus
 from handlers.types import Button, Incoming, Reply
 
-COUNT_LABELS = ((DeliveryStatus.SENT, "đã gửi"), (DeliveryStatus.PENDING, "chờ gửi"),
-                (DeliveryStatus.INFLIGHT, "đang gửi"), (DeliveryStatus.FAILED, "lỗi"),
-                (DeliveryStatus.BLOCKED, "đã chặn bot"), (DeliveryStatus.UNKNOWN, "chưa rõ"),
-                (DeliveryStatus.CANCELLED, "đã hủy"))
+COUNT_LABELS = (
+    (DeliveryStatus.SENT, "đã gửi"),
+    (DeliveryStatus.PENDING, "chờ gửi"),
+    (DeliveryStatus.INFLIGHT, "đang gửi"),
+    (DeliveryStatus.FAILED, "lỗi"),
+    (DeliveryStatus.BLOCKED, "đã chặn bot"),
+    (DeliveryStatus.UNKNOWN, "chưa rõ"),
+    (DeliveryStatus.CANCELLED, "đã hủy"),
+)
 DRAFT_TTL = 3600.0  # seconds an unfinished draft waits for its next step
 NOW = "now"
 
@@ -75,8 +90,10 @@ class CampaignFlow:
                 return [Reply(texts.CAMPAIGN_PROBLEM.format(problem=problem))]
             draft.text, draft.step = text, DraftStep.AUDIENCE
             await self._save(incoming, draft)
-            rows = [[Button(f"{o.label} ({o.size})", pack(CampaignAudience(o.expression)))]
-                    for o in await self.desk.audience_options()]
+            rows = [
+                [Button(f"{o.label} ({o.size})", pack(CampaignAudience(o.expression)))]
+                for o in await self.desk.audience_options()
+            ]
             rows.append(abort_row())
             return [Reply(texts.CAMPAIGN_ASK_AUDIENCE, rows)]
         if draft.step is DraftStep.TIME:
@@ -91,8 +108,11 @@ class CampaignFlow:
         await self._save(incoming, draft)
         preview = Reply(draft.text.replace("{name}", incoming.user_name or "bạn"))
         summary = texts.CAMPAIGN_SUMMARY.format(audience=draft.audience, when=self._when_text(when))
-        return [Reply(texts.CAMPAIGN_PREVIEW), preview,
-                Reply(summary, [[Button(texts.CAMPAIGN_CONFIRM, pack(CampaignConfirm()))], abort_row()])]
+        return [
+            Reply(texts.CAMPAIGN_PREVIEW),
+            preview,
+            Reply(summary, [[Button(texts.CAMPAIGN_CONFIRM, pack(CampaignConfirm()))], abort_row()]),
+        ]
 
     @staticmethod
     def _when_text(when: str) -> str:
@@ -110,8 +130,9 @@ class CampaignFlow:
             case CampaignAudience(expression) if draft is not None and draft.step is DraftStep.AUDIENCE:
                 draft.audience, draft.step = expression, DraftStep.TIME
                 await self._save(incoming, draft)
-                return [Reply(texts.CAMPAIGN_ASK_TIME, [[Button(texts.CAMPAIGN_NOW, pack(CampaignTime(NOW)))],
-                                                        abort_row()])]
+                return [
+                    Reply(texts.CAMPAIGN_ASK_TIME, [[Button(texts.CAMPAIGN_NOW, pack(CampaignTime(NOW)))], abort_row()])
+                ]
             case CampaignTime(when) if draft is not None and draft.step is DraftStep.TIME:
                 return await self._set_time(incoming, draft, when)
             case CampaignConfirm() if draft is not None and draft.step is DraftStep.CONFIRM:
@@ -120,16 +141,23 @@ class CampaignFlow:
                     campaign_id = await self.desk.create(draft.text, draft.audience, draft.when, incoming.identity)
                 except ValueError as exc:
                     return [Reply(texts.CAMPAIGN_PROBLEM.format(problem=exc))]
-                return [Reply(texts.CAMPAIGN_CREATED.format(id=campaign_id),
-                              [[Button(texts.CAMPAIGN_PROGRESS, pack(CampaignView(campaign_id)))]])]
+                return [
+                    Reply(
+                        texts.CAMPAIGN_CREATED.format(id=campaign_id),
+                        [[Button(texts.CAMPAIGN_PROGRESS, pack(CampaignView(campaign_id)))]],
+                    )
+                ]
         return [Reply(texts.STALE_BUTTON)]
 
     async def listing(self) -> Reply:
         rows = await self.desk.listing()
         if not rows:
             return Reply(texts.CAMPAIGN_NONE)
-        lines = [f"#{r.id} ({r.status}) đã gửi {r.count(DeliveryStatus.SENT)}, "
-                 f"chờ {r.count(DeliveryStatus.PENDING)} — {r.text[:40]}" for r in rows]
+        lines = [
+            f"#{r.id} ({r.status}) đã gửi {r.count(DeliveryStatus.SENT)}, "
+            f"chờ {r.count(DeliveryStatus.PENDING)} — {r.text[:40]}"
+            for r in rows
+        ]
         return Reply("\n".join(lines), [[Button(f"#{r.id}", pack(CampaignView(r.id)))] for r in rows])
 
     async def campaign_action(self, pressed: Callback, campaign_id: int) -> Reply:
@@ -142,10 +170,16 @@ class CampaignFlow:
         status = await self.desk.status(campaign_id)
         if status is None:
             return Reply(texts.STALE_BUTTON)
-        lines = [texts.CAMPAIGN_STATUS.format(id=campaign_id, status=status.status, audience=status.audience,
-                                              text=status.text[:200])]
-        lines += [f"- {label}: {status.count(key)}" for key, label in COUNT_LABELS
-                  if status.count(key) or key in (DeliveryStatus.SENT, DeliveryStatus.PENDING)]
+        lines = [
+            texts.CAMPAIGN_STATUS.format(
+                id=campaign_id, status=status.status, audience=status.audience, text=status.text[:200]
+            )
+        ]
+        lines += [
+            f"- {label}: {status.count(key)}"
+            for key, label in COUNT_LABELS
+            if status.count(key) or key in (DeliveryStatus.SENT, DeliveryStatus.PENDING)
+        ]
         rows = [[Button(texts.CAMPAIGN_REFRESH, pack(CampaignView(campaign_id)))]]
         if status.status in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING):
             rows.append([Button(texts.CAMPAIGN_CANCEL, pack(CampaignCancel(campaign_id)))])

@@ -1,4 +1,5 @@
 """The conversation: commands, topic menus, questions and button presses, turned into replies."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,21 @@ import time
 
 from handlers import texts
 from handlers.ask import AskOutcome, AskService
-from handlers.callbacks import (CAMPAIGN_CALLBACKS, Callback, EraseData, MainMenu, NoneOfThese, ShowEntry,
-                                Subscribe, TalkToStaff, TopicPage, Vote, WriteComment, pack, unpack)
+from handlers.callbacks import (
+    CAMPAIGN_CALLBACKS,
+    Callback,
+    EraseData,
+    MainMenu,
+    NoneOfThese,
+    ShowEntry,
+    Subscribe,
+    TalkToStaff,
+    TopicPage,
+    Vote,
+    WriteComment,
+    pack,
+    unpack,
+)
 from handlers.campaign_flow import CampaignFlow
 from handlers.flood import FloodGuard
 from handlers.people import PeopleFlows, menu_row
@@ -21,17 +35,29 @@ MAX_QUESTION_CHARS = 1000  # longer text is cut for search: nobody asks one ques
 # Questions per menu page, about: a topic of 37 questions as one list is a wall on a phone; 8 fit a screen.
 TOPIC_PAGE_SIZE = 8
 COMMAND_ALIASES = {
-    "start": "start", "batdau": "start",
-    "help": "help", "huongdan": "help", "trogiup": "help",
-    "menu": "menu", "chude": "menu",
-    "subscribe": "subscribe", "dangky": "subscribe",
-    "unsubscribe": "unsubscribe", "huydangky": "unsubscribe",
-    "mydata": "mydata", "dulieucuatoi": "mydata",
-    "deletedata": "deletedata", "xoadulieu": "deletedata",
-    "human": "human", "gapcanbo": "human",
-    "reply": "reply", "traloi": "reply",
-    "campaign": "campaign", "chiendich": "campaign",
-    "campaigns": "campaigns", "danhsachchiendich": "campaigns",
+    "start": "start",
+    "batdau": "start",
+    "help": "help",
+    "huongdan": "help",
+    "trogiup": "help",
+    "menu": "menu",
+    "chude": "menu",
+    "subscribe": "subscribe",
+    "dangky": "subscribe",
+    "unsubscribe": "unsubscribe",
+    "huydangky": "unsubscribe",
+    "mydata": "mydata",
+    "dulieucuatoi": "mydata",
+    "deletedata": "deletedata",
+    "xoadulieu": "deletedata",
+    "human": "human",
+    "gapcanbo": "human",
+    "reply": "reply",
+    "traloi": "reply",
+    "campaign": "campaign",
+    "chiendich": "campaign",
+    "campaigns": "campaigns",
+    "danhsachchiendich": "campaigns",
 }
 STAFF_COMMANDS = {"campaign", "campaigns"}
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
@@ -48,8 +74,14 @@ def stale() -> Reply:
 class Conversation:
     """Channel-agnostic: every method takes an Incoming and returns the replies to send."""
 
-    def __init__(self, ask: AskService, people: PeopleFlows, flood: FloodGuard, campaigns: CampaignFlow,
-                 metrics: ConversationMetrics):
+    def __init__(
+        self,
+        ask: AskService,
+        people: PeopleFlows,
+        flood: FloodGuard,
+        campaigns: CampaignFlow,
+        metrics: ConversationMetrics,
+    ):
         self.ask_service = ask
         self.people = people
         self.flood = flood
@@ -66,9 +98,12 @@ class Conversation:
         text = (incoming.text or "").strip()
         if not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself.
-            question = text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
-            await self.people.store.touch(incoming.channel, incoming.chat_id, incoming.user_id,
-                                          incoming.user_name, question)
+            question = (
+                text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
+            )
+            await self.people.store.touch(
+                incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
+            )
         if incoming.data is not None:
             return await self.on_button(incoming)
         if text.startswith("/"):
@@ -145,15 +180,19 @@ class Conversation:
         per_page = max(1, -(-len(entries) // max(1, round(len(entries) / TOPIC_PAGE_SIZE))))
         pages = max(1, -(-len(entries) // per_page))
         page = page if 0 <= page < pages else 0  # an old button may name a page the topic no longer has
-        shown = entries[page * per_page:(page + 1) * per_page]
+        shown = entries[page * per_page : (page + 1) * per_page]
         rows = [[entry_button(e.id, e.question)] for e in shown]
-        turn = ([Button(texts.PREVIOUS_PAGE, pack(TopicPage(topic_id, page - 1)))] if page > 0 else []) + \
-               ([Button(texts.NEXT_PAGE, pack(TopicPage(topic_id, page + 1)))] if page + 1 < pages else [])
+        turn = ([Button(texts.PREVIOUS_PAGE, pack(TopicPage(topic_id, page - 1)))] if page > 0 else []) + (
+            [Button(texts.NEXT_PAGE, pack(TopicPage(topic_id, page + 1)))] if page + 1 < pages else []
+        )
         if turn:
             rows.append(turn)
         rows.append([Button(texts.BACK_TO_MENU, pack(MainMenu()))])
-        title = texts.TOPIC_PAGE.format(title=topic.title, page=page + 1, pages=pages) if pages > 1 \
+        title = (
+            texts.TOPIC_PAGE.format(title=topic.title, page=page + 1, pages=pages)
+            if pages > 1
             else texts.TOPIC.format(title=topic.title)
+        )
         return Reply(title, rows)
 
     # -- answers ---------------------------------------------------------------------------------
@@ -198,15 +237,19 @@ class Conversation:
         log.info("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
         if outcome.result is not None and outcome.result.analysis.tokens:
             best = outcome.result.best
-            await self.people.store.log_unanswered(text, outcome.result.analysis.plain, outcome.status,
-                                                   best.entry.id if best else None, outcome.score)
+            await self.people.store.log_unanswered(
+                text, outcome.result.analysis.plain, outcome.status, best.entry.id if best else None, outcome.score
+            )
 
     # -- buttons ---------------------------------------------------------------------------------
     async def on_button(self, incoming: Incoming) -> list[Reply]:
         pressed = unpack(incoming.data or "")
         if isinstance(pressed, CAMPAIGN_CALLBACKS):
-            return await self.campaigns.on_button(incoming, pressed) if self._staff(incoming) \
+            return (
+                await self.campaigns.on_button(incoming, pressed)
+                if self._staff(incoming)
                 else [Reply(texts.STAFF_ONLY)]
+            )
         reply = await self.on_plain_button(incoming, pressed)
         if isinstance(reply, list):
             return reply

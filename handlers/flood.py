@@ -3,6 +3,7 @@
 The window lives in the shared state store, so it holds across processes and expires with the user's
 activity: an idle user costs nothing.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,15 +16,16 @@ from handlers.ports import StateStore
 @dataclass(frozen=True)
 class FloodVerdict:
     allowed: bool
-    warn: bool = False   # tell the user to slow down (once per burst)
-    wait: int = 0        # seconds until the oldest message leaves the window
+    warn: bool = False  # tell the user to slow down (once per burst)
+    wait: int = 0  # seconds until the oldest message leaves the window
 
 
 class FloodGuard:
     """Sliding window per (channel, user); other users are never affected."""
 
-    def __init__(self, state: StateStore, limit: int = 20, window: float = 60.0,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self, state: StateStore, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.time
+    ):
         self.state = state
         self.limit = limit
         self.window = window

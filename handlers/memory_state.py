@@ -1,4 +1,5 @@
 """A StateStore in this process's memory: the console, the fast tests, and anything with one process."""
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,7 @@ class MemoryStateStore:
         self._items[key] = (self.clock() + ttl, value)
         if len(self._items) > MAX_KEYS:
             self.purge()
-            for stale in sorted(self._items, key=lambda k: self._items[k][0])[:len(self._items) - MAX_KEYS]:
+            for stale in sorted(self._items, key=lambda k: self._items[k][0])[: len(self._items) - MAX_KEYS]:
                 del self._items[stale]
 
     async def delete(self, key: str) -> None:

@@ -1,4 +1,5 @@
 """Conversation flows about people: subscribing, their data, feedback, and handing over to staff."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,16 +32,23 @@ def menu_row() -> list[Button]:
 class PeopleFlows:
     """Handlers for /subscribe, /unsubscribe, /mydata, /deletedata, feedback, /human and staff /reply."""
 
-    def __init__(self, store: PeopleStore, state: StateStore, topics: Callable[[], list[Topic]],
-                 contact_block: str, staff: frozenset[str], staff_chat: tuple[str, str] | None,
-                 timezone: str = "Asia/Ho_Chi_Minh"):
+    def __init__(
+        self,
+        store: PeopleStore,
+        state: StateStore,
+        topics: Callable[[], list[Topic]],
+        contact_block: str,
+        staff: frozenset[str],
+        staff_chat: tuple[str, str] | None,
+        timezone: str = "Asia/Ho_Chi_Minh",
+    ):
         self.zone = ZoneInfo(timezone)
         self.store = store
         self.state = state
-        self.topics = topics                    # the menu topics of the live knowledge base
+        self.topics = topics  # the menu topics of the live knowledge base
         self.contact = contact_block
         self.staff = staff
-        self.staff_chat = staff_chat            # (channel, chat_id) where handoffs are forwarded
+        self.staff_chat = staff_chat  # (channel, chat_id) where handoffs are forwarded
 
     # -- subscriptions -----------------------------------------------------------------------------
     def subscribe_menu(self) -> Reply:
@@ -82,16 +90,25 @@ class PeopleFlows:
         else:
             subscription = "không"
         recent = person.last_question[:200] if person is not None and person.last_question else "—"
-        return Reply(texts.MY_DATA.format(
-            channel=incoming.channel, chat_id=incoming.chat_id,
-            name=(person.display_name if person and person.display_name else "—"),
-            subscription=subscription, first_seen=_when(person.first_seen if person else None, self.zone),
-            last_seen=_when(person.last_seen if person else None, self.zone), feedback=len(data.feedback),
-            handoffs=len(data.handoffs), recent=recent))
+        return Reply(
+            texts.MY_DATA.format(
+                channel=incoming.channel,
+                chat_id=incoming.chat_id,
+                name=(person.display_name if person and person.display_name else "—"),
+                subscription=subscription,
+                first_seen=_when(person.first_seen if person else None, self.zone),
+                last_seen=_when(person.last_seen if person else None, self.zone),
+                feedback=len(data.feedback),
+                handoffs=len(data.handoffs),
+                recent=recent,
+            )
+        )
 
     def delete_confirm(self) -> Reply:
-        return Reply(texts.DELETE_CONFIRM, [[Button(texts.DELETE_YES, pack(EraseData(True)))],
-                                            [Button(texts.DELETE_NO, pack(EraseData(False)))]])
+        return Reply(
+            texts.DELETE_CONFIRM,
+            [[Button(texts.DELETE_YES, pack(EraseData(True)))], [Button(texts.DELETE_NO, pack(EraseData(False)))]],
+        )
 
     async def delete(self, incoming: Incoming, confirmed: bool) -> Reply:
         if not confirmed:
@@ -102,15 +119,22 @@ class PeopleFlows:
 
     # -- feedback ----------------------------------------------------------------------------------
     def feedback_buttons(self, entry_id: str) -> list[Button]:
-        return [Button(texts.FEEDBACK_UP, pack(Vote(entry_id, True))),
-                Button(texts.FEEDBACK_DOWN, pack(Vote(entry_id, False)))]
+        return [
+            Button(texts.FEEDBACK_UP, pack(Vote(entry_id, True))),
+            Button(texts.FEEDBACK_DOWN, pack(Vote(entry_id, False))),
+        ]
 
     async def feedback(self, incoming: Incoming, vote: Vote) -> Reply:
         row = await self.store.add_feedback(incoming.channel, incoming.chat_id, vote.entry_id, vote.helpful)
         if vote.helpful:
             return Reply(texts.FEEDBACK_THANKS)
-        return Reply(texts.FEEDBACK_SORRY, [[Button(texts.FEEDBACK_WRITE, pack(WriteComment(row.id)))],
-                                            [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))]])
+        return Reply(
+            texts.FEEDBACK_SORRY,
+            [
+                [Button(texts.FEEDBACK_WRITE, pack(WriteComment(row.id)))],
+                [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))],
+            ],
+        )
 
     @staticmethod
     def _comment_key(incoming: Incoming) -> str:
@@ -137,11 +161,17 @@ class PeopleFlows:
         if self.staff_chat is None:
             return [Reply(texts.HANDOFF_NO_STAFF.format(id=request.id, contact=self.contact))]
         staff_channel, staff_chat_id = self.staff_chat
-        notice = texts.HANDOFF_TO_STAFF.format(id=request.id, name=incoming.user_name or "(không tên)",
-                                               channel=incoming.channel, chat_id=incoming.chat_id,
-                                               question=question[:500] or "—")
-        return [Reply(texts.HANDOFF_OPENED.format(id=request.id, contact=self.contact)),
-                Reply(notice, channel=staff_channel, chat_id=staff_chat_id)]
+        notice = texts.HANDOFF_TO_STAFF.format(
+            id=request.id,
+            name=incoming.user_name or "(không tên)",
+            channel=incoming.channel,
+            chat_id=incoming.chat_id,
+            question=question[:500] or "—",
+        )
+        return [
+            Reply(texts.HANDOFF_OPENED.format(id=request.id, contact=self.contact)),
+            Reply(notice, channel=staff_channel, chat_id=staff_chat_id),
+        ]
 
     def is_staff(self, incoming: Incoming) -> bool:
         return incoming.identity in self.staff
@@ -158,5 +188,7 @@ class PeopleFlows:
         if request is None:
             return [Reply(texts.REPLY_NOT_FOUND.format(id=handoff_id))]
         await self.store.close_handoff(handoff_id)
-        return [Reply(texts.STAFF_ANSWER.format(text=parts[2]), channel=request.channel, chat_id=request.chat_id),
-                Reply(texts.REPLY_SENT.format(id=handoff_id))]
+        return [
+            Reply(texts.STAFF_ANSWER.format(text=parts[2]), channel=request.channel, chat_id=request.chat_id),
+            Reply(texts.REPLY_SENT.format(id=handoff_id)),
+        ]

@@ -1,4 +1,5 @@
 """What the conversation needs from the outside world, as protocols: handlers stay free of database code."""
+
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -10,8 +11,7 @@ from handlers.views import AudienceOption, CampaignSummary, FeedbackView, Handof
 class PeopleStore(Protocol):
     """Implemented over the database in bot/db/people_port.py; every method is one short transaction."""
 
-    async def touch(self, channel: str, chat_id: str, user_id: str, name: str,
-                    question: str | None = None) -> None:
+    async def touch(self, channel: str, chat_id: str, user_id: str, name: str, question: str | None = None) -> None:
         """Record activity (and the chat's latest question) in one write."""
 
     async def subscribe(self, channel: str, chat_id: str, topics: list[str]) -> PersonView: ...
@@ -26,11 +26,13 @@ class PeopleStore(Protocol):
 
     async def last_question(self, channel: str, chat_id: str) -> str: ...
 
-    async def log_unanswered(self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None,
-                             best_score: float) -> None: ...
+    async def log_unanswered(
+        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
+    ) -> None: ...
 
-    async def add_feedback(self, channel: str, chat_id: str, entry_id: str, helpful: bool,
-                           comment: str = "") -> FeedbackView: ...
+    async def add_feedback(
+        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
+    ) -> FeedbackView: ...
 
     async def set_feedback_comment(self, feedback_id: int, comment: str) -> bool: ...
 

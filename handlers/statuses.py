@@ -1,20 +1,29 @@
 """Every status the bot stores or reports, as StrEnums: one spelling, checked by the type checker."""
+
 from __future__ import annotations
 
 from enum import StrEnum
 
 from knowledge.search import AskStatus
 
-__all__ = ["AskStatus", "SubscriberStatus", "HandoffStatus", "CampaignStatus", "OccurrenceStatus",
-           "DeliveryStatus", "ScheduleKind", "ChatEvent"]
+__all__ = [
+    "AskStatus",
+    "CampaignStatus",
+    "ChatEvent",
+    "DeliveryStatus",
+    "HandoffStatus",
+    "OccurrenceStatus",
+    "ScheduleKind",
+    "SubscriberStatus",
+]
 
 
 class SubscriberStatus(StrEnum):
     """Whether campaigns may reach a chat."""
 
-    ACTIVE = "active"              # subscribed, with consent
+    ACTIVE = "active"  # subscribed, with consent
     UNSUBSCRIBED = "unsubscribed"  # never subscribed, or left
-    BLOCKED = "blocked"            # blocked the bot
+    BLOCKED = "blocked"  # blocked the bot
 
 
 class HandoffStatus(StrEnum):
@@ -59,5 +68,5 @@ class ScheduleKind(StrEnum):
 class ChatEvent(StrEnum):
     """Something a platform reports about a chat that is not a message."""
 
-    BLOCKED = "blocked"      # the user blocked the bot (or a send was refused as blocked)
+    BLOCKED = "blocked"  # the user blocked the bot (or a send was refused as blocked)
     UNBLOCKED = "unblocked"  # the user allowed the bot again

@@ -105,8 +105,10 @@ RELAYED = "(gửi tới {channel}:{chat_id})\n{text}"
 # -- staff: campaigns ---------------------------------------------------------------------------------
 CAMPAIGN_ASK_TEXT = "Soạn chiến dịch mới. Gõ nội dung thông báo (có thể dùng {name} để chèn tên người nhận):"
 CAMPAIGN_ASK_AUDIENCE = "Gửi cho ai? (số trong ngoặc là số người nhận hiện có)"
-CAMPAIGN_ASK_TIME = ("Khi nào gửi? Bấm «Gửi ngay», hoặc gõ thời điểm theo giờ Việt Nam dạng 2026-12-05 08:00, "
-                     "hoặc lịch lặp lại như «every monday 08:00».")
+CAMPAIGN_ASK_TIME = (
+    "Khi nào gửi? Bấm «Gửi ngay», hoặc gõ thời điểm theo giờ Việt Nam dạng 2026-12-05 08:00, "
+    "hoặc lịch lặp lại như «every monday 08:00»."
+)
 CAMPAIGN_NOW = "Gửi ngay"
 CAMPAIGN_PREVIEW = "Xem trước tin nhắn người nhận sẽ thấy:"
 CAMPAIGN_SUMMARY = "Người nhận: {audience}\nThời điểm: {when}\n\nXác nhận để lên lịch gửi."

@@ -1,4 +1,5 @@
 """The neutral messages between channels and handlers: `Incoming` in, `Reply` out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from handlers.statuses import ChatEvent
 class Incoming:
     """A platform update reduced to what the conversation needs."""
 
-    channel: str            # "telegram" | "zalo" | "console"
+    channel: str  # "telegram" | "zalo" | "console"
     chat_id: str
     user_id: str
     text: str | None = None  # typed text (commands included)
@@ -52,11 +53,15 @@ class Reply:
 
     def to_dict(self) -> dict[str, Any]:
         """The reply as JSON-ready data (menus kept in the shared state store)."""
-        return {"text": self.text, "source": self.source,
-                "buttons": [[[b.label, b.data, b.url] for b in row] for row in self.buttons]}
+        return {
+            "text": self.text,
+            "source": self.source,
+            "buttons": [[[b.label, b.data, b.url] for b in row] for row in self.buttons],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
-        rows = [[Button(str(label), str(value), str(url)) for label, value, url in row]
-                for row in data.get("buttons", [])]
+        rows = [
+            [Button(str(label), str(value), str(url)) for label, value, url in row] for row in data.get("buttons", [])
+        ]
         return cls(str(data.get("text", "")), rows, data.get("source"))

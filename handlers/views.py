@@ -1,4 +1,5 @@
 """What the storage ports hand the handlers: small frozen dataclasses, never ORM rows."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Applying an import or a removal to a knowledge base (all or nothing) and saving it back to its YAML folder."""
+
 from __future__ import annotations
 
 import os
@@ -30,16 +31,20 @@ class ImportReport:
         return bool(self.added or self.changed)
 
     def lines(self) -> list[str]:
-        out = [f"added {len(self.added)}: {', '.join(self.added) or '-'}",
-               f"changed {len(self.changed)}: {', '.join(self.changed) or '-'}",
-               f"unchanged {len(self.unchanged)}",
-               f"rejected {len(self.rejected)}"]
+        out = [
+            f"added {len(self.added)}: {', '.join(self.added) or '-'}",
+            f"changed {len(self.changed)}: {', '.join(self.changed) or '-'}",
+            f"unchanged {len(self.unchanged)}",
+            f"rejected {len(self.rejected)}",
+        ]
         out += [f"  {p}" for p in self.rejected]
         out.append("applied" if self.applied else "NOT applied: nothing was changed")
         return out
 
 
-def merge(kb: KnowledgeBase, incoming: list[Entry], parse_problems: list[Problem]) -> tuple[KnowledgeBase, ImportReport]:
+def merge(
+    kb: KnowledgeBase, incoming: list[Entry], parse_problems: list[Problem]
+) -> tuple[KnowledgeBase, ImportReport]:
     """The knowledge base with `incoming` laid over it, and the report; the caller saves only if applied."""
     report = ImportReport(rejected=[p for p in parse_problems if p.level == "error"])
     entries = list(kb.entries)
@@ -65,8 +70,11 @@ def merge(kb: KnowledgeBase, incoming: list[Entry], parse_problems: list[Problem
     # Duplicates inside the imported file are errors too, even though only the first was merged.
     counts = Counter(e.id for e in incoming)
     origin = incoming[0].origin if incoming else ""
-    report.rejected += [Problem(origin, entry_id, f"id appears {n} times in the imported file")
-                        for entry_id, n in counts.items() if n > 1]
+    report.rejected += [
+        Problem(origin, entry_id, f"id appears {n} times in the imported file")
+        for entry_id, n in counts.items()
+        if n > 1
+    ]
     report.applied = not report.rejected
     return merged, report
 
@@ -86,8 +94,10 @@ class RemoveReport:
 
     def lines(self) -> list[str]:
         out = [f"removed {len(self.removed)}: {', '.join(self.removed) or '-'}"]
-        out += [f"  {entry_id}: no longer offers {', '.join(gone)} as a next question"
-                for entry_id, gone in self.unlinked.items()]
+        out += [
+            f"  {entry_id}: no longer offers {', '.join(gone)} as a next question"
+            for entry_id, gone in self.unlinked.items()
+        ]
         if self.unknown:
             out.append(f"unknown {len(self.unknown)}: {', '.join(self.unknown)}")
         out.append("applied" if self.applied else "NOT applied: nothing was changed")

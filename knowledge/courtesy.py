@@ -1,4 +1,5 @@
 """Greetings and thanks around a question: found so that search answers what is asked, not the courtesy."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,12 +29,12 @@ def _same(typed: Token, wanted: Token) -> bool:
 class Courtesy:
     """The greetings, question openers, thanks and filler words of data/courtesy.yaml."""
 
-    openers: tuple[Phrase, ...]   # greetings and lead-ins: they count only before the question starts
+    openers: tuple[Phrase, ...]  # greetings and lead-ins: they count only before the question starts
     thanks: tuple[Phrase, ...]
     fillers: tuple[Token, ...]
 
     @classmethod
-    def load(cls, path: Path = COURTESY_FILE) -> "Courtesy":
+    def load(cls, path: Path = COURTESY_FILE) -> Courtesy:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         fillers = tuple(make_token(w) for item in data.get("fillers") or () for w in raw_words(item))
         openers = _phrases([*(data.get("greetings") or []), *(data.get("lead_ins") or [])])
@@ -59,7 +60,7 @@ class Courtesy:
     @staticmethod
     def _match(phrases: tuple[Phrase, ...], tokens: list[Token], start: int) -> int:
         for phrase in phrases:
-            window = tokens[start:start + len(phrase)]
+            window = tokens[start : start + len(phrase)]
             if len(window) == len(phrase) and all(_same(t, w) for t, w in zip(window, phrase)):
                 return len(phrase)
         return 0

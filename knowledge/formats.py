@@ -1,4 +1,5 @@
 """Export and import entries as YAML, JSON lines or XLSX (one row per entry, lists one item per line)."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ class _BlockDumper(yaml.SafeDumper):
     """Multi-line answers as | blocks, so exported files read like the curated ones."""
 
 
-def _str_presenter(dumper: yaml.SafeDumper, value: str):
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -29,16 +30,18 @@ _BlockDumper.add_representer(str, _str_presenter)
 
 
 def format_of(path: Path, explicit: str | None = None) -> str:
-    fmt = explicit or {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".json": "jsonl",
-                       ".xlsx": "xlsx"}.get(path.suffix.lower())
+    fmt = explicit or {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".json": "jsonl", ".xlsx": "xlsx"}.get(
+        path.suffix.lower()
+    )
     if fmt not in FORMATS:
         raise KnowledgeLoadError(f"{path}: unknown format; use .yaml, .jsonl or .xlsx (or --format)")
     return fmt
 
 
 def dump_yaml(entries: list[Entry]) -> str:
-    return yaml.dump([e.to_dict() for e in entries], Dumper=_BlockDumper, allow_unicode=True,
-                     sort_keys=False, width=110)
+    return yaml.dump(
+        [e.to_dict() for e in entries], Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=110
+    )
 
 
 def export_entries(entries: list[Entry], path: Path, fmt: str | None = None) -> None:
@@ -56,8 +59,7 @@ def export_entries(entries: list[Entry], path: Path, fmt: str | None = None) -> 
         sheet.append(list(ENTRY_FIELDS))
         for entry in entries:
             data = entry.to_dict()
-            sheet.append(["\n".join(data.get(f, [])) if f in LIST_FIELDS else data.get(f, "")
-                          for f in ENTRY_FIELDS])
+            sheet.append(["\n".join(data.get(f, [])) if f in LIST_FIELDS else data.get(f, "") for f in ENTRY_FIELDS])
         book.save(path)
 
 

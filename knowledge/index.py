@@ -1,11 +1,13 @@
 """BM25-style inverted index in a compact CSR layout, plus a character n-gram index for typo lookup."""
+
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from knowledge.normalize import Token
 
@@ -17,7 +19,7 @@ B = 0.3
 def word_features(tokens: list[Token], accents: bool = True) -> list[str]:
     """Unigrams and bigrams of the accent-free form, plus accented unigrams of marked syllables."""
     feats = [f"u:{t.plain}" for t in tokens]
-    feats += [f"b:{a.plain} {b.plain}" for a, b in zip(tokens, tokens[1:])]
+    feats += [f"b:{a.plain} {b.plain}" for a, b in itertools.pairwise(tokens)]
     if accents:
         feats += [f"a:{t.acc}" for t in tokens if t.marked]
     return feats
@@ -142,7 +144,7 @@ def char_ngrams(word: str, n: int = 3) -> set[str]:
     padded = f"#{word}#"
     if len(padded) <= n:
         return {padded}
-    return {padded[i:i + n] for i in range(len(padded) - n + 1)}
+    return {padded[i : i + n] for i in range(len(padded) - n + 1)}
 
 
 class TypoIndex:

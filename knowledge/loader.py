@@ -1,10 +1,12 @@
 """Read entries and topics from YAML files and plain dicts, reporting every problem with its origin."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -113,8 +115,15 @@ def load_topics(directory: Path) -> list[Topic]:
     path = directory / TOPICS_FILE
     if not path.exists():
         raise KnowledgeLoadError(f"{path}: topics file missing")
-    return [Topic(id=str(t["id"]), title=str(t["title"]), menu=bool(t.get("menu", True)),
-                  description=str(t.get("description", ""))) for t in read_yaml(path) or []]
+    return [
+        Topic(
+            id=str(t["id"]),
+            title=str(t["title"]),
+            menu=bool(t.get("menu", True)),
+            description=str(t.get("description", "")),
+        )
+        for t in read_yaml(path) or []
+    ]
 
 
 def load_directory(directory: Path | str = SHIPPED_DIR) -> tuple[KnowledgeBase, list[Problem]]:

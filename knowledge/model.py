@@ -1,12 +1,23 @@
 """The knowledge base's data: entries, topics and the collection that holds them."""
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ENTRY_FIELDS = ("id", "topic", "question", "alternates", "answer", "source", "reviewed",
-                "valid_until", "related", "tags")
+ENTRY_FIELDS = (
+    "id",
+    "topic",
+    "question",
+    "alternates",
+    "answer",
+    "source",
+    "reviewed",
+    "valid_until",
+    "related",
+    "tags",
+)
 
 
 @dataclass

@@ -1,12 +1,13 @@
 """Vietnamese text normalisation: NFC, tone placement, accent-free copy, abbreviations and typo repair."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from rapidfuzz import process
@@ -26,9 +27,11 @@ _DOUBLE = re.compile(r"(.)\1")
 _LETTERS_DIGITS = re.compile(r"^(\D{2,})(\d+)$|^(\d+)(\D{2,})$")
 # Invisible characters: zero-width/bidi controls, BOM, soft hyphen (Cf), combining marks that composed
 # with nothing after NFC (Mn), surrogates and private use. A regex is ~20× faster than per-char category().
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200c-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-                        "\ufeff\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-                        "\ud800-\udfff\ue000-\uf8ff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200c-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\ud800-\udfff\ue000-\uf8ff]"
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class Abbreviations:
     drop_plain: frozenset[str]
 
     @classmethod
-    def load(cls, path: Path = ABBREVIATIONS_FILE) -> "Abbreviations":
+    def load(cls, path: Path = ABBREVIATIONS_FILE) -> Abbreviations:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         expand = {tuple(str(k).split()): str(v) for k, v in (data.get("expand") or {}).items()}
         return cls(expand, frozenset(data.get("drop") or ()), frozenset(data.get("drop_plain") or ()))
@@ -164,7 +167,7 @@ class Normalizer:
                 i += 1
                 continue
             for size in range(min(longest, len(tokens) - i), 0, -1):
-                window = tokens[i:i + size]
+                window = tokens[i : i + size]
                 key = tuple(t.plain for t in window)
                 # Only expand shorthand typed without tone marks: "hồng" is a word, "hong" may mean "không".
                 if key in self.abbreviations.expand and not any(t.marked for t in window):
@@ -193,9 +196,7 @@ class Normalizer:
         # Only a word that cannot be Vietnamese is forced onto a known one; a real syllable the
         # knowledge base lacks ("đường") must stay itself, or out-of-scope questions turn in-scope.
         if len(token.plain) >= 4 and token.plain.isalpha() and not is_syllable_shape(token.plain):
-            best = process.extractOne(
-                token.plain, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1
-            )
+            best = process.extractOne(token.plain, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1)
             if best is not None:
                 analysis.repaired[token.plain] = best[0]
                 return Token(best[0], best[0])

@@ -1,4 +1,5 @@
 """Search: lexical retrieval, rapidfuzz re-scoring, calibrated confidence and the answer/clarify/fallback call."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,9 @@ from knowledge.normalize import Analysis, Normalizer
 
 THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.yaml"
 FEATURE_WEIGHTS = {"u": 1.0, "b": 0.6, "a": 0.5}
-ANSWER_WEIGHT = 0.3   # answer text counts, but less than the questions people ask
+ANSWER_WEIGHT = 0.3  # answer text counts, but less than the questions people ask
 TYPO_WEIGHT = 0.8
-MAX_DF_RATIO = 0.3    # terms in more than this share of entries add almost nothing; skip them when scoring
+MAX_DF_RATIO = 0.3  # terms in more than this share of entries add almost nothing; skip them when scoring
 CANDIDATES = 12
 # Postings walked per query before the commonest features are only looked up for a candidate pool:
 # keeps p99 flat as the knowledge base grows, and changes nothing on a knowledge base of hundreds.
@@ -37,22 +38,31 @@ class Thresholds:
     answer_clear: float = 0.62
     margin_clear: float = 0.06
     clarify: float = 0.42
-    weights: dict[str, float] = field(default_factory=lambda: {
-        "fuzzy": 0.30, "cover_query": 0.35, "cover_answer": 0.0, "cover_phrasing": 0.25, "bm25": 0.10,
-        "accent_miss": 0.35})
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "fuzzy": 0.30,
+            "cover_query": 0.35,
+            "cover_answer": 0.0,
+            "cover_phrasing": 0.25,
+            "bm25": 0.10,
+            "accent_miss": 0.35,
+        }
+    )
 
     @classmethod
-    def load(cls, path: Path = THRESHOLDS_FILE) -> "Thresholds":
+    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
         if not path.exists():
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         base = cls()
-        return cls(answer=float(data.get("answer", base.answer)),
-                   margin=float(data.get("margin", base.margin)),
-                   answer_clear=float(data.get("answer_clear", data.get("answer", base.answer_clear))),
-                   margin_clear=float(data.get("margin_clear", data.get("margin", base.margin_clear))),
-                   clarify=float(data.get("clarify", base.clarify)),
-                   weights={**base.weights, **(data.get("weights") or {})})
+        return cls(
+            answer=float(data.get("answer", base.answer)),
+            margin=float(data.get("margin", base.margin)),
+            answer_clear=float(data.get("answer_clear", data.get("answer", base.answer_clear))),
+            margin_clear=float(data.get("margin_clear", data.get("margin", base.margin_clear))),
+            clarify=float(data.get("clarify", base.clarify)),
+            weights={**base.weights, **(data.get("weights") or {})},
+        )
 
 
 class AskStatus(StrEnum):
@@ -96,9 +106,14 @@ def _fraction(hit: float, total: float) -> float:
 class SearchEngine:
     """Built once per knowledge-base version; `search` is read-only and safe to call concurrently."""
 
-    def __init__(self, kb: KnowledgeBase, normalizer: Normalizer | None = None,
-                 thresholds: Thresholds | None = None, today: dt.date | None = None,
-                 courtesy: Courtesy | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        normalizer: Normalizer | None = None,
+        thresholds: Thresholds | None = None,
+        today: dt.date | None = None,
+        courtesy: Courtesy | None = None,
+    ):
         self.kb = kb
         self.normalizer = normalizer or Normalizer()
         self.thresholds = thresholds or Thresholds.load()
@@ -129,7 +144,7 @@ class SearchEngine:
         self.typos = TypoIndex(vocabulary)
 
     # -- retrieval -------------------------------------------------------------------------------
-    def _query_features(self, analysis: Analysis) -> tuple[list[tuple[str, float]], dict[str, list]]:
+    def _query_features(self, analysis: Analysis) -> tuple[list[tuple[str, float]], dict[str, list[tuple[str, float]]]]:
         feats = [(f, FEATURE_WEIGHTS[f[0]]) for f in word_features(analysis.tokens)]
         expansions: dict[str, list[tuple[str, float]]] = {}
         for word in analysis.unknown:
@@ -156,10 +171,14 @@ class SearchEngine:
         if not analysis.tokens or not self.entries:
             return SearchResult(AskStatus.FALLBACK, text, analysis, [])
         feats, expansions = self._query_features(analysis)
-        answer_feats = [(f, ANSWER_WEIGHT * w) for f, w in feats if f.startswith("u:")
-                        and self.answers.doc_freq(f) <= MAX_DF_RATIO * self.answers.size]
-        scores = self._retrieve([(self.questions, f, w) for f, w in feats]
-                                + [(self.answers, f, w) for f, w in answer_feats])
+        answer_feats = [
+            (f, ANSWER_WEIGHT * w)
+            for f, w in feats
+            if f.startswith("u:") and self.answers.doc_freq(f) <= MAX_DF_RATIO * self.answers.size
+        ]
+        scores = self._retrieve(
+            [(self.questions, f, w) for f, w in feats] + [(self.answers, f, w) for f, w in answer_feats]
+        )
         if not scores:
             return SearchResult(AskStatus.FALLBACK, text, analysis, [])
         top = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
@@ -191,8 +210,9 @@ class SearchEngine:
         return scores
 
     # -- re-scoring ------------------------------------------------------------------------------
-    def _rescore(self, doc: int, bm25: float, analysis: Analysis,
-                 expansions: dict[str, list[tuple[str, float]]]) -> Candidate:
+    def _rescore(
+        self, doc: int, bm25: float, analysis: Analysis, expansions: dict[str, list[tuple[str, float]]]
+    ) -> Candidate:
         query_words = list(dict.fromkeys(t.plain for t in analysis.tokens))
         query_set = set(query_words)
         query_text = " ".join(t.plain for t in analysis.tokens)
@@ -204,26 +224,40 @@ class SearchEngine:
                 covered += weight
                 in_answer += weight
             elif word in expansions:
-                covered += weight * max((s for w, s in expansions[word]
-                                         if self.questions.contains(f"u:{w}", doc)), default=0.0)
+                covered += weight * max(
+                    (s for w, s in expansions[word] if self.questions.contains(f"u:{w}", doc)), default=0.0
+                )
             elif self.answers.contains(f"u:{word}", doc):
                 covered += 0.5 * weight
                 in_answer += weight
         fuzzy = cover_phrasing = 0.0
         for phrasing in self.phrasings[doc].split("\n"):
-            fuzzy = max(fuzzy, (fuzz.ratio(query_text, phrasing, processor=None)
-                                + fuzz.token_set_ratio(query_text, phrasing, processor=None)) / 200)
+            fuzzy = max(
+                fuzzy,
+                (
+                    fuzz.ratio(query_text, phrasing, processor=None)
+                    + fuzz.token_set_ratio(query_text, phrasing, processor=None)
+                )
+                / 200,
+            )
             words = phrasing.split()
-            weights = [self.questions.idf(f"u:{w}") for w in words]
-            hit = sum(wt for w, wt in zip(words, weights) if w in query_set)
-            cover_phrasing = max(cover_phrasing, _fraction(hit, sum(weights)))
+            idfs = [self.questions.idf(f"u:{w}") for w in words]
+            hit = sum(wt for w, wt in zip(words, idfs) if w in query_set)
+            cover_phrasing = max(cover_phrasing, _fraction(hit, sum(idfs)))
         marked = [t for t in analysis.tokens if t.marked]
-        misses = sum(1 for t in marked if self.questions.contains(f"u:{t.plain}", doc)
-                     and not self.questions.contains(f"a:{t.acc}", doc))
-        features = {"fuzzy": fuzzy, "cover_query": _fraction(covered, total),
-                    "cover_answer": _fraction(in_answer, total),
-                    "cover_phrasing": cover_phrasing, "bm25": bm25,
-                    "accent_miss": _fraction(misses, len(marked))}
+        misses = sum(
+            1
+            for t in marked
+            if self.questions.contains(f"u:{t.plain}", doc) and not self.questions.contains(f"a:{t.acc}", doc)
+        )
+        features = {
+            "fuzzy": fuzzy,
+            "cover_query": _fraction(covered, total),
+            "cover_answer": _fraction(in_answer, total),
+            "cover_phrasing": cover_phrasing,
+            "bm25": bm25,
+            "accent_miss": _fraction(misses, len(marked)),
+        }
         weights = self.thresholds.weights
         confidence = sum(weights[k] * v for k, v in features.items() if k != "accent_miss")
         confidence -= weights["accent_miss"] * features["accent_miss"]
@@ -235,8 +269,14 @@ class SearchEngine:
         best = top.confidence
         # The margin is over the best entry that is not one of the top's curated siblings: a sibling
         # is shown as an "ask next" button with the answer, so the user is one tap from it anyway.
-        runner_up = next((c.confidence for c in candidates[1:]
-                          if c.entry.id not in top.entry.related and top.entry.id not in c.entry.related), 0.0)
+        runner_up = next(
+            (
+                c.confidence
+                for c in candidates[1:]
+                if c.entry.id not in top.entry.related and top.entry.id not in c.entry.related
+            ),
+            0.0,
+        )
         gap = best - runner_up
         if (best >= t.answer and gap >= t.margin) or (best >= t.answer_clear and gap >= t.margin_clear):
             return AskStatus.ANSWERED

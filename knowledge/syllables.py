@@ -1,4 +1,5 @@
 """Vietnamese syllable primitives: tone marks, canonical tone placement, accent stripping."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,8 @@ MARKED_VOWELS = set("ăâêôơư")
 Y_I_INITIALS = ("k", "l", "m", "t", "s", "h", "qu", "v", "ph", "n")
 # The shape of an accent-free Vietnamese syllable: initial consonant, 1–3 vowels, final consonant.
 _SYLLABLE_SHAPE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$"
+)
 
 
 def is_syllable_shape(plain: str) -> bool:
@@ -87,7 +89,7 @@ def canonical_syllable(token: str) -> str:
     if pos is None:
         return bare
     toned = unicodedata.normalize("NFC", bare[pos] + tone)
-    return bare[:pos] + toned + bare[pos + 1:]
+    return bare[:pos] + toned + bare[pos + 1 :]
 
 
 def apply_tone(bare: str, tone: str | None) -> str:

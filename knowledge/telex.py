@@ -1,4 +1,5 @@
 """Repair Telex/VNI keyboard residue ("nangw suaats laf gif", "na8ng") into Vietnamese syllables."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ def decode_telex(token: str) -> str | None:
         elif ch == "d" and prev == "d" and len(chars) == 1:
             chars[-1] = "đ"
             changed = True
-        elif ch in CIRCUMFLEX and ch in chars[first_vowel or 0:] and first_vowel is not None:
+        elif ch in CIRCUMFLEX and ch in chars[first_vowel or 0 :] and first_vowel is not None:
             # Doubled vowel, possibly with a final consonant between ("tieeng", "chuaanr").
             idx = len(chars) - 1 - chars[::-1].index(ch)
             chars[idx] = CIRCUMFLEX[ch]

@@ -1,4 +1,5 @@
 """Check a knowledge base against the entry rules of DESIGN.md; every problem names its file and entry."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,7 @@ import re
 from collections import Counter
 
 from knowledge.loader import Problem
-from knowledge.model import KnowledgeBase
+from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import Normalizer
 
 MAX_ANSWER_CHARS = 4000
@@ -17,8 +18,7 @@ PLACEHOLDERS = {"contact"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None,
-             today: dt.date | None = None) -> list[Problem]:
+def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.date | None = None) -> list[Problem]:
     """All problems of `kb`: errors make it unusable for release, warnings deserve a look."""
     normalizer = normalizer or Normalizer()
     today = today or dt.date.today()
@@ -30,7 +30,8 @@ def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None,
         questions.setdefault(normalizer.analyze(entry.question, repair=False).plain, entry.id)
 
     for entry in kb.entries:
-        def report(message: str, level: str = "error") -> None:
+
+        def report(message: str, level: str = "error", entry: Entry = entry) -> None:
             problems.append(Problem(entry.origin, entry.id, message, level))
 
         if counts[entry.id] > 1:

@@ -1,4 +1,5 @@
 """Shared fixtures: the shipped knowledge base and one search engine over it, built once per session."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ pytest_plugins = ["tests.fakes.telegram_api", "tests.fakes.zalo_api"]
 
 @pytest.fixture(scope="session")
 def shipped_kb():
-    kb, problems = load_directory()
+    kb, _problems = load_directory()
     return kb
 
 
@@ -26,8 +27,12 @@ def engine(shipped_kb):
 @pytest.fixture
 def settings(tmp_path):
     """Settings that ignore the developer's .env and environment tokens."""
-    return load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token=None,
-                         database_url=f"sqlite+aiosqlite:///{tmp_path}/test.db")
+    return load_settings(
+        _env_file=None,
+        telegram_bot_token=None,
+        zalo_bot_token=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/test.db",
+    )
 
 
 async def reset_postgres(url: str) -> None:
@@ -59,5 +64,4 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def db_settings(database_url, tmp_path):
-    return load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token=None,
-                         database_url=database_url)
+    return load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token=None, database_url=database_url)

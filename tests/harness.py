@@ -1,5 +1,6 @@
 """The fast tier's harness: a Conversation over in-memory fakes, driven by a Talk that collects every reply
 (Rasa's CollectingOutputChannel, in our terms). No database, no platform, milliseconds per flow."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,21 +44,27 @@ class Bot:
     state: MemoryStateStore
     clock: FakeClock
 
-    def talk(self, chat_id: str = "111", channel: str = "telegram", user_id: str | None = None,
-             name: str = "Lan") -> Talk:
+    def talk(
+        self, chat_id: str = "111", channel: str = "telegram", user_id: str | None = None, name: str = "Lan"
+    ) -> Talk:
         return Talk(self, channel, chat_id, user_id or chat_id, name)
 
 
-def build_bot(engine: SearchEngine, staff: frozenset[str] = frozenset({STAFF}),
-              staff_chat: tuple[str, str] | None = STAFF_CHAT, flood_limit: int = 20) -> Bot:
+def build_bot(
+    engine: SearchEngine,
+    staff: frozenset[str] = frozenset({STAFF}),
+    staff_chat: tuple[str, str] | None = STAFF_CHAT,
+    flood_limit: int = 20,
+) -> Bot:
     clock = FakeClock()
     state = MemoryStateStore(clock)
     people_store = MemoryPeople()
     desk = MemoryDesk()
     ask = AskService(lambda: engine, CONTACT)
     people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), CONTACT, staff, staff_chat)
-    conversation = Conversation(ask, people, FloodGuard(state, limit=flood_limit, clock=clock),
-                                CampaignFlow(desk, state), NoMetrics())
+    conversation = Conversation(
+        ask, people, FloodGuard(state, limit=flood_limit, clock=clock), CampaignFlow(desk, state), NoMetrics()
+    )
     return Bot(conversation, people_store, desk, state, clock)
 
 
@@ -93,7 +100,9 @@ class Talk:
             for button in reply.flat_buttons():
                 if label_part in button.label and button.data:
                     return button.data
-        raise AssertionError(f"no button with {label_part!r} in {[b.label for r in self.own() for b in r.flat_buttons()]}")
+        raise AssertionError(
+            f"no button with {label_part!r} in {[b.label for r in self.own() for b in r.flat_buttons()]}"
+        )
 
     async def press(self, label_part: str) -> list[Reply]:
         return await self.press_data(self.button(label_part))

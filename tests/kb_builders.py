@@ -1,4 +1,5 @@
 """Small knowledge bases built in code, for tests that need exact control over entries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ def write_knowledge_dir(root: Path, entries: list[Entry]) -> Path:
     """A KNOWLEDGE_DIR folder holding `entries` in one file."""
     (root / "entries").mkdir(parents=True, exist_ok=True)
     (root / "topics.yaml").write_text(
-        yaml.safe_dump([{"id": t.id, "title": t.title} for t in TOPICS], allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump([{"id": t.id, "title": t.title} for t in TOPICS], allow_unicode=True), encoding="utf-8"
+    )
     (root / "entries" / "01-test.yaml").write_text(
-        yaml.safe_dump([e.to_dict() for e in entries], allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump([e.to_dict() for e in entries], allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return root

@@ -1,4 +1,5 @@
 """handlers/ and knowledge/ never import a platform library (DESIGN.md: data flows one way)."""
+
 import ast
 from pathlib import Path
 

@@ -1,11 +1,12 @@
 """Who a campaign reaches: `all`, or terms like `topic:ocop-tccs,channel:zalo,district:Hạ Long`."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, or_
-from sqlmodel import select
+from sqlalchemy import ColumnElement, and_, func, literal, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber
@@ -26,7 +27,7 @@ class Audience:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, text: str) -> "Audience":
+    def parse(cls, text: str) -> Audience:
         text = (text or "all").strip()
         if text.lower() in ("all", "*", ""):
             return cls({})
@@ -35,8 +36,10 @@ class Audience:
             key, sep, value = part.partition(":")
             key, value = key.strip().lower(), value.strip()
             if not sep or key not in KEYS or not value:
-                raise AudienceError(f"cannot read {part.strip()!r}: use all, topic:ID, channel:telegram|zalo, "
-                                    "district:NAME or sector:NAME, separated by commas")
+                raise AudienceError(
+                    f"cannot read {part.strip()!r}: use all, topic:ID, channel:telegram|zalo, "
+                    "district:NAME or sector:NAME, separated by commas"
+                )
             terms.setdefault(key, []).append(value)
         return cls({k: tuple(v) for k, v in terms.items()})
 
@@ -44,7 +47,7 @@ class Audience:
         return json.dumps({k: list(v) for k, v in self.terms.items()}, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "Audience":
+    def from_json(cls, text: str) -> Audience:
         return cls({k: tuple(v) for k, v in (json.loads(text or "{}") or {}).items()})
 
     def describe(self) -> str:
@@ -56,18 +59,20 @@ class Audience:
         return self.terms.get("channel", tuple(CHANNEL_TEXT_LIMITS))
 
 
-def sql_filter(audience: Audience):
+def sql_filter(audience: Audience) -> ColumnElement[bool]:
     """The audience as a SQL condition on Subscriber: active, and every key matches one of its values.
 
     Topics are a comma list; a subscriber with none chose "all topics". District and sector compare
     case-insensitively. Both the fan-out and the size shown to staff use this one condition.
     """
-    conditions = [Subscriber.status == SubscriberStatus.ACTIVE]
+    conditions = [col(Subscriber.status) == SubscriberStatus.ACTIVE]
     if "channel" in audience.terms:
-        conditions.append(Subscriber.channel.in_(audience.terms["channel"]))
+        conditions.append(col(Subscriber.channel).in_(audience.terms["channel"]))
     if "topic" in audience.terms:
         wrapped = literal(",") + Subscriber.topics + literal(",")
-        conditions.append(or_(Subscriber.topics == "", *(wrapped.like(f"%,{t},%") for t in audience.terms["topic"])))
+        conditions.append(
+            or_(col(Subscriber.topics) == "", *(wrapped.like(f"%,{t},%") for t in audience.terms["topic"]))
+        )
     for key in ("district", "sector"):
         if key in audience.terms:
             column = getattr(Subscriber, key)

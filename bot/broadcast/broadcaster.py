@@ -4,6 +4,7 @@ All state is in the database: a row is leased ("inflight") before its HTTP call 
 so a crash can leave rows in flight but never sends one twice; at start-up expired leases become
 "unknown", shown to staff, never resent automatically. APScheduler only wakes `run`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,13 +13,14 @@ import fcntl
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
-from bot.db import deliveries
 from bot.broadcast.limiter import BROADCAST, RateLimiter
 from bot.broadcast.schedule import in_quiet_hours
-from bot.channels.base import SendStatus, Sender
+from bot.channels.base import Sender, SendStatus
+from bot.db import deliveries
 from bot.db.database import Database
 from bot.db.models import Campaign, Delivery, utcnow
 from handlers.statuses import CampaignStatus, DeliveryStatus
@@ -36,7 +38,7 @@ class BroadcastConfig:
     quiet_start: str = "21:00"
     quiet_end: str = "07:00"
     tick_seconds: float = 1.0
-    retry_base: float = 2.0   # seconds; doubled per attempt, capped at a minute
+    retry_base: float = 2.0  # seconds; doubled per attempt, capped at a minute
     loops_per_channel: int = 2  # two claim→send→settle loops overlap database work with sending
 
 
@@ -69,16 +71,22 @@ class SqliteSenderLock:
 
 
 class Broadcaster:
-    def __init__(self, db: Database, senders: dict[str, Sender], limiters: dict[str, RateLimiter],
-                 config: BroadcastConfig = BroadcastConfig(), clock: Callable[[], dt.datetime] = utcnow,
-                 wakeup: asyncio.Event | None = None,
-                 on_settled: Callable[[str, str], None] = lambda _channel, _status: None):
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, Sender],
+        limiters: dict[str, RateLimiter],
+        config: BroadcastConfig | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        wakeup: asyncio.Event | None = None,
+        on_settled: Callable[[str, str], None] = lambda _channel, _status: None,
+    ):
         self.db, self.senders, self.limiters = db, senders, limiters
-        self.config, self.clock = config, clock
+        self.config, self.clock = config or BroadcastConfig(), clock
         # Set by whoever creates a campaign (the staff desk) so it goes out at once, not at the next tick.
         self._wake = wakeup or asyncio.Event()
         self.on_settled = on_settled  # (channel, delivery status) for each settled row: /metrics
-        self._campaigns: dict[int, Campaign] = {}
+        self._campaigns: dict[int, Campaign | None] = {}  # None: the campaign was deleted
         self._sqlite_lock = SqliteSenderLock(db.sqlite_path) if db.sqlite_path else None
         self.active = True
 
@@ -89,8 +97,10 @@ class Broadcaster:
         """Claim the right to send (SQLite), then turn leases left by a dead process into unknowns."""
         if self._sqlite_lock is not None and not self._sqlite_lock.acquire():
             self.active = False
-            log.warning("another process is already sending campaigns on this SQLite database; "
-                        "this one will not send (use PostgreSQL for several workers)")
+            log.warning(
+                "another process is already sending campaigns on this SQLite database; "
+                "this one will not send (use PostgreSQL for several workers)"
+            )
             return
         async with self.db.writing() as session:
             # Holding SQLite's sender lock proves no other sender lives: every in-flight row is an orphan.
@@ -116,8 +126,9 @@ class Broadcaster:
             await deliveries.fire_due(session, now)
         sent = 0
         if not self.quiet(now):
-            results = await asyncio.gather(*(self.drain(channel) for channel in self.senders
-                                             for _ in range(self.config.loops_per_channel)))
+            results = await asyncio.gather(
+                *(self.drain(channel) for channel in self.senders for _ in range(self.config.loops_per_channel))
+            )
             sent = sum(results)
         async with self.db.writing() as session:
             await deliveries.finish_occurrences(session, self.clock())
@@ -151,9 +162,9 @@ class Broadcaster:
         buttons = [[Button(b["label"], url=b["url"])] for b in json.loads(campaign.buttons or "[]")]
         return Reply(text, buttons)
 
-    async def _send(self, channel: str, row: Delivery) -> dict:
+    async def _send(self, channel: str, row: Delivery) -> dict[str, Any]:
         campaign = await self._campaign(row.campaign_id)
-        result = {"id": row.id, "subscriber_id": row.subscriber_id, "attempts": row.attempts + 1}
+        result: dict[str, Any] = {"id": row.id, "subscriber_id": row.subscriber_id, "attempts": row.attempts + 1}
         if campaign is None or campaign.status == CampaignStatus.CANCELLED:
             return {**result, "status": DeliveryStatus.CANCELLED, "attempts": row.attempts}
         await self.limiters[channel].acquire(BROADCAST, row.chat_id)
@@ -167,8 +178,12 @@ class Broadcaster:
             if result["attempts"] >= MAX_ATTEMPTS:
                 return {**result, "status": DeliveryStatus.FAILED, "error": f"gave up: {outcome.error}"[:500]}
             wait = outcome.retry_after or backoff(result["attempts"], self.config.retry_base)
-            return {**result, "status": DeliveryStatus.PENDING, "error": outcome.error[:500],
-                    "next_attempt_at": self.clock() + dt.timedelta(seconds=wait)}
+            return {
+                **result,
+                "status": DeliveryStatus.PENDING,
+                "error": outcome.error[:500],
+                "next_attempt_at": self.clock() + dt.timedelta(seconds=wait),
+            }
         return {**result, "status": status.value, "error": outcome.error[:500]}
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -183,8 +198,9 @@ class Broadcaster:
                 self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
                 stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiter, stopper}, timeout=self.config.tick_seconds * 5,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=self.config.tick_seconds * 5, return_when=asyncio.FIRST_COMPLETED
+                )
                 waiter.cancel()
                 stopper.cancel()
         finally:

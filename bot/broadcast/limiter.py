@@ -1,12 +1,13 @@
 """Process-wide send limits per channel, with a lane for replies to users that broadcasts cannot starve."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
 from collections import deque
-from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 REPLY = "reply"
 BROADCAST = "broadcast"
@@ -27,9 +28,13 @@ class Limits:
 class RateLimiter:
     """Sliding windows: overall (per second), per chat, per group chat; `pause` honours a 429's retry_after."""
 
-    def __init__(self, limits: Limits = Limits(), clock: Callable[[], float] = time.monotonic,
-                 is_group: Callable[[str], bool] = lambda chat_id: chat_id.startswith("-"),
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self,
+        limits: Limits = Limits(),
+        clock: Callable[[], float] = time.monotonic,
+        is_group: Callable[[str], bool] = lambda chat_id: chat_id.startswith("-"),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self.limits = limits
         self.clock = clock
         self.sleep = sleep  # with `clock`, injectable: the tests run the limiter on virtual time

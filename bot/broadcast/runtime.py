@@ -1,4 +1,5 @@
 """Runs the broadcaster inside `bot run`: its task, and an APScheduler interval job that only wakes it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,14 @@ class BroadcastRuntime:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.scheduler.add_job(self.broadcaster.wake, "interval", seconds=self.tick_seconds, id="wake-broadcasts",
-                               coalesce=True, max_instances=1)
+        self.scheduler.add_job(
+            self.broadcaster.wake,
+            "interval",
+            seconds=self.tick_seconds,
+            id="wake-broadcasts",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
         self._task = asyncio.create_task(self.broadcaster.run(self._stop))
 
@@ -35,7 +42,7 @@ class BroadcastRuntime:
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, 30)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._task.cancel()
         for sender in self.broadcaster.senders.values():
             await sender.close()

@@ -1,4 +1,5 @@
 """When campaigns fire: local times to UTC, cron occurrences (APScheduler's CronTrigger), quiet hours."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,24 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # "every Monday 08:00" and friends, for staff who do not write cron.
-_DAYS = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
-         "saturday": "sat", "sunday": "sun", "thu 2": "mon", "thu 3": "tue", "thu 4": "wed",
-         "thu 5": "thu", "thu 6": "fri", "thu 7": "sat", "chu nhat": "sun"}
+_DAYS = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+    "thu 2": "mon",
+    "thu 3": "tue",
+    "thu 4": "wed",
+    "thu 5": "thu",
+    "thu 6": "fri",
+    "thu 7": "sat",
+    "chu nhat": "sun",
+}
 
 
 class ScheduleError(ValueError):
@@ -18,7 +32,7 @@ class ScheduleError(ValueError):
 
 
 def parse_local(text: str, timezone: str) -> dt.datetime:
-    """"YYYY-MM-DD HH:MM" in local time → aware UTC."""
+    """ "YYYY-MM-DD HH:MM" in local time → aware UTC."""
     try:
         local = dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError as exc:
@@ -30,7 +44,7 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     """A 5-field crontab ("0 8 * * mon") or "every monday 08:00" / "every day 08:00"."""
     text = " ".join(expression.lower().split())
     if text.startswith("every "):
-        words = text[len("every "):].rsplit(" ", 1)
+        words = text[len("every ") :].rsplit(" ", 1)
         if len(words) == 2 and ":" in words[1]:
             hour, _, minute = words[1].partition(":")
             day = "*" if words[0] in ("day", "ngay") else _DAYS.get(words[0])
@@ -39,8 +53,9 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(text, timezone=ZoneInfo(timezone))
     except ValueError as exc:
-        raise ScheduleError(f"cannot read the recurrence {expression!r}: use a crontab such as "
-                            "'0 8 * * mon' or 'every monday 08:00'") from exc
+        raise ScheduleError(
+            f"cannot read the recurrence {expression!r}: use a crontab such as '0 8 * * mon' or 'every monday 08:00'"
+        ) from exc
 
 
 def next_fire(expression: str, timezone: str, after: dt.datetime) -> dt.datetime | None:

@@ -1,4 +1,5 @@
 """`campaign send`: the broadcaster in its own process, with senders built by the wiring module."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ async def run_sender(settings: Settings, db: Database, until_idle: bool = False)
                 while True:
                     await broadcaster.tick()
                     async with db.session() as session:
-                        busy = any([await deliveries.due_soon(session, c, broadcaster.clock())
-                                    for c in broadcaster.senders])
+                        busy = any(
+                            [await deliveries.due_soon(session, c, broadcaster.clock()) for c in broadcaster.senders]
+                        )
                     if not busy:
                         return 0
             finally:

@@ -1,5 +1,6 @@
 """The channel base: what every platform adapter shares (repeat filter, per-chat order, reply delivery, send
 with one retry), so each platform module keeps only parsing, rendering and its API calls."""
+
 from __future__ import annotations
 
 import abc
@@ -24,19 +25,19 @@ from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 
-SEEN_UPDATES = 10_000     # update ids remembered to answer a redelivered update once
-CHAT_LOCKS = 10_000       # idle per-chat locks kept before they are dropped
-MAX_RETRY_WAIT = 30.0     # seconds an answer waits after "too many requests", at most
+SEEN_UPDATES = 10_000  # update ids remembered to answer a redelivered update once
+CHAT_LOCKS = 10_000  # idle per-chat locks kept before they are dropped
+MAX_RETRY_WAIT = 30.0  # seconds an answer waits after "too many requests", at most
 
 
 class SendStatus(StrEnum):
     """How one send ended, in the broadcast engine's terms (DESIGN.md, "Broadcasts")."""
 
-    SENT = "sent"          # the platform accepted it; message_id is set
-    RETRY = "retry"        # rate limited (wait retry_after) or not reached (connection refused): try again
-    BLOCKED = "blocked"    # the user blocked the bot / forbidden: never send again, mark inactive
-    FAILED = "failed"      # rejected for good (bad request, chat not found)
-    UNKNOWN = "unknown"    # the request went out and no answer came back: it may have arrived
+    SENT = "sent"  # the platform accepted it; message_id is set
+    RETRY = "retry"  # rate limited (wait retry_after) or not reached (connection refused): try again
+    BLOCKED = "blocked"  # the user blocked the bot / forbidden: never send again, mark inactive
+    FAILED = "failed"  # rejected for good (bad request, chat not found)
+    UNKNOWN = "unknown"  # the request went out and no answer came back: it may have arrived
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Sender(Protocol):
 class Channel(Protocol):
     """A running platform adapter, as the runner and the web server see it."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only, so ChannelBase's class constant satisfies it
 
     def register_routes(self, app: web.Application) -> None: ...
 
@@ -83,8 +85,16 @@ class ChannelBase(abc.ABC):
         self._chat_locks: dict[str, asyncio.Lock] = {}
         relay.register(self.name, self.send_reply)
 
-    def register_routes(self, app: web.Application) -> None:
+    def register_routes(self, app: web.Application) -> None:  # noqa: B027 - a hook: polling channels add none
         """Webhook routes, for the channels that take webhooks."""
+
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Begin taking updates (polling, or registering the webhook with the platform)."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop taking updates and close the platform client."""
 
     # -- inbound ---------------------------------------------------------------------------------
     def first_time(self, key: Hashable) -> bool:

@@ -2,6 +2,7 @@
 
 Run:  python -m bot chat
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,14 @@ class ConsoleChannel:
 
     name = "console"
 
-    def __init__(self, conversation: Conversation, state: StateStore, stdin: TextIO = sys.stdin,
-                 stdout: TextIO = sys.stdout, user_name: str = ""):
+    def __init__(
+        self,
+        conversation: Conversation,
+        state: StateStore,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        user_name: str = "",
+    ):
         self.conversation = conversation
         self.stdin = stdin
         self.stdout = stdout

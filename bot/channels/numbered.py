@@ -3,6 +3,7 @@
 The menus a chat was shown live in the shared state store, so a "2" typed to another process of the bot
 still means the second choice of the last list.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from handlers.types import Button, Incoming, Reply
 from knowledge.syllables import strip_accents
 
 BACK = "0"
-MENUS_PER_CHAT = 10       # enough history for "0" to walk back a few menus
-MENU_TTL = 24 * 3600.0    # seconds a chat's menus stay valid
+MENUS_PER_CHAT = 10  # enough history for "0" to walk back a few menus
+MENU_TTL = 24 * 3600.0  # seconds a chat's menus stay valid
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,9 @@ class NumberedChoices:
             previous = await self.go_back(incoming.chat_id)
             return previous if previous is not None else Reply(self.wording.nothing_to_go_back)
         if choice.data is not None:
-            return Incoming(incoming.channel, incoming.chat_id, incoming.user_id, data=choice.data,
-                            user_name=incoming.user_name)
-        if choice.invalid_number is not None and (
-                not bad_number_needs_menu or await self.current(incoming.chat_id)):
+            return Incoming(
+                incoming.channel, incoming.chat_id, incoming.user_id, data=choice.data, user_name=incoming.user_name
+            )
+        if choice.invalid_number is not None and (not bad_number_needs_menu or await self.current(incoming.chat_id)):
             return Reply(self.wording.bad_number.format(number=choice.invalid_number))
         return incoming

@@ -1,8 +1,9 @@
 """Routes replies to the chat they are for: the sender's, or another channel's (staff relays, staff answers)."""
+
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from handlers.types import Reply
 

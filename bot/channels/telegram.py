@@ -1,4 +1,5 @@
 """The Telegram channel on python-telegram-bot: polling, or webhook on our aiohttp server."""
+
 from __future__ import annotations
 
 import hmac
@@ -12,7 +13,7 @@ from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.broadcast.limiter import RateLimiter
 from bot.channels.base import ChannelBase, SendOutcome, SendStatus
@@ -78,22 +79,33 @@ class TelegramChannel(ChannelBase):
 
     name = "telegram"
 
-    def __init__(self, config: TelegramConfig, conversation: Conversation, relay: Relay, limiter: RateLimiter,
-                 metrics: Metrics):
+    def __init__(
+        self, config: TelegramConfig, conversation: Conversation, relay: Relay, limiter: RateLimiter, metrics: Metrics
+    ):
         if not config.token.strip():
             raise StartupError("TELEGRAM_BOT_TOKEN is empty")
         if config.webhook_url and not config.webhook_secret:
-            raise StartupError("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is empty: "
-                               "set a secret so forged updates are refused")
+            raise StartupError(
+                "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is empty: "
+                "set a secret so forged updates are refused"
+            )
         super().__init__(conversation, relay, limiter, metrics)
         self.webhook_url = config.webhook_url
         self.webhook_secret = config.webhook_secret
-        builder = (ApplicationBuilder().token(config.token).base_url(config.base_url)
-                   .concurrent_updates(256).connect_timeout(10).read_timeout(15).write_timeout(15)
-                   .pool_timeout(10).connection_pool_size(64))
+        builder = (
+            ApplicationBuilder()
+            .token(config.token)
+            .base_url(config.base_url)
+            .concurrent_updates(256)
+            .connect_timeout(10)
+            .read_timeout(15)
+            .write_timeout(15)
+            .pool_timeout(10)
+            .connection_pool_size(64)
+        )
         if self.webhook_url:
             builder = builder.updater(None)
-        self.app: Application = builder.build()
+        self.app = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
 
     @property
@@ -117,8 +129,9 @@ class TelegramChannel(ChannelBase):
             log.warning("setMyCommands failed: %s", exc)
         await self.app.start()
         if self.webhook_url:
-            await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
-                                           allowed_updates=ALLOWED_UPDATES)
+            await self.app.bot.set_webhook(
+                self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
             log.info("telegram: webhook mode at %s", self.webhook_path)
         else:
             assert self.app.updater is not None  # built with an updater when there is no webhook
@@ -162,14 +175,24 @@ class TelegramChannel(ChannelBase):
                 log.debug("answerCallbackQuery: %s", exc)
             if query.message is None:
                 return
-            incoming = Incoming(self.name, str(query.message.chat.id), str(query.from_user.id),
-                                data=query.data or "", user_name=query.from_user.full_name or "")
+            incoming = Incoming(
+                self.name,
+                str(query.message.chat.id),
+                str(query.from_user.id),
+                data=query.data or "",
+                user_name=query.from_user.full_name or "",
+            )
         elif update.message is not None:
             message = update.message
             chat_id = str(message.chat.id)
             user = message.from_user
-            incoming = Incoming(self.name, chat_id, str(user.id) if user else chat_id,
-                                text=message.text or "", user_name=(user.full_name if user else "") or "")
+            incoming = Incoming(
+                self.name,
+                chat_id,
+                str(user.id) if user else chat_id,
+                text=message.text or "",
+                user_name=(user.full_name if user else "") or "",
+            )
         else:
             return
         await self.handle(incoming, query)
@@ -179,8 +202,9 @@ class TelegramChannel(ChannelBase):
         if context is None:
             return False
         try:
-            await context.edit_message_text(render_html(reply)[0], parse_mode=ParseMode.HTML,
-                                            reply_markup=keyboard(reply))
+            await context.edit_message_text(
+                render_html(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+            )
             return True
         except BadRequest as exc:
             return "not modified" in str(exc).lower()  # nothing changed: the message is already current
@@ -196,8 +220,9 @@ class TelegramChannel(ChannelBase):
     async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
         text, markup = part
         try:
-            message = await self.app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
-                                                      disable_web_page_preview=True, reply_markup=markup)
+            message = await self.app.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, reply_markup=markup
+            )
         except TelegramError as exc:
             return to_outcome(exc)
         return to_outcome(None, message.message_id)

@@ -1,4 +1,5 @@
 """Reply → Telegram message parts: HTML with everything escaped, split under 4,096 characters, inline keyboards."""
+
 from __future__ import annotations
 
 import html
@@ -41,7 +42,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     for row in reply.buttons:
         buttons = []
         for b in row:
-            label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[:MAX_BUTTON_LABEL - 1] + "…"
+            label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[: MAX_BUTTON_LABEL - 1] + "…"
             if b.url:
                 buttons.append(InlineKeyboardButton(label, url=b.url))
             elif b.data and len(b.data.encode()) <= callbacks.MAX_BYTES:

@@ -4,10 +4,11 @@ The conversation uses python-telegram-bot; campaigns send thousands of identical
 second, where PTB's httpx pool (which scans every queued request per assignment) and its object model
 cost more CPU than the send itself. This sender speaks the same Bot API with a lean aiohttp client.
 """
+
 from __future__ import annotations
 
-import asyncio
 import json
+from typing import Any
 
 import aiohttp
 
@@ -16,7 +17,7 @@ from bot.channels.telegram_render import keyboard, render_html
 from handlers.types import Reply
 
 
-def outcome_of(status: int, body: dict) -> SendOutcome:
+def outcome_of(status: int, body: dict[str, Any]) -> SendOutcome:
     """Telegram's answer → the engine's outcome (the same mapping as PTB errors in telegram.py)."""
     if body.get("ok"):
         return SendOutcome(SendStatus.SENT, str(body["result"]["message_id"]))
@@ -51,14 +52,20 @@ class TelegramSender:
     async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
         if self._session is None:
             await self.start()
-        payload = {"chat_id": chat_id, "text": render_html(reply)[0], "parse_mode": "HTML",
-                   "disable_web_page_preview": True}
+        assert self._session is not None  # start() opened it
+        payload = {
+            "chat_id": chat_id,
+            "text": render_html(reply)[0],
+            "parse_mode": "HTML",
+            "disable_web_page_preview": True,
+        }
         markup = keyboard(reply)
         if markup is not None:
             payload["reply_markup"] = markup.to_dict()
         try:
-            async with self._session.post(self.url, data=json.dumps(payload, ensure_ascii=False),
-                                          headers={"Content-Type": "application/json"}) as response:
+            async with self._session.post(
+                self.url, data=json.dumps(payload, ensure_ascii=False), headers={"Content-Type": "application/json"}
+            ) as response:
                 try:
                     body = await response.json(content_type=None)
                 except (ValueError, aiohttp.ContentTypeError):
@@ -67,6 +74,6 @@ class TelegramSender:
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             # Never reached the platform: safe to try again.
             return SendOutcome(SendStatus.RETRY, error=f"not connected: {exc}")
-        except (asyncio.TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        except (TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
             # The request went out and no answer came back: it may have been delivered.
             return SendOutcome(SendStatus.UNKNOWN, error=f"no answer: {exc!r}"[:300])

@@ -1,4 +1,5 @@
 """Splitting a long text into messages a platform accepts, at paragraph, line or word boundaries."""
+
 from __future__ import annotations
 
 

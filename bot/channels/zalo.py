@@ -1,4 +1,5 @@
 """The Zalo channel on the Zalo Bot API: polling or webhook, buttons as numbered choices; sender for campaigns."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,13 +29,15 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo/webhook"
 MAX_MESSAGE = 2000
-POLL_TIMEOUT = 30       # seconds one getUpdates waits for an update
-MAX_BACKOFF = 30.0      # seconds between getUpdates after repeated errors, at most
+POLL_TIMEOUT = 30  # seconds one getUpdates waits for an update
+MAX_BACKOFF = 30.0  # seconds between getUpdates after repeated errors, at most
 TEXT_EVENT = "message.text.received"
 
 CHOOSE_HINT = "Trả lời bằng số (1, 2, 3…) để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
-TEXT_ONLY = ("Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp đính kèm. "
-             "Bạn gõ câu hỏi bằng chữ giúp Trợ lý nhé, ví dụ: «5S là gì».")
+TEXT_ONLY = (
+    "Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp đính kèm. "
+    "Bạn gõ câu hỏi bằng chữ giúp Trợ lý nhé, ví dụ: «5S là gì»."
+)
 NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /menu để xem các chủ đề."
 BAD_NUMBER = "Không có lựa chọn số {number}. Bạn gõ một số trong danh sách ở tin nhắn trên, hoặc gõ câu hỏi mới."
 
@@ -50,7 +53,7 @@ def plain_text(reply: Reply) -> str:
     return "\n\n".join(parts)
 
 
-def unwrap(body: object) -> list[dict]:
+def unwrap(body: object) -> list[dict[str, Any]]:
     """Webhook bodies come bare or wrapped as {"ok": true, "result": update}; accept both (and lists)."""
     if isinstance(body, dict) and "result" in body and "event_name" not in body:
         body = body["result"]
@@ -63,8 +66,17 @@ class ZaloChannel(ChannelBase):
 
     name = "zalo"
 
-    def __init__(self, client: ZaloClient, webhook_secret: str, conversation: Conversation, relay: Relay,
-                 limiter: RateLimiter, metrics: Metrics, state: StateStore, webhook_url: str = ""):
+    def __init__(
+        self,
+        client: ZaloClient,
+        webhook_secret: str,
+        conversation: Conversation,
+        relay: Relay,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        state: StateStore,
+        webhook_url: str = "",
+    ):
         if webhook_secret and not 8 <= len(webhook_secret) <= 256:
             raise StartupError("ZALO_WEBHOOK_SECRET must be 8 to 256 characters long (Zalo's setWebhook rule)")
         super().__init__(conversation, relay, limiter, metrics)
@@ -114,8 +126,11 @@ class ZaloChannel(ChannelBase):
         elif registered:
             log.info("zalo: webhook mode, updates posted to %s reach %s", registered, WEBHOOK_PATH)
         else:
-            log.warning("zalo: webhook mode, but no webhook URL is registered with Zalo: call setWebhook with "
-                        "https://YOUR.DOMAIN%s and ZALO_WEBHOOK_SECRET (see README)", WEBHOOK_PATH)
+            log.warning(
+                "zalo: webhook mode, but no webhook URL is registered with Zalo: call setWebhook with "
+                "https://YOUR.DOMAIN%s and ZALO_WEBHOOK_SECRET (see README)",
+                WEBHOOK_PATH,
+            )
 
     async def stop(self) -> None:
         self._running = False
@@ -173,9 +188,16 @@ class ZaloChannel(ChannelBase):
         message_id = message.get("message_id")
         if not chat_id or (message_id not in (None, "") and not self.first_time((chat_id, str(message_id)))):
             return
-        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-        incoming = Incoming(self.name, chat_id, str(sender.get("id") or chat_id),
-                            text=str(message.get("text") or ""), user_name=str(sender.get("display_name") or ""))
+        sender = message.get("from")
+        if not isinstance(sender, dict):
+            sender = {}
+        incoming = Incoming(
+            self.name,
+            chat_id,
+            str(sender.get("id") or chat_id),
+            text=str(message.get("text") or ""),
+            user_name=str(sender.get("display_name") or ""),
+        )
         is_text = update.get("event_name", TEXT_EVENT) == TEXT_EVENT
         # Tasks start in creation order and take the chat's lock first thing, so one chat stays in order.
         self._spawn(self.handle(incoming) if is_text else self._not_text(chat_id))

@@ -1,7 +1,7 @@
 """A small Zalo Bot API client on one aiohttp session: envelopes checked, errors mapped for the broadcast engine."""
+
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -14,7 +14,7 @@ from bot.channels.base import SendOutcome, SendStatus
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com/bot"
-IDLE = 408                # getUpdates found nothing before its timeout
+IDLE = 408  # getUpdates found nothing before its timeout
 DEFAULT_RETRY_AFTER = 1.0  # seconds to wait after a quota answer that names no wait
 _RETRY_HINT = re.compile(r"(?i)retry[ _-]?after\D{0,5}(\d+(?:\.\d+)?)")
 _QUOTA = re.compile(r"(?i)quota|rate[ _-]?limit|too many|limit exceeded|exceeded .*limit")
@@ -48,8 +48,7 @@ def outcome_of(error: ZaloError | None, result: Any = None) -> SendOutcome:
         return SendOutcome(status, error=text)
     # A 400 is about the message itself ("text too long" mentions a limit too): never a quota.
     if error.code == 429 or (error.code != 400 and _QUOTA.search(error.description)):
-        return SendOutcome(SendStatus.RETRY, retry_after=error.retry_after or DEFAULT_RETRY_AFTER,
-                               error=text)
+        return SendOutcome(SendStatus.RETRY, retry_after=error.retry_after or DEFAULT_RETRY_AFTER, error=text)
     if error.code == 403 or (error.code != 400 and _BLOCKED.search(error.description)):
         return SendOutcome(SendStatus.BLOCKED, error=text)
     # The server said it failed (not silence, which is UNKNOWN above): try again later, with the engine's
@@ -60,7 +59,7 @@ def outcome_of(error: ZaloError | None, result: Any = None) -> SendOutcome:
     return SendOutcome(SendStatus.FAILED, error=text)
 
 
-def _retry_after(body: dict) -> float | None:
+def _retry_after(body: dict[str, Any]) -> float | None:
     """The wait a quota answer suggests: parameters.retry_after, retry_after, or "retry after N" in the text."""
     for value in ((body.get("parameters") or {}).get("retry_after"), body.get("retry_after")):
         try:
@@ -75,23 +74,29 @@ def _retry_after(body: dict) -> float | None:
 class ZaloClient:
     """`POST {base_url}{token}/{method}` with a JSON body; every answer is an envelope {ok, result, error_code}."""
 
-    def __init__(self, token: str, base_url: str = DEFAULT_BASE_URL, timeout: float = 10.0,
-                 connect_timeout: float = 5.0, pool_size: int = 64):
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        pool_size: int = 64,
+    ):
         self._token = token
         self._base = f"{base_url}{token}/"
         self.timeout, self.connect_timeout, self.pool_size = timeout, connect_timeout, pool_size
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback's locals
-        return f"ZaloClient(base_url={self._base[:-len(self._token) - 1]!r})"
+        return f"ZaloClient(base_url={self._base[: -len(self._token) - 1]!r})"
 
     async def start(self) -> None:
         if self._session is None or self._session.closed:
             # No total timeout: a long poll may take its time; a silent socket or a slow connect may not.
-            timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
-                                            sock_connect=self.connect_timeout, sock_read=self.timeout)
-            self._session = aiohttp.ClientSession(timeout=timeout,
-                                                  connector=aiohttp.TCPConnector(limit=self.pool_size))
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=self.connect_timeout, sock_connect=self.connect_timeout, sock_read=self.timeout
+            )
+            self._session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=self.pool_size))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -116,16 +121,19 @@ class ZaloClient:
     async def _post(self, method: str, params: dict[str, Any], read_timeout: float) -> Any:
         if self._session is None:
             await self.start()
+        assert self._session is not None  # start() opened it
         payload = json.dumps(params, ensure_ascii=False).encode()
-        timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
-                                        sock_connect=self.connect_timeout, sock_read=read_timeout)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self.connect_timeout, sock_connect=self.connect_timeout, sock_read=read_timeout
+        )
         try:
-            async with self._session.post(self._base + method, data=payload, timeout=timeout,
-                                          headers={"Content-Type": "application/json"}) as response:
+            async with self._session.post(
+                self._base + method, data=payload, timeout=timeout, headers={"Content-Type": "application/json"}
+            ) as response:
                 raw = await response.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise ZaloNetworkError(self._clean(f"{method}: not connected: {exc}"), maybe_delivered=False) from None
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             # Read timeout, reset or disconnect after the request went out: it may have taken effect.
             raise ZaloNetworkError(self._clean(f"{method}: no answer: {exc!r}"), maybe_delivered=True) from None
         try:
@@ -141,10 +149,11 @@ class ZaloClient:
         return body.get("result")
 
     # -- methods -------------------------------------------------------------------------------------
-    async def get_me(self) -> dict:
-        return await self.call("getMe")
+    async def get_me(self) -> dict[str, Any]:
+        me: dict[str, Any] = await self.call("getMe")  # the bot's account, a JSON object
+        return me
 
-    async def get_updates(self, timeout: int = 30) -> list[dict]:
+    async def get_updates(self, timeout: int = 30) -> list[dict[str, Any]]:
         """Waits up to `timeout` s for the next update; [] when idle (the API's 408)."""
         try:
             result = await self._post("getUpdates", {"timeout": str(int(timeout))}, timeout + 10)
@@ -162,11 +171,13 @@ class ZaloClient:
     async def delete_webhook(self) -> Any:
         return await self.call("deleteWebhook")
 
-    async def get_webhook_info(self) -> dict:
+    async def get_webhook_info(self) -> dict[str, Any]:
         return await self.call("getWebhookInfo") or {}
 
-    async def send_message(self, chat_id: str, text: str) -> dict:
-        return await self.call("sendMessage", chat_id=str(chat_id), text=text)
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        # The sent message, a JSON object.
+        sent: dict[str, Any] = await self.call("sendMessage", chat_id=str(chat_id), text=text)
+        return sent
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
         return await self.call("sendChatAction", chat_id=str(chat_id), action=action)

@@ -2,6 +2,7 @@
 
 One module per command group: ask.py (ask, chat, run), kb.py and kb_review.py, campaign.py, subscribers.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level, settings.log_format if settings.log_format in FORMATS else "text",
-                          args.verbose)
+        configure_logging(
+            settings.log_level, settings.log_format if settings.log_format in FORMATS else "text", args.verbose
+        )
         result: int = args.func(settings, args)
         return result
     except (KnowledgeLoadError, StartupError) as exc:

@@ -1,4 +1,5 @@
 """`ask`, `chat` and `run`: questions from the shell, the console chat, and the running bot."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,6 +51,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
             await run_console(core)
         finally:
             await core.close()
+
     asyncio.run(chat())
     return 0
 
@@ -60,7 +62,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_app(settings)
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ask = sub.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
     ask.add_argument("question", help="the question, or '-' to read questions from stdin (JSON lines out)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")

@@ -3,28 +3,33 @@
 Without --dir they work on the live copy in DATABASE_URL (seeded from the release if empty); an import
 or a removal bumps its version, and running bots reload within seconds. With --dir they work on a YAML folder.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import live_knowledge
-from bot.db.database import open_database
-from bot.wiring import load_release
+from bot.db.database import Database, open_database
 from bot.settings import Settings
+from bot.wiring import load_release
+from knowledge.changes import ImportReport, KnowledgeFolder, RemoveReport, merge, remove
 from knowledge.formats import export_entries, import_entries
-from knowledge.loader import load_directory
-from knowledge.validator import errors, validate
+from knowledge.loader import Problem, load_directory
 from knowledge.model import Entry, KnowledgeBase
-from knowledge.changes import KnowledgeFolder, ImportReport, RemoveReport, merge, remove
+from knowledge.validator import errors, validate
 
 Report = ImportReport | RemoveReport
-Change = Callable[[KnowledgeBase], tuple[KnowledgeBase, Report]]
+R = TypeVar("R", bound=Report)  # a change's own report type, so callers see the fields of that kind
+Change = Callable[[KnowledgeBase], tuple[KnowledgeBase, R]]
 
 
-def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list]:
+def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list[Problem]]:
     """Entries from a file, or from a knowledge folder (topics.yaml + entries/) such as a new release."""
     if source.is_dir():
         kb, problems = load_directory(source)
@@ -48,11 +53,10 @@ def print_not_in_release(kb: KnowledgeBase, incoming: list[Entry]) -> None:
     shipped = {e.id for e in incoming}
     absent = [e.id for e in kb.entries if e.id not in shipped]
     if absent:
-        print(f"not in this release, kept: {', '.join(absent)} "
-              "(python -m bot kb remove ID … takes an entry out)")
+        print(f"not in this release, kept: {', '.join(absent)} (python -m bot kb remove ID … takes an entry out)")
 
 
-async def _live(settings: Settings):
+async def _live(settings: Settings) -> tuple[Database, AsyncSession, KnowledgeBase]:
     db = await open_database(settings.database_url)
     session = db.session()
     kb = await live_knowledge.load_or_seed(session, load_release(settings))
@@ -63,19 +67,22 @@ def export_knowledge(settings: Settings, directory: Path | None, output: Path, f
     if directory is not None:
         kb, _ = KnowledgeFolder(directory).load()
     else:
+
         async def live() -> KnowledgeBase:
             db, session, kb = await _live(settings)
             await session.close()
             await db.dispose()
             return kb
+
         kb = asyncio.run(live())
     export_entries(kb.entries, output, fmt)
     print(f"exported {len(kb.entries)} entries to {output}")
     return 0
 
 
-def apply_change(settings: Settings, directory: Path | None, change: Change,
-                 dry_run: bool) -> tuple[KnowledgeBase, KnowledgeBase, Report]:
+def apply_change(
+    settings: Settings, directory: Path | None, change: Change[R], dry_run: bool
+) -> tuple[KnowledgeBase, KnowledgeBase, R]:
     """Run `change` on a folder (--dir) or the live copy; save the result when it applied and changed anything.
 
     Returns the knowledge base before and after the change, and the change's report."""
@@ -87,7 +94,7 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
             folder.save(result)
         return kb, result, report
 
-    async def live():
+    async def live() -> tuple[KnowledgeBase, KnowledgeBase, R]:
         db, session, kb = await _live(settings)
         try:
             result, report = change(kb)
@@ -98,11 +105,11 @@ def apply_change(settings: Settings, directory: Path | None, change: Change,
         finally:
             await session.close()
             await db.dispose()
+
     return asyncio.run(live())
 
 
-def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None,
-                     dry_run: bool) -> int:
+def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None, dry_run: bool) -> int:
     incoming, problems = read_source(source, fmt)
     before, _, report = apply_change(settings, directory, lambda kb: merge(kb, incoming, problems), dry_run)
     if source.is_dir():
@@ -141,7 +148,7 @@ def cmd_kb(settings: Settings, args: argparse.Namespace) -> int:
     return import_knowledge(settings, chosen, Path(args.file), args.format, args.dry_run)
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kb = sub.add_parser("kb", help="validate, export, import, remove or review knowledge-base entries")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     validate_cmd = kb_sub.add_parser("validate", help="check every entry; non-zero exit on errors")

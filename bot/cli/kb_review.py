@@ -4,32 +4,38 @@ The admin's loop: `kb unanswered` lists the questions the bot fell back or asked
 and the answers people marked 👎; `kb alternate ENTRY_ID "question"` adds the question to that entry's
 phrasings in the live copy, shows how the bot now answers it, and takes it off the unanswered list.
 """
+
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from bot.cli.kb import Change, apply_change, print_report
 from bot.db import conversation_log
 from bot.db.database import open_database
-from bot.cli.kb import apply_change, print_report
+from bot.db.models import Feedback, UnansweredQuestion
 from bot.settings import Settings
+from bot.wiring import build_search
+from knowledge.changes import ImportReport, merge
 from knowledge.loader import Problem
 from knowledge.model import KnowledgeBase
 from knowledge.normalize import Normalizer
-from bot.wiring import build_search
-from knowledge.changes import ImportReport, merge
 
 
 def show_unanswered(settings: Settings, limit: int) -> int:
-    async def read():
+    async def read() -> tuple[list[UnansweredQuestion], list[tuple[str, int, int]], list[Feedback]]:
         db = await open_database(settings.database_url)
         try:
             async with db.session() as s:
-                return (await conversation_log.unanswered(s, limit), await conversation_log.feedback_by_entry(s),
-                        await conversation_log.recent_comments(s))
+                return (
+                    await conversation_log.unanswered(s, limit),
+                    await conversation_log.feedback_by_entry(s),
+                    await conversation_log.recent_comments(s),
+                )
         finally:
             await db.dispose()
+
     questions, feedback, comments = asyncio.run(read())
     if questions:
         print(f"unanswered questions, most asked first ({len(questions)} shown):")
@@ -49,9 +55,10 @@ def show_unanswered(settings: Settings, limit: int) -> int:
     return 0
 
 
-def alternates_change(entry_id: str, texts: list[str], normalizer: Normalizer):
+def alternates_change(entry_id: str, texts: list[str], normalizer: Normalizer) -> Change[ImportReport]:
     """The change that appends `texts` (those not already phrasings of the entry) to its alternates."""
-    def change(kb: KnowledgeBase):
+
+    def change(kb: KnowledgeBase) -> tuple[KnowledgeBase, ImportReport]:
         entry = kb.get(entry_id)
         if entry is None:
             return kb, ImportReport(rejected=[Problem("kb alternate", entry_id, "no entry with this id")])
@@ -63,11 +70,11 @@ def alternates_change(entry_id: str, texts: list[str], normalizer: Normalizer):
                 known.add(key)
                 fresh.append(" ".join(text.split()))
         return merge(kb, [replace(entry, alternates=[*entry.alternates, *fresh])], [])
+
     return change
 
 
-def add_alternates(settings: Settings, directory: Path | None, entry_id: str, texts: list[str],
-                   dry_run: bool) -> int:
+def add_alternates(settings: Settings, directory: Path | None, entry_id: str, texts: list[str], dry_run: bool) -> int:
     _, after, report = apply_change(settings, directory, alternates_change(entry_id, texts, Normalizer()), dry_run)
     code = print_report(report, dry_run)
     if report.rejected:
@@ -81,6 +88,7 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
         print(f"«{text}» → now {result.status}: {best}")
         keys += [result.analysis.plain, engine.normalizer.analyze(text).plain]
     if directory is None and report.changes and not dry_run:
+
         async def forget() -> int:
             db = await open_database(settings.database_url)
             try:
@@ -88,5 +96,6 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
                     return await conversation_log.forget_unanswered(s, sorted(set(keys)))
             finally:
                 await db.dispose()
+
         print(f"taken off the unanswered list: {asyncio.run(forget())}")
     return code

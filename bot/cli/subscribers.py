@@ -1,4 +1,5 @@
 """`python -m bot subscribers import|export FILE.csv`: moving a subscriber list in and out."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,10 +25,11 @@ def cmd_subscribers(settings: Settings, args: argparse.Namespace) -> int:
             return 1 if report.rejected else 0
         finally:
             await db.dispose()
+
     return asyncio.run(go())
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     subscribers = sub.add_parser("subscribers", help="import or export subscribers as CSV")
     ssub = subscribers.add_subparsers(dest="subscribers_command", required=True)
     for name, text in (("import", "read subscribers from a CSV file"), ("export", "write subscribers to CSV")):

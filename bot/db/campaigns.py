@@ -1,4 +1,5 @@
 """Campaign queries for staff: create (checked), list, progress counts, cancel, resend the unknowns."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import Audience, AudienceError, text_problem
@@ -15,8 +16,13 @@ from bot.broadcast.schedule import ScheduleError, next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, utcnow
 from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
 
-FINAL = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED, DeliveryStatus.UNKNOWN,
-         DeliveryStatus.CANCELLED)
+FINAL = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.BLOCKED,
+    DeliveryStatus.UNKNOWN,
+    DeliveryStatus.CANCELLED,
+)
 STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT) + FINAL
 
 
@@ -66,10 +72,18 @@ def check(draft: Draft, now: dt.datetime) -> dt.datetime:
 async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = None) -> Campaign:
     now = now or utcnow()
     first = check(draft, now)
-    campaign = Campaign(text=draft.text, audience=draft.audience.to_json(), schedule=draft.schedule,
-                        run_at=first, cron=draft.cron, timezone=draft.timezone, status=CampaignStatus.SCHEDULED,
-                        next_run_at=first, created_by=draft.created_by,
-                        buttons=json.dumps([{"label": l, "url": u} for l, u in draft.buttons], ensure_ascii=False))
+    campaign = Campaign(
+        text=draft.text,
+        audience=draft.audience.to_json(),
+        schedule=draft.schedule,
+        run_at=first,
+        cron=draft.cron,
+        timezone=draft.timezone,
+        status=CampaignStatus.SCHEDULED,
+        next_run_at=first,
+        created_by=draft.created_by,
+        buttons=json.dumps([{"label": label, "url": url} for label, url in draft.buttons], ensure_ascii=False),
+    )
     session.add(campaign)
     await session.commit()
     return campaign
@@ -87,24 +101,37 @@ async def get(session: AsyncSession, campaign_id: int) -> Campaign | None:
 
 
 async def listing(session: AsyncSession, limit: int = 20) -> list[Campaign]:
-    return list((await session.exec(select(Campaign).order_by(Campaign.id.desc()).limit(limit))).all())
+    return list((await session.exec(select(Campaign).order_by(col(Campaign.id).desc()).limit(limit))).all())
 
 
 async def counts(session: AsyncSession, campaign_id: int) -> dict[str, int]:
-    rows = (await session.exec(select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign_id)
-                               .group_by(Delivery.status))).all()
+    rows = (
+        await session.exec(
+            select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign_id).group_by(Delivery.status)
+        )
+    ).all()
     found = {status: count for status, count in rows}
     return {status: found.get(status, 0) for status in STATUSES}
 
 
 async def occurrences(session: AsyncSession, campaign_id: int) -> list[Occurrence]:
-    return list((await session.exec(select(Occurrence).where(Occurrence.campaign_id == campaign_id)
-                                    .order_by(Occurrence.id))).all())
+    return list(
+        (
+            await session.exec(
+                select(Occurrence).where(Occurrence.campaign_id == campaign_id).order_by(col(Occurrence.id))
+            )
+        ).all()
+    )
 
 
 async def unknown_deliveries(session: AsyncSession, campaign_id: int) -> list[Delivery]:
-    return list((await session.exec(select(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                          Delivery.status == DeliveryStatus.UNKNOWN))).all())
+    return list(
+        (
+            await session.exec(
+                select(Delivery).where(Delivery.campaign_id == campaign_id, Delivery.status == DeliveryStatus.UNKNOWN)
+            )
+        ).all()
+    )
 
 
 async def cancel(session: AsyncSession, campaign_id: int) -> int:
@@ -116,29 +143,43 @@ async def cancel(session: AsyncSession, campaign_id: int) -> int:
         raise CampaignError(f"campaign {campaign_id} is already {campaign.status}")
     campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
     session.add(campaign)
-    result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                       Delivery.status == DeliveryStatus.PENDING)
-                                .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow()))
-    await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
-                                                Occurrence.status == OccurrenceStatus.SENDING).values(status=OccurrenceStatus.CANCELLED))
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow())
+    )
+    await session.exec(
+        update(Occurrence)
+        .where(col(Occurrence.campaign_id) == campaign_id, col(Occurrence.status) == OccurrenceStatus.SENDING)
+        .values(status=OccurrenceStatus.CANCELLED)
+    )
     await session.commit()
     return result.rowcount or 0
 
 
 async def resend_unknowns(session: AsyncSession, campaign_id: int) -> int:
     """Staff decided: send again to the recipients whose delivery is unknown (they may get it twice)."""
-    result = await session.exec(update(Delivery).where(Delivery.campaign_id == campaign_id,
-                                                       Delivery.status == DeliveryStatus.UNKNOWN)
-                                .values(status=DeliveryStatus.PENDING, next_attempt_at=utcnow(), lease_until=None,
-                                        error="resent by staff", updated_at=utcnow()))
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == DeliveryStatus.UNKNOWN)
+        .values(
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=utcnow(),
+            lease_until=None,
+            error="resent by staff",
+            updated_at=utcnow(),
+        )
+    )
     moved = result.rowcount or 0
     if moved:
         campaign = await session.get(Campaign, campaign_id)
         if campaign is not None and campaign.status == CampaignStatus.DONE:
             campaign.status = CampaignStatus.SENDING
             session.add(campaign)
-        await session.exec(update(Occurrence).where(Occurrence.campaign_id == campaign_id,
-                                                    Occurrence.status == OccurrenceStatus.DONE)
-                           .values(status=OccurrenceStatus.SENDING, finished_at=None))
+        await session.exec(
+            update(Occurrence)
+            .where(col(Occurrence.campaign_id) == campaign_id, col(Occurrence.status) == OccurrenceStatus.DONE)
+            .values(status=OccurrenceStatus.SENDING, finished_at=None)
+        )
     await session.commit()
     return moved

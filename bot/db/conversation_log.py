@@ -1,9 +1,10 @@
 """Queries on what conversations leave behind: the last question, unanswered questions, feedback, handoffs."""
+
 from __future__ import annotations
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Feedback, HandoffRequest, UnansweredQuestion, utcnow
@@ -12,19 +13,35 @@ from handlers.statuses import HandoffStatus
 MAX_STORED_TEXT = 2000
 
 
-async def log_unanswered(session: AsyncSession, text: str, normalized: str, status: str,
-                         best_entry_id: str | None, best_score: float) -> None:
+async def log_unanswered(
+    session: AsyncSession, text: str, normalized: str, status: str, best_entry_id: str | None, best_score: float
+) -> None:
     """Count a question the bot could not answer, once per normalised text (atomic under concurrency)."""
     normalized = (normalized or text.strip().lower())[:512]
-    bump = (update(UnansweredQuestion).where(UnansweredQuestion.normalized == normalized)
-            .values(count=UnansweredQuestion.count + 1, last_asked=utcnow(), status=status,
-                    best_entry_id=best_entry_id, best_score=best_score))
+    bump = (
+        update(UnansweredQuestion)
+        .where(col(UnansweredQuestion.normalized) == normalized)
+        .values(
+            count=UnansweredQuestion.count + 1,
+            last_asked=utcnow(),
+            status=status,
+            best_entry_id=best_entry_id,
+            best_score=best_score,
+        )
+    )
     for _ in range(2):
         if (await session.exec(bump)).rowcount:
             await session.commit()
             return
-        session.add(UnansweredQuestion(normalized=normalized, text=text[:MAX_STORED_TEXT], status=status,
-                                       best_entry_id=best_entry_id, best_score=best_score))
+        session.add(
+            UnansweredQuestion(
+                normalized=normalized,
+                text=text[:MAX_STORED_TEXT],
+                status=status,
+                best_entry_id=best_entry_id,
+                best_score=best_score,
+            )
+        )
         try:
             await session.commit()
             return
@@ -33,9 +50,11 @@ async def log_unanswered(session: AsyncSession, text: str, normalized: str, stat
 
 
 async def unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredQuestion]:
-    result = await session.exec(select(UnansweredQuestion)
-                                .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_asked.desc())
-                                .limit(limit))
+    result = await session.exec(
+        select(UnansweredQuestion)
+        .order_by(col(UnansweredQuestion.count).desc(), col(UnansweredQuestion.last_asked).desc())
+        .limit(limit)
+    )
     return list(result.all())
 
 
@@ -43,40 +62,53 @@ async def forget_unanswered(session: AsyncSession, normalized: list[str]) -> int
     """Drop questions an admin has turned into phrasings of an entry; asked again unanswered, they come back."""
     if not normalized:
         return 0
-    result = await session.exec(delete(UnansweredQuestion).where(UnansweredQuestion.normalized.in_(normalized)))
+    result = await session.exec(delete(UnansweredQuestion).where(col(UnansweredQuestion.normalized).in_(normalized)))
     await session.commit()
     return result.rowcount or 0
 
 
 async def feedback_by_entry(session: AsyncSession, limit: int = 20) -> list[tuple[str, int, int]]:
     """(entry id, 👎 count, 👍 count) for the entries with 👎, most 👎 first."""
-    unhelpful = func.sum(case((Feedback.helpful, 0), else_=1))
-    helpful = func.sum(case((Feedback.helpful, 1), else_=0))
-    rows = await session.exec(select(Feedback.entry_id, unhelpful, helpful).group_by(Feedback.entry_id)
-                              .having(unhelpful > 0).order_by(unhelpful.desc(), Feedback.entry_id).limit(limit))
+    unhelpful = func.sum(case((col(Feedback.helpful), 0), else_=1))
+    helpful = func.sum(case((col(Feedback.helpful), 1), else_=0))
+    rows = await session.exec(
+        select(Feedback.entry_id, unhelpful, helpful)
+        .group_by(Feedback.entry_id)
+        .having(unhelpful > 0)
+        .order_by(unhelpful.desc(), Feedback.entry_id)
+        .limit(limit)
+    )
     return [(entry_id, int(bad), int(good)) for entry_id, bad, good in rows.all()]
 
 
 async def recent_comments(session: AsyncSession, limit: int = 10) -> list[Feedback]:
     """The latest 👎 feedback that came with a comment."""
-    rows = await session.exec(select(Feedback).where(Feedback.comment != "", Feedback.helpful == False)  # noqa: E712
-                              .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit))
+    rows = await session.exec(
+        select(Feedback)
+        .where(Feedback.comment != "", Feedback.helpful == False)  # noqa: E712
+        .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
+        .limit(limit)
+    )
     return list(rows.all())
 
 
-async def add_feedback(session: AsyncSession, channel: str, chat_id: str, entry_id: str, helpful: bool,
-                       comment: str = "") -> Feedback:
-    row = Feedback(channel=channel, chat_id=chat_id, entry_id=entry_id, helpful=helpful,
-                   comment=comment[:MAX_STORED_TEXT])
+async def add_feedback(
+    session: AsyncSession, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
+) -> Feedback:
+    row = Feedback(
+        channel=channel, chat_id=chat_id, entry_id=entry_id, helpful=helpful, comment=comment[:MAX_STORED_TEXT]
+    )
     session.add(row)
     await session.commit()
     return row
 
 
-async def open_handoff(session: AsyncSession, channel: str, chat_id: str, user_name: str,
-                       question: str) -> HandoffRequest:
-    row = HandoffRequest(channel=channel, chat_id=chat_id, user_name=user_name[:256],
-                         question=question[:MAX_STORED_TEXT])
+async def open_handoff(
+    session: AsyncSession, channel: str, chat_id: str, user_name: str, question: str
+) -> HandoffRequest:
+    row = HandoffRequest(
+        channel=channel, chat_id=chat_id, user_name=user_name[:256], question=question[:MAX_STORED_TEXT]
+    )
     session.add(row)
     await session.commit()
     return row

@@ -1,14 +1,18 @@
 """The database connection: async engine and sessions, SQLite in WAL mode, migrations at start-up."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Connection, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -17,10 +21,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def async_url(url: str) -> str:
     """Accept plain sqlite:// and postgresql:// URLs too, and pick the async drivers."""
     if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url[len("sqlite:"):]
+        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
 
 
@@ -28,7 +32,7 @@ def is_sqlite(url: str) -> bool:
     return async_url(url).startswith("sqlite")
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (the bot answering) proceed while a writer (a campaign) commits.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -48,8 +52,9 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Each aiosqlite connection is a thread with its own page cache and malloc arena; writes are
             # serialised anyway, so a few connections serve and keep a big campaign's memory down.
-            self.engine: AsyncEngine = create_async_engine(self.url, connect_args={"timeout": 30},
-                                                           pool_size=3, max_overflow=3)
+            self.engine: AsyncEngine = create_async_engine(
+                self.url, connect_args={"timeout": 30}, pool_size=3, max_overflow=3
+            )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -64,12 +69,11 @@ class Database:
         return self.sessions()
 
     @contextlib.asynccontextmanager
-    async def writing(self):
+    async def writing(self) -> AsyncIterator[AsyncSession]:
         """A session for a write transaction. On SQLite all writers of this process queue on one lock:
         SQLite has one writer anyway, and a lock wait costs nothing where its busy handler sleeps."""
-        async with self._write_lock or contextlib.nullcontext():
-            async with self.session() as session:
-                yield session
+        async with self._write_lock or contextlib.nullcontext(), self.session() as session:
+            yield session
 
     @property
     def sqlite_path(self) -> str | None:
@@ -80,7 +84,8 @@ class Database:
         """Bring the schema to the newest Alembic revision (idempotent)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        def upgrade(sync_connection) -> None:
+
+        def upgrade(sync_connection: Connection) -> None:
             config.attributes["connection"] = sync_connection
             command.upgrade(config, "head")
 

@@ -1,15 +1,21 @@
 """The delivery outbox: fan-out of due campaigns, leased claims, settling outcomes, closing occurrences."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import func, literal, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession as SQLAlchemyAsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import Audience, sql_filter
@@ -20,8 +26,13 @@ from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, 
 log = logging.getLogger(__name__)
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+def _is_postgres(session: AsyncSession) -> bool:
+    assert session.bind is not None  # Database.sessions binds every session to its engine
+    return session.bind.dialect.name == "postgresql"
+
+
+def _insert(session: AsyncSession) -> Callable[[type[Delivery]], PgInsert | SqliteInsert]:
+    return pg_insert if _is_postgres(session) else sqlite_insert
 
 
 async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
@@ -31,35 +42,74 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
     deliveries (unique per recipient, inserted with ON CONFLICT DO NOTHING) and the campaign's next
     run. Two processes racing here create it once; a crash midway leaves nothing half done.
     """
-    due = (await session.exec(select(Campaign.id).where(Campaign.status.in_((CampaignStatus.SCHEDULED, CampaignStatus.SENDING)),
-                                                        Campaign.next_run_at.is_not(None),
-                                                        Campaign.next_run_at <= now)
-                              .order_by(Campaign.next_run_at))).all()
+    due = (
+        await session.exec(
+            select(Campaign.id)
+            .where(
+                col(Campaign.status).in_((CampaignStatus.SCHEDULED, CampaignStatus.SENDING)),
+                col(Campaign.next_run_at).is_not(None),
+                col(Campaign.next_run_at) <= now,
+            )
+            .order_by(col(Campaign.next_run_at))
+        )
+    ).all()
     fired = []
     for campaign_id in due:
         # Re-read: a rollback below expires everything, and another process may have moved it on.
         campaign = await session.get(Campaign, campaign_id, populate_existing=True)
-        if campaign is None or campaign.next_run_at is None or campaign.next_run_at > now \
-                or campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING):
+        if (
+            campaign is None
+            or campaign.next_run_at is None
+            or campaign.next_run_at > now
+            or campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING)
+        ):
             continue
+        assert campaign.id is not None  # a stored row has its primary key
         fire_time = campaign.next_run_at
-        occurrence = Occurrence(campaign_id=campaign.id, fire_key=fire_time.astimezone(dt.timezone.utc).isoformat())
+        occurrence = Occurrence(campaign_id=campaign.id, fire_key=fire_time.astimezone(dt.UTC).isoformat())
         session.add(occurrence)
         try:
             await session.flush()
         except IntegrityError:
             await session.rollback()  # another process fired this occurrence first
             continue
+        assert occurrence.id is not None  # flush() assigned it
         # INSERT … SELECT: the database copies the audience into the outbox without a row in Python,
         # so 100,000 recipients cost no memory here; ON CONFLICT keeps the fan-out idempotent.
-        source = select(literal(campaign.id), literal(occurrence.id), Subscriber.id, Subscriber.channel,
-                        Subscriber.chat_id, Subscriber.display_name, literal(DeliveryStatus.PENDING.value), literal(0),
-                        literal(now), literal(""), literal(""), literal(now)
-                        ).where(sql_filter(Audience.from_json(campaign.audience)))
-        columns = ["campaign_id", "occurrence_id", "subscriber_id", "channel", "chat_id", "name", "status",
-                   "attempts", "next_attempt_at", "message_id", "error", "updated_at"]
-        result = await session.exec(_insert(session)(Delivery).from_select(columns, source)
-                                    .on_conflict_do_nothing(index_elements=["occurrence_id", "subscriber_id"]))
+        # SQLAlchemy's select: sqlmodel's is typed for at most four columns.
+        source = sa_select(
+            literal(campaign.id),
+            literal(occurrence.id),
+            col(Subscriber.id),
+            col(Subscriber.channel),
+            col(Subscriber.chat_id),
+            col(Subscriber.display_name),
+            literal(DeliveryStatus.PENDING.value),
+            literal(0),
+            literal(now),
+            literal(""),
+            literal(""),
+            literal(now),
+        ).where(sql_filter(Audience.from_json(campaign.audience)))
+        columns = [
+            "campaign_id",
+            "occurrence_id",
+            "subscriber_id",
+            "channel",
+            "chat_id",
+            "name",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "message_id",
+            "error",
+            "updated_at",
+        ]
+        result = await session.exec(
+            _insert(session)(Delivery)
+            .from_select(columns, source)
+            .on_conflict_do_nothing(index_elements=["occurrence_id", "subscriber_id"])
+        )
         count = result.rowcount
         if campaign.schedule == ScheduleKind.CRON:
             campaign.next_run_at = next_fire(campaign.cron, campaign.timezone, max(fire_time, now))
@@ -74,34 +124,44 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
     return fired
 
 
-async def claim(session: AsyncSession, channel: str, limit: int, now: dt.datetime,
-                lease: dt.timedelta) -> list[Delivery]:
+async def claim(
+    session: AsyncSession, channel: str, limit: int, now: dt.datetime, lease: dt.timedelta
+) -> list[Delivery]:
     """Lease up to `limit` due pending deliveries of one channel; on PostgreSQL workers skip each other's rows."""
-    query = (select(Delivery).where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING,
-                                    Delivery.next_attempt_at <= now)
-             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
-    if session.bind.dialect.name == "postgresql":
+    query = (
+        select(Delivery)
+        .where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+    )
+    if _is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.exec(query)).all())
     if rows:
-        await session.exec(update(Delivery).where(Delivery.id.in_([r.id for r in rows]))
-                           .values(status=DeliveryStatus.INFLIGHT, lease_until=now + lease, updated_at=now))
+        await session.exec(
+            update(Delivery)
+            .where(col(Delivery.id).in_([r.id for r in rows]))
+            .values(status=DeliveryStatus.INFLIGHT, lease_until=now + lease, updated_at=now)
+        )
     await session.commit()
     for row in rows:
         row.status = DeliveryStatus.INFLIGHT
     return rows
 
 
-async def settle(session: AsyncSession, results: list[dict], now: dt.datetime) -> None:
+async def settle(session: AsyncSession, results: list[dict[str, Any]], now: dt.datetime) -> None:
     """Write the outcomes of one batch: dicts with id and the changed fields (status, message_id, …)."""
     if not results:
         return
     # ORM bulk UPDATE by primary key (one executemany); SQLModel's exec() cannot take a parameter list.
-    await SQLAlchemyAsyncSession.execute(session, update(Delivery),
-                                         [{**r, "updated_at": now, "lease_until": None} for r in results])
+    await SQLAlchemyAsyncSession.execute(
+        session, update(Delivery), [{**r, "updated_at": now, "lease_until": None} for r in results]
+    )
     blocked = [r["subscriber_id"] for r in results if r.get("status") == DeliveryStatus.BLOCKED]
     if blocked:
-        await session.exec(update(Subscriber).where(Subscriber.id.in_(blocked)).values(status=SubscriberStatus.BLOCKED))
+        await session.exec(
+            update(Subscriber).where(col(Subscriber.id).in_(blocked)).values(status=SubscriberStatus.BLOCKED)
+        )
     await session.commit()
 
 
@@ -110,20 +170,30 @@ async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bo
 
     `every_lease`: the caller knows no other sender is alive (SQLite's sender lock), so all are orphans.
     """
-    stale = Delivery.status == DeliveryStatus.INFLIGHT
+    stale = col(Delivery.status) == DeliveryStatus.INFLIGHT
     if not every_lease:
-        stale = stale & (Delivery.lease_until < now)
-    result = await session.exec(update(Delivery).where(stale)
-                                .values(status=DeliveryStatus.UNKNOWN, lease_until=None, updated_at=now,
-                                        error="lease expired: the sender stopped during the send"))
+        stale = stale & (col(Delivery.lease_until) < now)
+    result = await session.exec(
+        update(Delivery)
+        .where(stale)
+        .values(
+            status=DeliveryStatus.UNKNOWN,
+            lease_until=None,
+            updated_at=now,
+            error="lease expired: the sender stopped during the send",
+        )
+    )
     await session.commit()
     return result.rowcount or 0
 
 
 async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
     """Close occurrences with nothing pending or in flight; a one-off campaign is then done."""
-    open_rows = (select(Delivery.occurrence_id, func.count()).where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)))
-                 .group_by(Delivery.occurrence_id))
+    open_rows = (
+        select(Delivery.occurrence_id, func.count())
+        .where(col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)))
+        .group_by(col(Delivery.occurrence_id))
+    )
     busy = {occ for occ, _ in (await session.exec(open_rows)).all()}
     sending = (await session.exec(select(Occurrence).where(Occurrence.status == OccurrenceStatus.SENDING))).all()
     finished = [o for o in sending if o.id not in busy]
@@ -131,7 +201,11 @@ async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
         occurrence.status, occurrence.finished_at = OccurrenceStatus.DONE, now
         session.add(occurrence)
         campaign = await session.get(Campaign, occurrence.campaign_id)
-        if campaign is not None and campaign.status == CampaignStatus.SENDING and campaign.schedule != ScheduleKind.CRON:
+        if (
+            campaign is not None
+            and campaign.status == CampaignStatus.SENDING
+            and campaign.schedule != ScheduleKind.CRON
+        ):
             campaign.status = CampaignStatus.DONE
             session.add(campaign)
     if finished:
@@ -139,6 +213,13 @@ async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
 
 
 async def due_soon(session: AsyncSession, channel: str, now: dt.datetime) -> bool:
-    row = (await session.exec(select(Delivery.id).where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING,
-                                                       Delivery.next_attempt_at <= now).limit(1))).first()
+    row = (
+        await session.exec(
+            select(Delivery.id)
+            .where(
+                Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now
+            )
+            .limit(1)
+        )
+    ).first()
     return row is not None

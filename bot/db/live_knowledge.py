@@ -1,11 +1,12 @@
 """The live knowledge base in the database: load, replace (bumping the version), seed from the release."""
+
 from __future__ import annotations
 
 import json
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import KnowledgeEntry, KnowledgeMeta, KnowledgeTopic, utcnow
@@ -20,13 +21,12 @@ async def version(session: AsyncSession) -> int:
 
 async def load(session: AsyncSession) -> KnowledgeBase | None:
     """The live copy, or None when the database holds no entries yet."""
-    rows = (await session.exec(select(KnowledgeEntry).order_by(KnowledgeEntry.position))).all()
+    rows = (await session.exec(select(KnowledgeEntry).order_by(col(KnowledgeEntry.position)))).all()
     if not rows:
         return None
-    topics = (await session.exec(select(KnowledgeTopic).order_by(KnowledgeTopic.position))).all()
+    topics = (await session.exec(select(KnowledgeTopic).order_by(col(KnowledgeTopic.position)))).all()
     entries, _ = parse_entries([json.loads(r.data) for r in rows], "database")
-    return KnowledgeBase([Topic(t.id, t.title, t.menu, t.description) for t in topics], entries,
-                         await version(session))
+    return KnowledgeBase([Topic(t.id, t.title, t.menu, t.description) for t in topics], entries, await version(session))
 
 
 async def replace(session: AsyncSession, kb: KnowledgeBase) -> int:
@@ -34,11 +34,15 @@ async def replace(session: AsyncSession, kb: KnowledgeBase) -> int:
     await session.exec(delete(KnowledgeEntry))
     await session.exec(delete(KnowledgeTopic))
     for position, topic in enumerate(kb.topics):
-        session.add(KnowledgeTopic(id=topic.id, position=position, title=topic.title, menu=topic.menu,
-                                   description=topic.description))
+        session.add(
+            KnowledgeTopic(
+                id=topic.id, position=position, title=topic.title, menu=topic.menu, description=topic.description
+            )
+        )
     for position, entry in enumerate(kb.entries):
-        session.add(KnowledgeEntry(id=entry.id, position=position,
-                                   data=json.dumps(entry.to_dict(), ensure_ascii=False)))
+        session.add(
+            KnowledgeEntry(id=entry.id, position=position, data=json.dumps(entry.to_dict(), ensure_ascii=False))
+        )
     meta = await session.get(KnowledgeMeta, 1)
     if meta is None:
         meta = KnowledgeMeta(id=1, version=0)

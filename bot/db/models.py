@@ -1,4 +1,5 @@
 """SQLModel tables: people, their feedback and requests, unanswered questions, and the live knowledge base."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +7,19 @@ import datetime as dt
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from handlers.statuses import (CampaignStatus, DeliveryStatus, HandoffStatus, OccurrenceStatus, ScheduleKind,
-                               SubscriberStatus)
+from handlers.statuses import (
+    CampaignStatus,
+    DeliveryStatus,
+    HandoffStatus,
+    OccurrenceStatus,
+    ScheduleKind,
+    SubscriberStatus,
+)
 
 
 def utcnow() -> dt.datetime:
     """Aware UTC: SQLModel refuses naive datetimes, and UTC in storage avoids any local-time mix-up."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Subscriber(SQLModel, table=True):
@@ -126,10 +133,10 @@ class Campaign(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))   # JSON [{label,url}]
+    buttons: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))  # JSON [{label,url}]
     audience: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON, see audience.py
     schedule: str = Field(default=ScheduleKind.NOW, max_length=8)
-    run_at: dt.datetime | None = None                   # first (or only) occurrence, UTC
+    run_at: dt.datetime | None = None  # first (or only) occurrence, UTC
     cron: str = Field(default="", max_length=128)
     timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
     # draft → scheduled → sending → done; or cancelled. A recurring campaign stays "scheduled" between runs.
@@ -157,9 +164,11 @@ class Delivery(SQLModel, table=True):
     """One message of one occurrence to one recipient: the unit the sender claims, sends and settles."""
 
     __tablename__ = "delivery"
-    __table_args__ = (UniqueConstraint("occurrence_id", "subscriber_id", name="uq_delivery"),
-                      # The sender's claim: pending rows of one channel that are due, oldest first.
-                      Index("ix_delivery_claim", "channel", "status", "next_attempt_at"))
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "subscriber_id", name="uq_delivery"),
+        # The sender's claim: pending rows of one channel that are due, oldest first.
+        Index("ix_delivery_claim", "channel", "status", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)

@@ -1,11 +1,12 @@
 """Queries on subscribers: who they are, what they subscribed to, and erasing them on request."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
@@ -15,25 +16,36 @@ MAX_QUESTION = 2000
 
 
 async def get_person(session: AsyncSession, channel: str, chat_id: str) -> Subscriber | None:
-    result = await session.exec(select(Subscriber).where(Subscriber.channel == channel,
-                                                         Subscriber.chat_id == chat_id))
+    result = await session.exec(select(Subscriber).where(Subscriber.channel == channel, Subscriber.chat_id == chat_id))
     return result.first()
 
 
-async def touch(session: AsyncSession, channel: str, chat_id: str, user_id: str = "", name: str = "",
-                question: str | None = None) -> None:
+async def touch(
+    session: AsyncSession, channel: str, chat_id: str, user_id: str = "", name: str = "", question: str | None = None
+) -> None:
     """Record that a chat was active (and its latest question): one UPDATE; a row on first contact."""
-    values: dict = {"last_seen": utcnow()}
+    values: dict[str, Any] = {"last_seen": utcnow()}
     if name:
         values["display_name"] = name[:256]
     if question is not None:
         values["last_question"] = question[:MAX_QUESTION]
-    bump = update(Subscriber).where(Subscriber.channel == channel, Subscriber.chat_id == chat_id).values(**values)
+    bump = (
+        update(Subscriber)
+        .where(col(Subscriber.channel) == channel, col(Subscriber.chat_id) == chat_id)
+        .values(**values)
+    )
     if (await session.exec(bump)).rowcount:
         await session.commit()
         return
-    session.add(Subscriber(channel=channel, chat_id=chat_id, user_id=user_id, display_name=name[:256],
-                           last_question=(question or "")[:MAX_QUESTION]))
+    session.add(
+        Subscriber(
+            channel=channel,
+            chat_id=chat_id,
+            user_id=user_id,
+            display_name=name[:256],
+            last_question=(question or "")[:MAX_QUESTION],
+        )
+    )
     try:
         await session.commit()
     except IntegrityError:
@@ -46,6 +58,7 @@ async def touch(session: AsyncSession, channel: str, chat_id: str, user_id: str 
 async def subscribe(session: AsyncSession, channel: str, chat_id: str, topics: list[str]) -> Subscriber:
     await touch(session, channel, chat_id)
     person = await get_person(session, channel, chat_id)
+    assert person is not None  # touch() just made sure the row exists
     person.topics = ",".join(dict.fromkeys(topics))
     person.status = SubscriberStatus.ACTIVE
     person.consent_at = utcnow()
@@ -74,6 +87,7 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
             return
         await touch(session, channel, chat_id)
         person = await get_person(session, channel, chat_id)
+        assert person is not None  # touch() just made sure the row exists
     if blocked:
         person.status = SubscriberStatus.BLOCKED
     elif person.status == SubscriberStatus.BLOCKED:
@@ -85,10 +99,14 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
 async def person_data(session: AsyncSession, channel: str, chat_id: str) -> dict[str, Any]:
     """Everything stored about one chat, for /mydata."""
     person = await get_person(session, channel, chat_id)
-    feedback = (await session.exec(select(Feedback).where(Feedback.channel == channel,
-                                                          Feedback.chat_id == chat_id))).all()
-    handoffs = (await session.exec(select(HandoffRequest).where(HandoffRequest.channel == channel,
-                                                                HandoffRequest.chat_id == chat_id))).all()
+    feedback = (
+        await session.exec(select(Feedback).where(Feedback.channel == channel, Feedback.chat_id == chat_id))
+    ).all()
+    handoffs = (
+        await session.exec(
+            select(HandoffRequest).where(HandoffRequest.channel == channel, HandoffRequest.chat_id == chat_id)
+        )
+    ).all()
     return {"person": person, "feedback": list(feedback), "handoffs": list(handoffs)}
 
 
@@ -96,7 +114,7 @@ async def delete_person(session: AsyncSession, channel: str, chat_id: str) -> in
     """Erase a chat's personal data (Decree 13/2023); returns how many rows went."""
     removed = 0
     for table in (Subscriber, Feedback, HandoffRequest):
-        result = await session.exec(delete(table).where(table.channel == channel, table.chat_id == chat_id))
+        result = await session.exec(delete(table).where(col(table.channel) == channel, col(table.chat_id) == chat_id))
         removed += result.rowcount or 0
     await session.commit()
     return removed

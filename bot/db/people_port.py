@@ -1,4 +1,5 @@
 """The conversation's PeopleStore over the database: one short session per call, rows handed out as views."""
+
 from __future__ import annotations
 
 from bot.db import conversation_log, people
@@ -9,8 +10,17 @@ from handlers.views import FeedbackView, HandoffView, PersonData, PersonView
 
 
 def person_view(row: Subscriber) -> PersonView:
-    return PersonView(row.channel, row.chat_id, row.display_name, SubscriberStatus(row.status),
-                      tuple(row.topic_list), row.consent_at, row.first_seen, row.last_seen, row.last_question)
+    return PersonView(
+        row.channel,
+        row.chat_id,
+        row.display_name,
+        SubscriberStatus(row.status),
+        tuple(row.topic_list),
+        row.consent_at,
+        row.first_seen,
+        row.last_seen,
+        row.last_question,
+    )
 
 
 def feedback_view(row: Feedback) -> FeedbackView:
@@ -29,8 +39,9 @@ class DatabasePeople:
     def __init__(self, db: Database):
         self.db = db
 
-    async def touch(self, channel: str, chat_id: str, user_id: str = "", name: str = "",
-                    question: str | None = None) -> None:
+    async def touch(
+        self, channel: str, chat_id: str, user_id: str = "", name: str = "", question: str | None = None
+    ) -> None:
         async with self.db.writing() as s:
             await people.touch(s, channel, chat_id, user_id, name, question)
 
@@ -50,8 +61,11 @@ class DatabasePeople:
         async with self.db.session() as s:
             data = await people.person_data(s, channel, chat_id)
         person = data["person"]
-        return PersonData(person_view(person) if person is not None else None,
-                          [feedback_view(f) for f in data["feedback"]], [handoff_view(h) for h in data["handoffs"]])
+        return PersonData(
+            person_view(person) if person is not None else None,
+            [feedback_view(f) for f in data["feedback"]],
+            [handoff_view(h) for h in data["handoffs"]],
+        )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
         async with self.db.writing() as s:
@@ -61,13 +75,15 @@ class DatabasePeople:
         async with self.db.session() as s:
             return await people.last_question(s, channel, chat_id)
 
-    async def log_unanswered(self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None,
-                             best_score: float) -> None:
+    async def log_unanswered(
+        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
+    ) -> None:
         async with self.db.writing() as s:
             await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score)
 
-    async def add_feedback(self, channel: str, chat_id: str, entry_id: str, helpful: bool,
-                           comment: str = "") -> FeedbackView:
+    async def add_feedback(
+        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
+    ) -> FeedbackView:
         async with self.db.writing() as s:
             return feedback_view(await conversation_log.add_feedback(s, channel, chat_id, entry_id, helpful, comment))
 

@@ -1,4 +1,5 @@
 """The conversation's StateStore over the database: expiring rows, so several processes share one conversation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.db.database import Database
 from bot.db.models import ConversationState, utcnow
@@ -25,36 +26,46 @@ class DatabaseStateStore:
 
     async def get(self, key: str) -> dict[str, Any] | None:
         async with self.db.session() as session:
-            row = (await session.exec(select(ConversationState.value).where(
-                ConversationState.key == key[:MAX_KEY], ConversationState.expires_at > utcnow()))).first()
+            row = (
+                await session.exec(
+                    select(ConversationState.value).where(
+                        ConversationState.key == key[:MAX_KEY], ConversationState.expires_at > utcnow()
+                    )
+                )
+            ).first()
         return json.loads(row) if row is not None else None
 
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
-        values = {"key": key[:MAX_KEY], "value": json.dumps(value, ensure_ascii=False),
-                  "expires_at": utcnow() + dt.timedelta(seconds=ttl)}
+        values = {
+            "key": key[:MAX_KEY],
+            "value": json.dumps(value, ensure_ascii=False),
+            "expires_at": utcnow() + dt.timedelta(seconds=ttl),
+        }
         statement = self._insert(ConversationState).values(**values)
         statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"value": statement.excluded.value,
-                                          "expires_at": statement.excluded.expires_at})
+            index_elements=["key"],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+        )
         async with self.db.writing() as session:
             await session.exec(statement)
             await session.commit()
 
     async def delete(self, key: str) -> None:
         async with self.db.writing() as session:
-            await session.exec(delete(ConversationState).where(ConversationState.key == key[:MAX_KEY]))
+            await session.exec(delete(ConversationState).where(col(ConversationState.key) == key[:MAX_KEY]))
             await session.commit()
 
     async def forget_chat(self, channel: str, chat_id: str) -> int:
         suffix = f":{channel}:{chat_id}"
         async with self.db.writing() as session:
-            result = await session.exec(delete(ConversationState).where(
-                ConversationState.key.endswith(suffix, autoescape=True)))
+            result = await session.exec(
+                delete(ConversationState).where(col(ConversationState.key).endswith(suffix, autoescape=True))
+            )
             await session.commit()
         return result.rowcount or 0
 
     async def purge_expired(self) -> int:
         async with self.db.writing() as session:
-            result = await session.exec(delete(ConversationState).where(ConversationState.expires_at <= utcnow()))
+            result = await session.exec(delete(ConversationState).where(col(ConversationState.expires_at) <= utcnow()))
             await session.commit()
         return result.rowcount or 0

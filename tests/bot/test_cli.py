@@ -1,4 +1,5 @@
 """The CLI contract of DESIGN.md, run as a newcomer would: `python -m bot …` in a subprocess."""
+
 import json
 import os
 import subprocess
@@ -16,8 +17,16 @@ def run_bot(*args, stdin="", cwd=None, env_extra=None):
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     env["PYTHONPATH"] = str(ROOT)
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_ask_prints_answer_and_source(tmp_path):

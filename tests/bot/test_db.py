@@ -1,14 +1,14 @@
 """The database layer on a real SQLite file and, when TEST_DATABASE_URL is set, on PostgreSQL."""
+
 import asyncio
 import dataclasses
 
 import pytest
-
 from sqlmodel import select
 
 from bot.db import conversation_log, live_knowledge, people
-from bot.db.models import Subscriber
 from bot.db.database import open_database
+from bot.db.models import Subscriber
 from bot.wiring import build_core
 from knowledge.loader import load_directory
 
@@ -31,6 +31,7 @@ async def test_first_contact_races_create_one_row(db):
     async def touch(i):
         async with db.session() as s:
             await people.touch(s, "telegram", "42", "42", f"An {i}", question=f"câu {i}")
+
     await asyncio.gather(*(touch(i) for i in range(5)))
     async with db.session() as s:
         person = await people.get_person(s, "telegram", "42")
@@ -73,6 +74,7 @@ async def test_unanswered_questions_are_counted_once_per_text(db):
     async def log(text):
         async with db.session() as s:
             await conversation_log.log_unanswered(s, text, "gia vang hom nay", "fallback", None, 0.2)
+
     await asyncio.gather(*(log("giá vàng hôm nay?") for _ in range(4)))
     async with db.session() as s:
         rows = await conversation_log.unanswered(s)

@@ -1,4 +1,5 @@
 """`kb remove`: retiring entries from a folder or the live copy, links to them dropped, all or nothing."""
+
 import shutil
 
 import pytest
@@ -15,10 +16,14 @@ ALTS = ["mot", "hai", "ba", "bon"]
 
 
 def folder_with_links(tmp_path):
-    return write_knowledge_dir(tmp_path / "kb", [
-        entry("mot", "Câu một?", alternates=ALTS, related=["hai", "ba"]),
-        entry("hai", "Câu hai?", alternates=ALTS, related=["mot"]),
-        entry("ba", "Câu ba?", alternates=ALTS, related=["mot"])])
+    return write_knowledge_dir(
+        tmp_path / "kb",
+        [
+            entry("mot", "Câu một?", alternates=ALTS, related=["hai", "ba"]),
+            entry("hai", "Câu hai?", alternates=ALTS, related=["mot"]),
+            entry("ba", "Câu ba?", alternates=ALTS, related=["mot"]),
+        ],
+    )
 
 
 def test_remove_drops_the_entry_and_the_links_to_it(tmp_path, capsys):
@@ -51,7 +56,8 @@ def test_dry_run_removes_nothing(tmp_path, capsys):
 def test_removing_every_entry_of_a_file_does_not_bring_them_back(tmp_path):
     folder = folder_with_links(tmp_path)
     (folder / "entries" / "02-more.yaml").write_text(
-        dump_yaml([entry("bon", "Câu bốn?", alternates=ALTS)]), encoding="utf-8")
+        dump_yaml([entry("bon", "Câu bốn?", alternates=ALTS)]), encoding="utf-8"
+    )
     assert main(["kb", "remove", "bon", "--dir", str(folder)]) == 0
     assert load_directory(folder)[0].get("bon") is None
 
@@ -61,11 +67,16 @@ def test_release_import_names_what_the_release_no_longer_has(tmp_path, capsys, d
     monkeypatch.setenv("DATABASE_URL", database_url)
     old_release = tmp_path / "old-release"
     shutil.copytree(SHIPPED_DIR, old_release)
-    retired = entry("muc-da-bo", "Mục đã bỏ trong bản phát hành mới?", alternates=ALTS,
-                    topic="ke-hoach-273", related=["kh273-la-gi"])
+    retired = entry(
+        "muc-da-bo",
+        "Mục đã bỏ trong bản phát hành mới?",
+        alternates=ALTS,
+        topic="ke-hoach-273",
+        related=["kh273-la-gi"],
+    )
     (old_release / "entries" / "99-retired.yaml").write_text(dump_yaml([retired]), encoding="utf-8")
     monkeypatch.setenv("KNOWLEDGE_DIR", str(old_release))
-    assert main(["kb", "export", str(tmp_path / "live.jsonl")]) == 0   # seeds the live copy
+    assert main(["kb", "export", str(tmp_path / "live.jsonl")]) == 0  # seeds the live copy
     capsys.readouterr()
 
     assert main(["kb", "import", str(SHIPPED_DIR)]) == 0

@@ -1,4 +1,5 @@
 """The admin's review loop: list what the bot could not answer, make it an entry's phrasing, see it answered."""
+
 import asyncio
 
 import pytest
@@ -23,8 +24,9 @@ async def log_questions_and_feedback(database_url: str) -> None:
         for text in (QUESTION, QUESTION, "giá vàng hôm nay"):
             result = engine.search(text)
             best = result.best
-            await conversation_log.log_unanswered(s, text, result.analysis.plain, result.status,
-                                                  best.entry.id if best else None, result.confidence)
+            await conversation_log.log_unanswered(
+                s, text, result.analysis.plain, result.status, best.entry.id if best else None, result.confidence
+            )
         await conversation_log.add_feedback(s, "telegram", "1", "ocop-dang-ky", False, "Tôi hỏi nhãn hiệu cơ mà")
         await conversation_log.add_feedback(s, "telegram", "2", "ocop-dang-ky", True)
         await conversation_log.add_feedback(s, "zalo", "3", "5s-la-gi", True)
@@ -58,9 +60,13 @@ def test_unanswered_becomes_an_alternate_and_is_answered(database_url, monkeypat
 
 
 def test_alternate_is_checked_like_an_import(tmp_path, capsys):
-    folder = write_knowledge_dir(tmp_path / "kb", [
-        entry("mot", "Thuế là gì?", alternates=["a", "b", "c", "d"]),
-        entry("hai", "Thuê nhà thế nào?", alternates=["e", "f", "g", "h"])])
+    folder = write_knowledge_dir(
+        tmp_path / "kb",
+        [
+            entry("mot", "Thuế là gì?", alternates=["a", "b", "c", "d"]),
+            entry("hai", "Thuê nhà thế nào?", alternates=["e", "f", "g", "h"]),
+        ],
+    )
     assert main(["kb", "alternate", "khong-co", "câu hỏi", "--dir", str(folder)]) == 1
     assert "no entry with this id" in capsys.readouterr().out
     # Another entry's question cannot become this entry's phrasing.

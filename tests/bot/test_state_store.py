@@ -1,4 +1,5 @@
 """The shared conversation state: the same contract in memory and on the database (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """Two `bot run` processes behind one webhook give one conversation: a user's messages go to either process,
 alternately, mid-flow (comment, campaign draft, clarify choice by number, handoff), with the same result as one."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,14 @@ class Process:
 
     def __init__(self, env: dict[str, str], port: int):
         self.port = port
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env={**env, "WEB_PORT": str(port)},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env={**env, "WEB_PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     async def ready(self, http: aiohttp.ClientSession, timeout: float = 60) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -68,12 +75,25 @@ async def two_bots(telegram_api, database_url, tmp_path):
     zalo_api = FakeZaloAPI()
     await zalo_api.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DATABASE_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": telegram_api.token, "TELEGRAM_API_BASE_URL": telegram_api.base_url,
-                "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
-                "ZALO_BOT_TOKEN": zalo_api.token, "ZALO_API_BASE_URL": zalo_api.base_url,
-                "ZALO_WEBHOOK_SECRET": ZALO_SECRET, "DATABASE_URL": database_url, "WEB_HOST": "127.0.0.1",
-                "STAFF_IDS": f"telegram:{STAFF}", "STAFF_CHAT_ID": str(STAFF), "QUIET_HOURS": "off",
-                "CAMPAIGNS_IN_BOT": "false", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": telegram_api.token,
+            "TELEGRAM_API_BASE_URL": telegram_api.base_url,
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
+            "ZALO_BOT_TOKEN": zalo_api.token,
+            "ZALO_API_BASE_URL": zalo_api.base_url,
+            "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+            "DATABASE_URL": database_url,
+            "WEB_HOST": "127.0.0.1",
+            "STAFF_IDS": f"telegram:{STAFF}",
+            "STAFF_CHAT_ID": str(STAFF),
+            "QUIET_HOURS": "off",
+            "CAMPAIGNS_IN_BOT": "false",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     http = aiohttp.ClientSession()
     first = Process(env, free_port())
     await first.ready(http)  # the first one migrates and seeds; the second finds it done
@@ -106,8 +126,11 @@ class Alternating:
 
     async def zalo(self, update: dict) -> None:
         url = f"http://127.0.0.1:{self._next().port}/zalo/webhook"
-        async with self.http.post(url, data=json.dumps(update), headers={"X-Bot-Api-Secret-Token": ZALO_SECRET,
-                                                                         "Content-Type": "application/json"}) as r:
+        async with self.http.post(
+            url,
+            data=json.dumps(update),
+            headers={"X-Bot-Api-Secret-Token": ZALO_SECRET, "Content-Type": "application/json"},
+        ) as r:
             assert r.status == 200
 
 
@@ -126,8 +149,9 @@ async def telegram_press(api, send, chat_id: int, label: str, replies: int = 1) 
             for button in row:
                 if label in button["text"]:
                     before = len(api.sent(chat_id))
-                    update = api.callback_update(chat_id, button["callback_data"], int(call.result["message_id"]),
-                                                 user_id=chat_id)
+                    update = api.callback_update(
+                        chat_id, button["callback_data"], int(call.result["message_id"]), user_id=chat_id
+                    )
                     await send.telegram(update)
                     await api.wait_for("sendMessage", before + replies, timeout=20, chat_id=chat_id)
                     return api.sent(chat_id)[before:]

@@ -1,4 +1,5 @@
 """What both fake platform APIs report about the messages they received."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

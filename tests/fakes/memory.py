@@ -1,4 +1,5 @@
 """In-memory implementations of the handlers' ports, for the fast tier: no database, no platform."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ from handlers.views import AudienceOption, CampaignSummary, FeedbackView, Handof
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -32,8 +33,9 @@ class MemoryPeople:
         self.unanswered: dict[str, Unanswered] = {}
         self._ids = itertools.count(1)
 
-    async def touch(self, channel: str, chat_id: str, user_id: str = "", name: str = "",
-                    question: str | None = None) -> None:
+    async def touch(
+        self, channel: str, chat_id: str, user_id: str = "", name: str = "", question: str | None = None
+    ) -> None:
         key = (channel, chat_id)
         person = self.people.get(key) or PersonView(channel, chat_id, first_seen=_now())
         changes: dict[str, object] = {"last_seen": _now()}
@@ -45,8 +47,12 @@ class MemoryPeople:
 
     async def subscribe(self, channel: str, chat_id: str, topics: list[str]) -> PersonView:
         await self.touch(channel, chat_id)
-        person = replace(self.people[(channel, chat_id)], status=SubscriberStatus.ACTIVE,
-                         topics=tuple(dict.fromkeys(topics)), consent_at=_now())
+        person = replace(
+            self.people[(channel, chat_id)],
+            status=SubscriberStatus.ACTIVE,
+            topics=tuple(dict.fromkeys(topics)),
+            consent_at=_now(),
+        )
         self.people[(channel, chat_id)] = person
         return person
 
@@ -73,9 +79,11 @@ class MemoryPeople:
         self.people[(channel, chat_id)] = replace(person, status=status)
 
     async def person_data(self, channel: str, chat_id: str) -> PersonData:
-        return PersonData(self.people.get((channel, chat_id)),
-                          [f for c, i, f in self.feedback.values() if (c, i) == (channel, chat_id)],
-                          [h for h in self.handoffs.values() if (h.channel, h.chat_id) == (channel, chat_id)])
+        return PersonData(
+            self.people.get((channel, chat_id)),
+            [f for c, i, f in self.feedback.values() if (c, i) == (channel, chat_id)],
+            [h for h in self.handoffs.values() if (h.channel, h.chat_id) == (channel, chat_id)],
+        )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
         removed = 1 if self.people.pop((channel, chat_id), None) else 0
@@ -91,16 +99,18 @@ class MemoryPeople:
         person = self.people.get((channel, chat_id))
         return person.last_question if person else ""
 
-    async def log_unanswered(self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None,
-                             best_score: float) -> None:
+    async def log_unanswered(
+        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
+    ) -> None:
         known = self.unanswered.get(normalized)
         if known is None:
             self.unanswered[normalized] = Unanswered(text, normalized, status, best_entry_id)
         else:
             known.count += 1
 
-    async def add_feedback(self, channel: str, chat_id: str, entry_id: str, helpful: bool,
-                           comment: str = "") -> FeedbackView:
+    async def add_feedback(
+        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
+    ) -> FeedbackView:
         row = FeedbackView(next(self._ids), entry_id, helpful, comment)
         self.feedback[row.id] = (channel, chat_id, row)
         return row
@@ -160,8 +170,9 @@ class MemoryDesk:
         problem = await self.check(text, audience, when)
         if problem:
             raise ValueError(problem)
-        campaign = MemoryCampaign(next(self._ids), text, audience, when, created_by,
-                                  counts={DeliveryStatus.PENDING: self.audience_size})
+        campaign = MemoryCampaign(
+            next(self._ids), text, audience, when, created_by, counts={DeliveryStatus.PENDING: self.audience_size}
+        )
         self.campaigns[campaign.id] = campaign
         return campaign.id
 

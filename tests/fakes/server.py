@@ -1,4 +1,5 @@
 """A platform fake's server life: listen on loopback, stop, and refuse or accept connections on demand."""
+
 from __future__ import annotations
 
 import asyncio

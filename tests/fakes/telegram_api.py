@@ -14,6 +14,7 @@ fixture, a started fake that is stopped after the test.
             await bot.send_message(42, "Xin chào")
         assert api.sent(42)[0]["text"] == "Xin chào"
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,9 @@ import re
 import time
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -49,31 +51,96 @@ MAX_CALLBACK_DATA_BYTES = 64
 # PTB form-encodes every parameter and JSON-encodes every value that is not a str, so a str-typed field must
 # never be JSON-decoded ("123" as a text, secret token or callback query id stays a string); every other
 # field is decoded when it parses as JSON.
-_STRING_FIELDS = frozenset({
-    "text", "caption", "parse_mode", "url", "secret_token", "ip_address", "callback_query_id",
-    "inline_message_id", "business_connection_id", "message_effect_id", "action", "language_code",
-    "emoji", "title", "description", "short_description", "name", "question", "explanation", "address",
-    "first_name", "last_name", "phone_number", "vcard", "query", "data", "chat_id", "from_chat_id",
-    "photo", "document", "audio", "video", "voice", "sticker", "animation", "thumbnail",
-    "custom_title", "invite_link", "payload", "currency", "start_parameter", "next_offset",
-})
+_STRING_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "url",
+        "secret_token",
+        "ip_address",
+        "callback_query_id",
+        "inline_message_id",
+        "business_connection_id",
+        "message_effect_id",
+        "action",
+        "language_code",
+        "emoji",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "question",
+        "explanation",
+        "address",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "vcard",
+        "query",
+        "data",
+        "chat_id",
+        "from_chat_id",
+        "photo",
+        "document",
+        "audio",
+        "video",
+        "voice",
+        "sticker",
+        "animation",
+        "thumbnail",
+        "custom_title",
+        "invite_link",
+        "payload",
+        "currency",
+        "start_parameter",
+        "next_offset",
+    }
+)
 _CHAT_ID_FIELDS = ("chat_id", "from_chat_id")
 
 # Telegram sends every update type except these when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-_HTML_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
-    "tg-spoiler", "tg-emoji", "span",
-})
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+    }
+)
 _HTML_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _HTML_ATTRIBUTE = re.compile(r"\s*([A-Za-z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
-})
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 
@@ -85,11 +152,11 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float                       # time.monotonic() when the request arrived
-    status: int | None = None       # HTTP status answered; None while the request is still being handled
+    at: float  # time.monotonic() when the request arrived
+    status: int | None = None  # HTTP status answered; None while the request is still being handled
     description: str | None = None  # Telegram's error description when not ok
-    result: Any = None              # the "result" answered when ok
-    client_gone: bool = False       # the client had hung up (e.g. read timeout) before the answer was written
+    result: Any = None  # the "result" answered when ok
+    client_gone: bool = False  # the client had hung up (e.g. read timeout) before the answer was written
 
     @property
     def ok(self) -> bool:
@@ -121,8 +188,7 @@ class _Rule:
     deliver: bool = True
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
-        return (self.method.lower() == method.lower()
-                and (self.chat_id is None or self.chat_id == params.get("chat_id")))
+        return self.method.lower() == method.lower() and (self.chat_id is None or self.chat_id == params.get("chat_id"))
 
 
 @dataclass(frozen=True)
@@ -241,8 +307,7 @@ def parse_html(text: str) -> str:
             plain.append(text[i])
             i += 1
     if open_tags:
-        raise _bad_request(f"can't parse entities: Can't find end tag corresponding to start tag "
-                           f"\"{open_tags[-1]}\"")
+        raise _bad_request(f"can't parse entities: Can't find end tag corresponding to start tag \"{open_tags[-1]}\"")
     return "".join(plain)
 
 
@@ -251,12 +316,12 @@ def _consume_tag(text: str, start: int, open_tags: list[str]) -> int:
     end = text.find(">", start)
     if end == -1:
         raise _bad_request(f"can't parse entities: Unclosed start tag at byte offset {offset}")
-    body = text[start + 1:end]
+    body = text[start + 1 : end]
     if body.startswith("/"):
         _close_tag(body[1:].strip().lower(), offset, open_tags)
     else:
         name = re.match(r"[A-Za-z0-9-]*", body).group().lower()
-        _check_start_tag(name, body[len(name):], offset)
+        _check_start_tag(name, body[len(name) :], offset)
         open_tags.append(name)
     return end + 1
 
@@ -265,14 +330,16 @@ def _close_tag(name: str, offset: int, open_tags: list[str]) -> None:
     if not open_tags:
         raise _bad_request(f"can't parse entities: Unexpected end tag at byte offset {offset}")
     if name != open_tags[-1]:
-        raise _bad_request(f"can't parse entities: Unmatched end tag at byte offset {offset}, "
-                           f"expected \"</{open_tags[-1]}>\", found \"</{name}>\"")
+        raise _bad_request(
+            f"can't parse entities: Unmatched end tag at byte offset {offset}, "
+            f'expected "</{open_tags[-1]}>", found "</{name}>"'
+        )
     open_tags.pop()
 
 
 def _check_start_tag(name: str, attributes: str, offset: int) -> None:
     if name not in _HTML_TAGS:
-        raise _bad_request(f"can't parse entities: Unsupported start tag \"{name}\" at byte offset {offset}")
+        raise _bad_request(f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {offset}')
     parsed: dict[str, str] = {}
     position = 0
     for match in _HTML_ATTRIBUTE.finditer(attributes):
@@ -281,11 +348,12 @@ def _check_start_tag(name: str, attributes: str, offset: int) -> None:
         parsed[match.group(1).lower()] = (match.group(2) or "").strip("\"'")
         position = match.end()
     if attributes[position:].strip():
-        raise _bad_request(f"can't parse entities: Expected equal sign in declaration of an attribute "
-                           f"of the tag \"{name}\" at byte offset {offset}")
+        raise _bad_request(
+            f"can't parse entities: Expected equal sign in declaration of an attribute "
+            f'of the tag "{name}" at byte offset {offset}'
+        )
     if name == "span" and parsed.get("class") != "tg-spoiler":
-        raise _bad_request(f"can't parse entities: Tag \"span\" must have class \"tg-spoiler\" "
-                           f"at byte offset {offset}")
+        raise _bad_request(f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {offset}')
 
 
 # --------------------------------------------------------------------------------------------- server
@@ -295,11 +363,20 @@ Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 class FakeTelegramAPI(LoopbackServer):
     """The fake server, its ledger and its knobs. See the module docstring."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "tro_ly_nang_suat_test_bot",
-                 bot_first_name: str = "Trợ lý Năng suất") -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_username: str = "tro_ly_nang_suat_test_bot",
+        bot_first_name: str = "Trợ lý Năng suất",
+    ) -> None:
         self.token = token
-        self.bot_user = {"id": int(token.split(":", 1)[0]), "is_bot": True,
-                         "first_name": bot_first_name, "username": bot_username}
+        self.bot_user = {
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
         self.calls: list[Call] = []
         # Called with every answered Call: load generators match replies without rescanning the ledger.
         self.listeners: list[Callable[[Call], None]] = []
@@ -322,12 +399,18 @@ class FakeTelegramAPI(LoopbackServer):
         self._sent_at: list[float] = []  # monotonic times of delivered sendMessage calls, all chats
         self._sent_at_chat: defaultdict[str, list[float]] = defaultdict(list)
         self._handlers: dict[str, Handler] = {
-            "getMe": self._get_me, "getUpdates": self._get_updates, "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
-            "sendMessage": self._send_message, "editMessageText": self._edit_message_text,
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "answerCallbackQuery": self._answer_callback_query, "sendChatAction": self._send_chat_action,
-            "setMyCommands": self._set_my_commands, "getMyCommands": self._get_my_commands,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendChatAction": self._send_chat_action,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
         }
         # Telegram's method names are case-insensitive; the ledger uses the canonical spelling.
@@ -361,8 +444,15 @@ class FakeTelegramAPI(LoopbackServer):
             duplicates=sum(count > 1 for count in pairs.values()),
         )
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
-                       chat_id: int | str | None = None, *, received: bool = False) -> list[Call]:
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        chat_id: int | str | None = None,
+        *,
+        received: bool = False,
+    ) -> list[Call]:
         """Wait until ``count`` successful ``method`` calls exist (``received``: any, even unanswered)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -376,16 +466,22 @@ class FakeTelegramAPI(LoopbackServer):
 
     def _matching(self, method: str, chat_id: int | str | None, received: bool) -> list[Call]:
         wanted = None if chat_id is None else str(chat_id)
-        return [call for call in self.calls_of(method)
-                if (received or call.ok) and (wanted is None or call.chat_id == wanted)]
+        return [
+            call
+            for call in self.calls_of(method)
+            if (received or call.ok) and (wanted is None or call.chat_id == wanted)
+        ]
 
-    def _wait_failure(self, method: str, count: int, timeout: float, chat_id: int | str | None,
-                      received: bool, found: list[Call]) -> str:
+    def _wait_failure(
+        self, method: str, count: int, timeout: float, chat_id: int | str | None, received: bool, found: list[Call]
+    ) -> str:
         kind = "received" if received else "successful"
         target = f" to chat {chat_id}" if chat_id is not None else ""
         recent = ", ".join(call.summary() for call in self.calls[-30:]) or "nothing"
-        return (f"waited {timeout:g}s for {count} {kind} {method} call(s){target}, got {len(found)}; "
-                f"the fake received {len(self.calls)} request(s), the last ones: {recent}")
+        return (
+            f"waited {timeout:g}s for {count} {kind} {method} call(s){target}, got {len(found)}; "
+            f"the fake received {len(self.calls)} request(s), the last ones: {recent}"
+        )
 
     # ------------------------------------------------------------------------------------ updates
     def push_update(self, update: dict[str, Any]) -> int:
@@ -398,33 +494,51 @@ class FakeTelegramAPI(LoopbackServer):
         self._notify()
         return update["update_id"]
 
-    def message_update(self, chat_id: int | str, text: str, user_id: int | None = None,
-                       first_name: str = "An", chat_type: str | None = None) -> dict[str, Any]:
+    def message_update(
+        self,
+        chat_id: int | str,
+        text: str,
+        user_id: int | None = None,
+        first_name: str = "An",
+        chat_type: str | None = None,
+    ) -> dict[str, Any]:
         """A user's text message; "/command …" carries its bot_command entity like Telegram's."""
         chat_id = str(chat_id)
         kind = chat_type or _chat_type(chat_id)
         message = {
-            "message_id": self._next_message_id(chat_id), "date": int(time.time()),
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
             "chat": self._chat(chat_id, kind, first_name),
-            "from": self._user(chat_id, kind, user_id, first_name), "text": text,
+            "from": self._user(chat_id, kind, user_id, first_name),
+            "text": text,
         }
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_length(command)}]
         return {"update_id": self._new_update_id(), "message": message}
 
-    def callback_update(self, chat_id: int | str, data: str, message_id: int,
-                        user_id: int | None = None) -> dict[str, Any]:
+    def callback_update(
+        self, chat_id: int | str, data: str, message_id: int, user_id: int | None = None
+    ) -> dict[str, Any]:
         """A press on an inline button of the bot's message ``message_id``."""
         chat_id = str(chat_id)
         kind = _chat_type(chat_id)
-        message = dict(self._messages.get((chat_id, message_id)) or {
-            "message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id, kind),
-            "from": self.bot_user, "text": "",
-        })
+        message = dict(
+            self._messages.get((chat_id, message_id))
+            or {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": self._chat(chat_id, kind),
+                "from": self.bot_user,
+                "text": "",
+            }
+        )
         query = {
-            "id": str(next(self._callback_ids)), "from": self._user(chat_id, kind, user_id, "An"),
-            "message": message, "chat_instance": str(zlib.crc32(chat_id.encode())), "data": data,
+            "id": str(next(self._callback_ids)),
+            "from": self._user(chat_id, kind, user_id, "An"),
+            "message": message,
+            "chat_instance": str(zlib.crc32(chat_id.encode())),
+            "data": data,
         }
         return {"update_id": self._new_update_id(), "callback_query": query}
 
@@ -436,9 +550,11 @@ class FakeTelegramAPI(LoopbackServer):
         kind = _chat_type(chat_id)
         old = "kicked" if status == "member" else "member"
         change = {
-            "chat": self._chat(chat_id, kind), "from": self._user(chat_id, kind, None, "An"),
+            "chat": self._chat(chat_id, kind),
+            "from": self._user(chat_id, kind, None, "An"),
             "date": int(time.time()),
-            "old_chat_member": self._bot_member(old), "new_chat_member": self._bot_member(status),
+            "old_chat_member": self._bot_member(old),
+            "new_chat_member": self._bot_member(status),
         }
         return {"update_id": self._new_update_id(), "my_chat_member": change}
 
@@ -474,21 +590,38 @@ class FakeTelegramAPI(LoopbackServer):
         return self._message_ids[chat_id]
 
     # ------------------------------------------------------------------------------------ injection
-    def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None,
-                  times: int = 1, chat_id: int | str | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | str | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this error."""
-        self._failures.append(_Rule(method, None if chat_id is None else str(chat_id), times,
-                                    status=status, description=description, retry_after=retry_after))
+        self._failures.append(
+            _Rule(
+                method,
+                None if chat_id is None else str(chat_id),
+                times,
+                status=status,
+                description=description,
+                retry_after=retry_after,
+            )
+        )
 
-    def hang_next(self, method: str, seconds: float, times: int = 1, chat_id: int | str | None = None,
-                  deliver: bool = True) -> None:
+    def hang_next(
+        self, method: str, seconds: float, times: int = 1, chat_id: int | str | None = None, deliver: bool = True
+    ) -> None:
         """Delay the answer to the next ``times`` calls; with ``deliver`` the call takes effect first.
 
         That is how a client's read timeout turns into an "unknown" outcome: Telegram delivered the
         message, the client never heard. Without ``deliver`` nothing happens and a 502 follows the delay.
         """
-        self._hangs.append(_Rule(method, None if chat_id is None else str(chat_id), times,
-                                 seconds=seconds, deliver=deliver))
+        self._hangs.append(
+            _Rule(method, None if chat_id is None else str(chat_id), times, seconds=seconds, deliver=deliver)
+        )
 
     def block(self, chat_id: int | str) -> None:
         """Every later send to ``chat_id`` answers 403 "bot was blocked by the user"."""
@@ -497,8 +630,12 @@ class FakeTelegramAPI(LoopbackServer):
     def unblock(self, chat_id: int | str) -> None:
         self._blocked.discard(str(chat_id))
 
-    def set_limits(self, global_per_second: int | None = 30, per_chat_per_second: int | None = 1,
-                   per_group_per_minute: int | None = 20) -> None:
+    def set_limits(
+        self,
+        global_per_second: int | None = 30,
+        per_chat_per_second: int | None = 1,
+        per_group_per_minute: int | None = 20,
+    ) -> None:
         """Enforce Telegram's flood limits on sendMessage (None switches one off)."""
         self._limits = _Limits(global_per_second, per_chat_per_second, per_group_per_minute)
 
@@ -593,14 +730,22 @@ class FakeTelegramAPI(LoopbackServer):
         return True
 
     async def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                 "use deleteWebhook to delete the webhook first")
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         self._confirm(params.get("offset"))
         if params.get("allowed_updates") is not None:
             self._allowed_updates = list(params["allowed_updates"])
@@ -612,8 +757,10 @@ class FakeTelegramAPI(LoopbackServer):
         self._notify()
         while True:
             if generation != self._poll_generation:
-                raise _ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                     "make sure that only one bot instance is running")
+                raise _ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
             batch = self._deliverable()[:limit]
             remaining = deadline - time.monotonic()
             if batch or remaining <= 0 or self._closed.is_set():
@@ -658,11 +805,11 @@ class FakeTelegramAPI(LoopbackServer):
         return True
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        info: dict[str, Any] = {"url": "", "has_custom_certificate": False,
-                                "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         if self.webhook is not None:
-            info.update(url=self.webhook["url"], max_connections=self.webhook.get("max_connections", 40),
-                        ip_address="127.0.0.1")
+            info.update(
+                url=self.webhook["url"], max_connections=self.webhook.get("max_connections", 40), ip_address="127.0.0.1"
+            )
             if self.webhook.get("allowed_updates"):
                 info["allowed_updates"] = self.webhook["allowed_updates"]
         return info
@@ -672,8 +819,13 @@ class FakeTelegramAPI(LoopbackServer):
         text = self._render_text(params, too_long=_bad_request("message is too long"))
         markup = self._check_markup(params.get("reply_markup"))
         self._check_rate_limits(chat_id)
-        message = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
-                   "chat": self._chat(chat_id), "from": self.bot_user, "text": text}
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.bot_user,
+            "text": text,
+        }
         if markup is not None:
             message["reply_markup"] = markup
         self._messages[(chat_id, message["message_id"])] = message
@@ -696,8 +848,10 @@ class FakeTelegramAPI(LoopbackServer):
         message = self._find_message(params)
         # Telegram drops the inline keyboard when an edit does not repeat it.
         if message["text"] == text and message.get("reply_markup") == markup:
-            raise _bad_request("message is not modified: specified new message content and reply markup "
-                               "are exactly the same as a content and reply markup of the current message")
+            raise _bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a content and reply markup of the current message"
+            )
         edited = {key: value for key, value in message.items() if key != "reply_markup"}
         edited.update(text=text, edit_date=int(time.time()))
         if markup is not None:
@@ -779,8 +933,9 @@ class FakeTelegramAPI(LoopbackServer):
             return None
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request("can't parse inline keyboard button: field \"inline_keyboard\" must be "
-                               "an Array of Arrays")
+            raise _bad_request(
+                'can\'t parse inline keyboard button: field "inline_keyboard" must be an Array of Arrays'
+            )
         for button in itertools.chain.from_iterable(rows):
             if not isinstance(button, dict) or not button.get("text"):
                 raise _bad_request("BUTTON_TEXT_INVALID")
@@ -791,8 +946,7 @@ class FakeTelegramAPI(LoopbackServer):
 
     def _check_rate_limits(self, chat_id: str) -> None:
         now = time.monotonic()
-        waits = [self._window_wait(times, limit, window, now)
-                 for times, limit, window in self._windows(chat_id)]
+        waits = [self._window_wait(times, limit, window, now) for times, limit, window in self._windows(chat_id)]
         wait = max((w for w in waits if w is not None), default=None)
         if wait is not None:
             retry_after = max(1, math.ceil(wait))
@@ -827,6 +981,7 @@ class FakeTelegramAPI(LoopbackServer):
 
 # --------------------------------------------------------------------------------------------- pytest
 if pytest_asyncio is not None:
+
     @pytest_asyncio.fixture
     async def telegram_api():
         """A started FakeTelegramAPI, stopped after the test."""

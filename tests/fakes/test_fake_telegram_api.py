@@ -1,4 +1,5 @@
 """The fake Telegram Bot API, proven with the real python-telegram-bot client over HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,16 +41,14 @@ async def test_get_me_is_called_on_initialize_and_answers_the_bot(telegram_api, 
 
 async def test_send_message_records_decoded_params(telegram_api, bot):
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Hỗ trợ OCOP", callback_data="topic:ocop")]])
-    message = await bot.send_message(CHAT, "<b>Xin chào</b> &amp; chào mừng", parse_mode="HTML",
-                                     reply_markup=keyboard)
+    message = await bot.send_message(CHAT, "<b>Xin chào</b> &amp; chào mừng", parse_mode="HTML", reply_markup=keyboard)
     assert message.message_id == 1 and message.chat.type == "private" and message.chat.id == CHAT
     assert message.text == "Xin chào & chào mừng"
     assert message.reply_markup == keyboard
     [params] = telegram_api.sent(CHAT)
     assert params["chat_id"] == str(CHAT)
     assert params["text"] == "<b>Xin chào</b> &amp; chào mừng"
-    assert params["reply_markup"] == {
-        "inline_keyboard": [[{"text": "Hỗ trợ OCOP", "callback_data": "topic:ocop"}]]}
+    assert params["reply_markup"] == {"inline_keyboard": [[{"text": "Hỗ trợ OCOP", "callback_data": "topic:ocop"}]]}
     second = await bot.send_message(CHAT, "Lần hai")
     assert second.message_id == 2
 
@@ -69,11 +68,14 @@ async def test_too_long_and_badly_marked_up_messages_are_rejected(telegram_api, 
     with pytest.raises(BadRequest, match="(?i)Unmatched end tag"):
         await bot.send_message(CHAT, "<b><i>x</b></i>", parse_mode="HTML")
     with pytest.raises(BadRequest, match="(?i)BUTTON_DATA_INVALID"):
-        await bot.send_message(CHAT, "x", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("dài", callback_data="đ" * 40)]]))
-    accepted = ('<a href="https://example.vn?a=1&amp;b=2">link</a> <code>x &lt; y</code> <pre>p</pre> '
-                '<blockquote expandable>q</blockquote> <tg-spoiler>s</tg-spoiler> <s>t</s> <u>u</u> '
-                '<span class="tg-spoiler">v</span> &quot;w&quot; AT&T')
+        await bot.send_message(
+            CHAT, "x", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("dài", callback_data="đ" * 40)]])
+        )
+    accepted = (
+        '<a href="https://example.vn?a=1&amp;b=2">link</a> <code>x &lt; y</code> <pre>p</pre> '
+        "<blockquote expandable>q</blockquote> <tg-spoiler>s</tg-spoiler> <s>t</s> <u>u</u> "
+        '<span class="tg-spoiler">v</span> &quot;w&quot; AT&T'
+    )
     assert (await bot.send_message(CHAT, accepted, parse_mode="HTML")).text.endswith('"w" AT&T')
     assert telegram_api.stats.failed == 5 and telegram_api.stats.delivered == 1
     assert telegram_api.calls_of("sendMessage")[0].status == 400
@@ -169,24 +171,25 @@ async def test_webhook_conflicts_with_get_updates(telegram_api, bot):
 async def test_edit_message_text(telegram_api, bot):
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Tiếp", callback_data="next")]])
     sent = await bot.send_message(CHAT, "Bản nháp", reply_markup=keyboard)
-    edited = await bot.edit_message_text("Bản cuối", chat_id=CHAT, message_id=sent.message_id,
-                                         reply_markup=keyboard)
+    edited = await bot.edit_message_text("Bản cuối", chat_id=CHAT, message_id=sent.message_id, reply_markup=keyboard)
     assert edited.text == "Bản cuối" and edited.edit_date is not None
     with pytest.raises(BadRequest, match="(?i)not modified"):
-        await bot.edit_message_text("Bản cuối", chat_id=CHAT, message_id=sent.message_id,
-                                    reply_markup=keyboard)
+        await bot.edit_message_text("Bản cuối", chat_id=CHAT, message_id=sent.message_id, reply_markup=keyboard)
     without_keyboard = await bot.edit_message_text("Bản cuối", chat_id=CHAT, message_id=sent.message_id)
     assert without_keyboard.reply_markup is None  # Telegram drops a keyboard an edit does not repeat
     with pytest.raises(BadRequest, match="(?i)message to edit not found"):
         await bot.edit_message_text("x", chat_id=CHAT, message_id=99)
-    assert telegram_api.callback_update(CHAT, "next", sent.message_id)[
-        "callback_query"]["message"]["text"] == "Bản cuối"
+    assert (
+        telegram_api.callback_update(CHAT, "next", sent.message_id)["callback_query"]["message"]["text"] == "Bản cuối"
+    )
 
 
 async def test_commands_callback_answers_and_chat_actions(telegram_api, bot):
     assert await bot.set_my_commands([("start", "Bắt đầu"), ("hoi", "Đặt câu hỏi")])
     assert telegram_api.calls_of("setMyCommands")[0].params["commands"][0] == {
-        "command": "start", "description": "Bắt đầu"}
+        "command": "start",
+        "description": "Bắt đầu",
+    }
     assert [command.command for command in await bot.get_my_commands()] == ["start", "hoi"]
     with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([("hỏi", "có dấu")])
@@ -259,16 +262,20 @@ async def test_wait_for_returns_matching_calls_or_explains_the_timeout(telegram_
     asyncio.get_running_loop().call_later(0.05, asyncio.ensure_future, bot.send_message(CHAT, "later"))
     [call] = await telegram_api.wait_for("sendMessage", chat_id=CHAT, timeout=2)
     assert call.params["text"] == "later"
-    with pytest.raises(TimeoutError, match=r"1 successful sendMessage call\(s\) to chat 1, got 0.*"
-                                           r"sendMessage\(chat 4242\)→200"):
+    with pytest.raises(
+        TimeoutError,
+        match=r"1 successful sendMessage call\(s\) to chat 1, got 0.*"
+        r"sendMessage\(chat 4242\)→200",
+    ):
         await telegram_api.wait_for("sendMessage", chat_id=1, timeout=0.1)
 
 
 async def test_raw_json_form_and_multipart_requests_are_decoded(telegram_api):
     url = f"{telegram_api.base_url}{telegram_api.token}"
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{url}/sendMessage", json={
-                "chat_id": 7, "text": "json", "reply_markup": '{"inline_keyboard": []}'}) as response:
+        async with session.post(
+            f"{url}/sendMessage", json={"chat_id": 7, "text": "json", "reply_markup": '{"inline_keyboard": []}'}
+        ) as response:
             assert (await response.json())["result"]["chat"]["id"] == 7
         async with session.post(f"{url}/sendMessage", data={"chat_id": "7", "text": "123"}) as response:
             assert response.status == 200
@@ -285,8 +292,7 @@ async def test_raw_json_form_and_multipart_requests_are_decoded(telegram_api):
     assert json_call.params == {"chat_id": "7", "text": "json", "reply_markup": {"inline_keyboard": []}}
     assert form_call.params == {"chat_id": "7", "text": "123"}  # a numeric text stays a string
     assert multipart_call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "b"
-    assert multipart_call.params["document"] == {"filename": "hd.pdf", "content_type": "application/pdf",
-                                                 "size": 8}
+    assert multipart_call.params["document"] == {"filename": "hd.pdf", "content_type": "application/pdf", "size": 8}
     assert get_call.params == {"offset": 5, "timeout": 0}
 
 

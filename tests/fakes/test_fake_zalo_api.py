@@ -1,4 +1,5 @@
 """The fake Zalo Bot API, proven with the real ZaloClient over HTTP: envelopes, idle polls, limits, failures."""
+
 from __future__ import annotations
 
 import asyncio
@@ -153,21 +154,27 @@ async def test_chat_action_and_listeners(zalo_api, client):
     await client.send_chat_action(CHAT, "typing")
     with pytest.raises(ZaloError):
         await client.send_chat_action(CHAT, "dancing")
-    assert seen == [f"sendChatAction(chat {CHAT})→ok",
-                    f"sendChatAction(chat {CHAT})→400 Bad Request: action must be typing"]
+    assert seen == [
+        f"sendChatAction(chat {CHAT})→ok",
+        f"sendChatAction(chat {CHAT})→400 Bad Request: action must be typing",
+    ]
     await zalo_api.wait_for("sendChatAction", 1, chat_id=CHAT)
 
 
 async def test_the_campaign_sender_sends_plain_text_within_2000(zalo_api, client):
     sender = ZaloSender(client)
-    reply = Reply("Lớp tập huấn 5S. " * 200, [[Button("Đăng ký", url="https://example.vn/dk")], [Button("x", "m")]],
-                  source="Kế hoạch 273/KH-UBND")
+    reply = Reply(
+        "Lớp tập huấn 5S. " * 200,
+        [[Button("Đăng ký", url="https://example.vn/dk")], [Button("x", "m")]],
+        source="Kế hoạch 273/KH-UBND",
+    )
     outcome = await sender.send(CHAT, reply)
     assert outcome.status is SendStatus.SENT
     [text] = zalo_api.texts(CHAT)
     assert len(text) <= 2000 and text.startswith("Lớp tập huấn 5S.")
-    short = await sender.send(CHAT, Reply("Hạn nộp hồ sơ", [[Button("Đăng ký", url="https://example.vn/dk")]],
-                                          source="Kế hoạch 273/KH-UBND"))
+    short = await sender.send(
+        CHAT, Reply("Hạn nộp hồ sơ", [[Button("Đăng ký", url="https://example.vn/dk")]], source="Kế hoạch 273/KH-UBND")
+    )
     assert short.status is SendStatus.SENT
     assert zalo_api.texts(CHAT)[-1] == "Hạn nộp hồ sơ\n\nNguồn: Kế hoạch 273/KH-UBND\n\nĐăng ký: https://example.vn/dk"
 

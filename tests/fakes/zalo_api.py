@@ -14,6 +14,7 @@ gives the ``zalo_api`` fixture, a started fake that is stopped after the test.
         await client.send_message("u1", "Xin chào")
         assert api.sent("u1")[0]["text"] == "Xin chào"
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,9 @@ import json
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -51,12 +53,12 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float                        # time.monotonic() when the request arrived
+    at: float  # time.monotonic() when the request arrived
     answered: bool = False
-    error_code: int | None = None    # None when ok (or still pending)
+    error_code: int | None = None  # None when ok (or still pending)
     description: str | None = None
     result: Any = None
-    client_gone: bool = False        # the client had hung up (read timeout) before the answer was written
+    client_gone: bool = False  # the client had hung up (read timeout) before the answer was written
 
     @property
     def ok(self) -> bool:
@@ -107,11 +109,16 @@ class FakeZaloAPI(LoopbackServer):
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_name: str = "Trợ lý Năng suất") -> None:
         self.token = token
-        self.bot_info = {"id": token.split(":", 1)[0], "account_name": "bot.tro_ly_nang_suat",
-                         "account_type": "BASIC", "display_name": bot_name, "can_join_groups": False}
+        self.bot_info = {
+            "id": token.split(":", 1)[0],
+            "account_name": "bot.tro_ly_nang_suat",
+            "account_type": "BASIC",
+            "display_name": bot_name,
+            "can_join_groups": False,
+        }
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []  # called with every answered Call
-        self.webhook: dict[str, Any] | None = None           # params of the active setWebhook
+        self.webhook: dict[str, Any] | None = None  # params of the active setWebhook
         super().__init__()
         self._changed = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
@@ -123,9 +130,14 @@ class FakeZaloAPI(LoopbackServer):
         self._per_second: int | None = None
         self._sent_at: list[float] = []
         self._handlers = {
-            "getMe": self._get_me, "getUpdates": self._get_updates, "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
-            "sendMessage": self._send_message, "sendPhoto": self._send_photo, "sendSticker": self._send_sticker,
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendSticker": self._send_sticker,
             "sendChatAction": self._send_chat_action,
         }
 
@@ -151,13 +163,17 @@ class FakeZaloAPI(LoopbackServer):
         sends = [call for call in self.calls_of("sendMessage") if call.answered]
         delivered = [call for call in sends if call.ok]
         pairs = Counter((call.chat_id, call.params.get("text")) for call in delivered)
-        return Stats(delivered=len(delivered), rate_limited=sum(c.error_code == 429 for c in sends),
-                     blocked=sum(c.error_code == 403 for c in sends),
-                     failed=sum(c.error_code not in (None, 403, 429) for c in sends),
-                     duplicates=sum(count > 1 for count in pairs.values()))
+        return Stats(
+            delivered=len(delivered),
+            rate_limited=sum(c.error_code == 429 for c in sends),
+            blocked=sum(c.error_code == 403 for c in sends),
+            failed=sum(c.error_code not in (None, 403, 429) for c in sends),
+            duplicates=sum(count > 1 for count in pairs.values()),
+        )
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0, chat_id: str | None = None,
-                       *, received: bool = False) -> list[Call]:
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, chat_id: str | None = None, *, received: bool = False
+    ) -> list[Call]:
         """Wait until ``count`` successful ``method`` calls exist (``received``: any, even unanswered)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -167,14 +183,19 @@ class FakeZaloAPI(LoopbackServer):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 recent = ", ".join(call.summary() for call in self.calls[-30:]) or "nothing"
-                raise TimeoutError(f"waited {timeout:g}s for {count} {method} call(s) to {chat_id}, got "
-                                   f"{len(found)}; the last requests: {recent}")
+                raise TimeoutError(
+                    f"waited {timeout:g}s for {count} {method} call(s) to {chat_id}, got "
+                    f"{len(found)}; the last requests: {recent}"
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
 
     def _matching(self, method: str, chat_id: str | None, received: bool) -> list[Call]:
-        return [call for call in self.calls_of(method)
-                if (received or call.ok) and (chat_id is None or call.chat_id == str(chat_id))]
+        return [
+            call
+            for call in self.calls_of(method)
+            if (received or call.ok) and (chat_id is None or call.chat_id == str(chat_id))
+        ]
 
     # ------------------------------------------------------------------------------------ updates
     def push_update(self, update: dict[str, Any]) -> None:
@@ -184,38 +205,68 @@ class FakeZaloAPI(LoopbackServer):
 
     def _update(self, event: str, chat_id: str, user_id: str | None, name: str, **message: Any) -> dict:
         chat_id = str(chat_id)
-        return {"event_name": event, "message": {
-            "message_id": f"{next(self._ids):020x}", "date": int(time.time() * 1000),
-            "from": {"id": str(user_id or chat_id), "display_name": name, "is_bot": False},
-            "chat": {"id": chat_id, "chat_type": "PRIVATE"}, **message}}
+        return {
+            "event_name": event,
+            "message": {
+                "message_id": f"{next(self._ids):020x}",
+                "date": int(time.time() * 1000),
+                "from": {"id": str(user_id or chat_id), "display_name": name, "is_bot": False},
+                "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+                **message,
+            },
+        }
 
     def text_update(self, chat_id: str, text: str, user_id: str | None = None, name: str = "An") -> dict:
         return self._update(TEXT_EVENT, chat_id, user_id, name, text=text)
 
     def image_update(self, chat_id: str) -> dict:
-        return self._update("message.image.received", chat_id, None, "An",
-                            photo_url="https://example.invalid/anh.jpg", caption="")
+        return self._update(
+            "message.image.received", chat_id, None, "An", photo_url="https://example.invalid/anh.jpg", caption=""
+        )
 
     def sticker_update(self, chat_id: str) -> dict:
-        return self._update("message.sticker.received", chat_id, None, "An", sticker="bfe458bf64fa8da4d4eb",
-                            url="https://example.invalid/sticker.webp")
+        return self._update(
+            "message.sticker.received",
+            chat_id,
+            None,
+            "An",
+            sticker="bfe458bf64fa8da4d4eb",
+            url="https://example.invalid/sticker.webp",
+        )
 
     def unsupported_update(self, chat_id: str) -> dict:
         return self._update("message.unsupported.received", chat_id, None, "An")
 
     # ------------------------------------------------------------------------------------ injection
-    def fail_next(self, method: str, error_code: int, description: str, times: int = 1,
-                  chat_id: str | None = None, retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        times: int = 1,
+        chat_id: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with ok:false and this error."""
-        self._failures.append(_Rule(method, None if chat_id is None else str(chat_id), times,
-                                    error_code=error_code, description=description, retry_after=retry_after))
+        self._failures.append(
+            _Rule(
+                method,
+                None if chat_id is None else str(chat_id),
+                times,
+                error_code=error_code,
+                description=description,
+                retry_after=retry_after,
+            )
+        )
 
-    def hang_next(self, method: str, seconds: float, deliver: bool = True, times: int = 1,
-                  chat_id: str | None = None) -> None:
+    def hang_next(
+        self, method: str, seconds: float, deliver: bool = True, times: int = 1, chat_id: str | None = None
+    ) -> None:
         """Hold the answer for ``seconds``; with ``deliver`` the call takes effect first (a read timeout
         then leaves the client not knowing), without it nothing happens and ok:false 504 follows."""
-        self._hangs.append(_Rule(method, None if chat_id is None else str(chat_id), times,
-                                 seconds=seconds, deliver=deliver))
+        self._hangs.append(
+            _Rule(method, None if chat_id is None else str(chat_id), times, seconds=seconds, deliver=deliver)
+        )
 
     def block(self, chat_id: str) -> None:
         """Every later send to ``chat_id`` answers ok:false 403 "Bot was blocked by user"."""
@@ -393,6 +444,7 @@ class FakeZaloAPI(LoopbackServer):
 
 # --------------------------------------------------------------------------------------------- pytest
 if pytest_asyncio is not None:
+
     @pytest_asyncio.fixture
     async def zalo_api():
         """A started FakeZaloAPI, stopped after the test."""

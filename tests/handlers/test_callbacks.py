@@ -1,4 +1,5 @@
 """The callback codec: every kind round-trips, the wire format of old buttons still parses, nothing crashes it."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,11 +8,29 @@ from hypothesis import strategies as st
 
 from handlers import callbacks as cb
 
-EVERY_KIND = [cb.MainMenu(), cb.TopicPage("ocop-tccs"), cb.TopicPage("ke-hoach-273", 3), cb.ShowEntry("5s-la-gi"),
-              cb.NoneOfThese(), cb.TalkToStaff(), cb.Subscribe(), cb.Subscribe("*"), cb.Subscribe("truy-xuat"),
-              cb.Vote("5s-la-gi", True), cb.Vote("5s-la-gi", False), cb.WriteComment(42), cb.EraseData(True),
-              cb.EraseData(False), cb.CampaignAbort(), cb.CampaignAudience("topic:ocop-tccs"), cb.CampaignTime("now"),
-              cb.CampaignConfirm(), cb.CampaignView(7), cb.CampaignCancel(7), cb.CampaignResend(7)]
+EVERY_KIND = [
+    cb.MainMenu(),
+    cb.TopicPage("ocop-tccs"),
+    cb.TopicPage("ke-hoach-273", 3),
+    cb.ShowEntry("5s-la-gi"),
+    cb.NoneOfThese(),
+    cb.TalkToStaff(),
+    cb.Subscribe(),
+    cb.Subscribe("*"),
+    cb.Subscribe("truy-xuat"),
+    cb.Vote("5s-la-gi", True),
+    cb.Vote("5s-la-gi", False),
+    cb.WriteComment(42),
+    cb.EraseData(True),
+    cb.EraseData(False),
+    cb.CampaignAbort(),
+    cb.CampaignAudience("topic:ocop-tccs"),
+    cb.CampaignTime("now"),
+    cb.CampaignConfirm(),
+    cb.CampaignView(7),
+    cb.CampaignCancel(7),
+    cb.CampaignResend(7),
+]
 
 
 @pytest.mark.parametrize("callback", EVERY_KIND, ids=repr)
@@ -33,8 +52,27 @@ def test_64_bytes_is_checked_in_one_place():
     assert cb.unpack("e:" + "ư" * 40) is None  # over 64 bytes though under 64 characters: forged
 
 
-@pytest.mark.parametrize("data", ["", "zz", "c:", "c:abc", "c:①", "c:²", "cw:s:", "cw:s:1e3", "cw:q:1", "f::x",
-                                  "f:+:", "d:", "d:yes:no", "t:", "e:", "cw:x:" + "9" * 30])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "zz",
+        "c:",
+        "c:abc",
+        "c:①",
+        "c:²",
+        "cw:s:",
+        "cw:s:1e3",
+        "cw:q:1",
+        "f::x",
+        "f:+:",
+        "d:",
+        "d:yes:no",
+        "t:",
+        "e:",
+        "cw:x:" + "9" * 30,
+    ],
+)
 def test_malformed_data_is_none(data):
     assert cb.unpack(data) is None
 

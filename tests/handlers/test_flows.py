@@ -1,4 +1,5 @@
 """The fast tier: every conversation flow on in-memory fakes, no database and no platform (milliseconds each)."""
+
 from __future__ import annotations
 
 import pytest
@@ -96,8 +97,9 @@ async def test_erase_forgets_the_person_and_their_conversation_state(bot):
 async def test_feedback_and_comment(bot):
     lan = bot.talk()
     answer = (await lan.say("kaizen la gi"))[0]
-    assert (await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_UP)))[0] \
-        .text == texts.FEEDBACK_THANKS
+    assert (await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_UP)))[
+        0
+    ].text == texts.FEEDBACK_THANKS
     await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
     await lan.press(texts.FEEDBACK_WRITE)
     saved = (await lan.say("Thiếu ví dụ cho xưởng nhỏ"))[0]

@@ -1,4 +1,5 @@
 """Topic menus, channel-agnostic: a long topic is paged, every question reachable, old page buttons safe."""
+
 import asyncio
 
 from handlers import texts

@@ -1,22 +1,26 @@
 """Greetings and thanks around a question: the question is answered, courtesy alone still gets small talk."""
+
 import pytest
 
 from knowledge.courtesy import Courtesy
 from knowledge.normalize import Normalizer
 
 
-@pytest.mark.parametrize("text, entry_id", [
-    ("5s là gì, cảm ơn ad", "5s-la-gi"),
-    ("xin chào, cho hỏi kaizen là gì", "kaizen-la-gi"),
-    ("cho em hỏi lean là gì ạ, em cảm ơn nhiều", "lean-la-gi"),
-    ("chao ad, iso 9001 la gi vay, thanks", "iso9001-la-gi"),
-    ("chào ad, cho em hỏi dn ocop 3* dc ho tro gi, em cảm ơn", "ocop-3-sao-ho-tro"),
-    ("cho mình hỏi với, chương trình quốc gia về năng suất có những nội dung gì", "ctqg-noi-dung"),
-    # Courtesy alone, or with nothing the knowledge base knows, is still small talk.
-    ("cảm ơn bạn nhiều lắm", "cam-on"),
-    ("chào buổi sáng ad", "chao-hoi"),
-    ("ok tks", "cam-on"),
-])
+@pytest.mark.parametrize(
+    "text, entry_id",
+    [
+        ("5s là gì, cảm ơn ad", "5s-la-gi"),
+        ("xin chào, cho hỏi kaizen là gì", "kaizen-la-gi"),
+        ("cho em hỏi lean là gì ạ, em cảm ơn nhiều", "lean-la-gi"),
+        ("chao ad, iso 9001 la gi vay, thanks", "iso9001-la-gi"),
+        ("chào ad, cho em hỏi dn ocop 3* dc ho tro gi, em cảm ơn", "ocop-3-sao-ho-tro"),
+        ("cho mình hỏi với, chương trình quốc gia về năng suất có những nội dung gì", "ctqg-noi-dung"),
+        # Courtesy alone, or with nothing the knowledge base knows, is still small talk.
+        ("cảm ơn bạn nhiều lắm", "cam-on"),
+        ("chào buổi sáng ad", "chao-hoi"),
+        ("ok tks", "cam-on"),
+    ],
+)
 def test_question_inside_courtesy_is_answered(engine, text, entry_id):
     result = engine.search(text)
     assert (result.status, result.best.entry.id) == ("answered", entry_id)

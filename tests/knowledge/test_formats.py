@@ -1,4 +1,5 @@
 """Export/import round trips (YAML, JSON lines, XLSX) and all-or-nothing imports."""
+
 import pytest
 from openpyxl import load_workbook
 
@@ -31,8 +32,9 @@ def test_xlsx_is_one_row_per_entry_with_alternates_on_lines(shipped_kb, tmp_path
 
 
 def knowledge_folder(tmp_path):
-    return write_knowledge_dir(tmp_path / "kb", [
-        entry("mot", "Câu một?", alternates=ALTS), entry("hai", "Câu hai?", alternates=ALTS)])
+    return write_knowledge_dir(
+        tmp_path / "kb", [entry("mot", "Câu một?", alternates=ALTS), entry("hai", "Câu hai?", alternates=ALTS)]
+    )
 
 
 def test_import_reports_added_and_changed(tmp_path, capsys):

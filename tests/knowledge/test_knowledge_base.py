@@ -1,4 +1,5 @@
 """The curated knowledge base: coverage, entry rules, no invented contacts, and every fact of the source."""
+
 import re
 import unicodedata
 from pathlib import Path

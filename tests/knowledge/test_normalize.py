@@ -1,4 +1,5 @@
 """Each normalisation rule, on its own."""
+
 import unicodedata
 
 import pytest
@@ -10,8 +11,26 @@ from knowledge.telex import decode_telex, decode_vni
 
 @pytest.fixture(scope="module")
 def norm():
-    vocabulary = ["nang", "suat", "la", "gi", "tieu", "chuan", "co", "so", "kaizen", "chao", "nguoi",
-                  "khong", "doanh", "nghiep", "duoc", "ho", "tro", "thue"]
+    vocabulary = [
+        "nang",
+        "suat",
+        "la",
+        "gi",
+        "tieu",
+        "chuan",
+        "co",
+        "so",
+        "kaizen",
+        "chao",
+        "nguoi",
+        "khong",
+        "doanh",
+        "nghiep",
+        "duoc",
+        "ho",
+        "tro",
+        "thue",
+    ]
     return Normalizer(vocabulary=vocabulary)
 
 
@@ -69,15 +88,32 @@ def test_repeated_letters_collapsed(norm):
     assert accented(norm, "chàooo") == "chào"
 
 
-@pytest.mark.parametrize("short,expanded", [
-    ("dn", "doanh nghiệp"), ("dnnvv", "doanh nghiệp nhỏ và vừa"), ("htx", "hợp tác xã"),
-    ("ubnd", "ủy ban nhân dân"), ("khcn", "khoa học và công nghệ"),
-    ("sở khcn", "sở khoa học và công nghệ"), ("so khcn", "sở khoa học và công nghệ"),
-    ("tccs", "tiêu chuẩn cơ sở"), ("nscl", "năng suất chất lượng"), ("cđs", "chuyển đổi số"),
-    ("cds", "chuyển đổi số"), ("k", "không"), ("ko", "không"), ("hok", "không"), ("dc", "được"),
-    ("đc", "được"), ("j", "gì"), ("ntn", "như thế nào"), ("bn", "bao nhiêu"),
-    ("iso9001", "iso 9001"), ("KH&CN", "khoa học và công nghệ"),
-])
+@pytest.mark.parametrize(
+    "short,expanded",
+    [
+        ("dn", "doanh nghiệp"),
+        ("dnnvv", "doanh nghiệp nhỏ và vừa"),
+        ("htx", "hợp tác xã"),
+        ("ubnd", "ủy ban nhân dân"),
+        ("khcn", "khoa học và công nghệ"),
+        ("sở khcn", "sở khoa học và công nghệ"),
+        ("so khcn", "sở khoa học và công nghệ"),
+        ("tccs", "tiêu chuẩn cơ sở"),
+        ("nscl", "năng suất chất lượng"),
+        ("cđs", "chuyển đổi số"),
+        ("cds", "chuyển đổi số"),
+        ("k", "không"),
+        ("ko", "không"),
+        ("hok", "không"),
+        ("dc", "được"),
+        ("đc", "được"),
+        ("j", "gì"),
+        ("ntn", "như thế nào"),
+        ("bn", "bao nhiêu"),
+        ("iso9001", "iso 9001"),
+        ("KH&CN", "khoa học và công nghệ"),
+    ],
+)
 def test_abbreviations(norm, short, expanded):
     assert accented(norm, short) == expanded
 
@@ -103,9 +139,19 @@ def test_marked_word_is_not_expanded(norm):
     assert accented(norm, "hồng") == "hồng"
 
 
-@pytest.mark.parametrize("typed,meant", [("laf", "là"), ("gif", "gì"), ("nangw", "năng"),
-                                         ("suaats", "suất"), ("tieeu", "tiêu"), ("chuaanr", "chuẩn"),
-                                         ("nguowif", "người"), ("ddc", None)])
+@pytest.mark.parametrize(
+    "typed,meant",
+    [
+        ("laf", "là"),
+        ("gif", "gì"),
+        ("nangw", "năng"),
+        ("suaats", "suất"),
+        ("tieeu", "tiêu"),
+        ("chuaanr", "chuẩn"),
+        ("nguowif", "người"),
+        ("ddc", None),
+    ],
+)
 def test_telex_decoder(typed, meant):
     decoded = decode_telex(typed)
     if meant is None:

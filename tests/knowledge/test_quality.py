@@ -1,4 +1,5 @@
 """Quality floors on the project's evaluation set: just under the figures measured by bench/eval.py."""
+
 import pytest
 
 from bench.evaluation import engine_predictor, evaluate, load_eval

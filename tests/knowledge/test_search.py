@@ -1,17 +1,28 @@
 """Search behaviour: accents that were typed count, small talk, clarify, honest fallback."""
+
 from knowledge.search import SearchEngine
 from tests.kb_builders import entry, kb_of
 
 
 def tiny_engine():
-    return SearchEngine(kb_of(
-        entry("thue-dn", "Thuế thu nhập doanh nghiệp tính thế nào?", topic="thue",
-              alternates=["thue thu nhap doanh nghiep", "cách tính thuế doanh nghiệp"]),
-        entry("thue-xuong", "Thuê nhà xưởng ở đâu?", topic="thue",
-              alternates=["thue nha xuong", "muốn thuê xưởng sản xuất"]),
-        entry("5s", "5S là gì?", alternates=["5s la gi", "phương pháp 5S"]),
-        entry("kaizen", "Kaizen là gì?", alternates=["kaizen la gi", "cải tiến liên tục kaizen"]),
-    ))
+    return SearchEngine(
+        kb_of(
+            entry(
+                "thue-dn",
+                "Thuế thu nhập doanh nghiệp tính thế nào?",
+                topic="thue",
+                alternates=["thue thu nhap doanh nghiep", "cách tính thuế doanh nghiệp"],
+            ),
+            entry(
+                "thue-xuong",
+                "Thuê nhà xưởng ở đâu?",
+                topic="thue",
+                alternates=["thue nha xuong", "muốn thuê xưởng sản xuất"],
+            ),
+            entry("5s", "5S là gì?", alternates=["5s la gi", "phương pháp 5S"]),
+            entry("kaizen", "Kaizen là gì?", alternates=["kaizen la gi", "cải tiến liên tục kaizen"]),
+        )
+    )
 
 
 def test_typed_accent_decides_between_thue_and_thue():
@@ -59,14 +70,22 @@ def test_clarify_offers_candidates_in_order(engine):
 
 
 def test_hostile_input_is_just_text(engine):
-    for question in ("'; DROP TABLE entries; --", "<script>alert(1)</script>", "\x00\x01\x02", "a" * 10000,
-                     "🙂" * 500, "ก่อนหน้านี้ 你好"):
+    for question in (
+        "'; DROP TABLE entries; --",
+        "<script>alert(1)</script>",
+        "\x00\x01\x02",
+        "a" * 10000,
+        "🙂" * 500,
+        "ก่อนหน้านี้ 你好",
+    ):
         result = engine.search(question)
         assert result.status in ("answered", "clarify", "fallback")
 
 
 def test_expired_entries_are_not_answered():
     import datetime as dt
-    engine = SearchEngine(kb_of(entry("cu", "Hạn nộp hồ sơ năm ngoái?", valid_until=dt.date(2020, 1, 1)),
-                                entry("moi", "5S là gì?")))
+
+    engine = SearchEngine(
+        kb_of(entry("cu", "Hạn nộp hồ sơ năm ngoái?", valid_until=dt.date(2020, 1, 1)), entry("moi", "5S là gì?"))
+    )
     assert all(c.entry.id != "cu" for c in engine.search("hạn nộp hồ sơ").candidates)

@@ -1,4 +1,5 @@
 """The validator reports each kind of error with file and entry id; the CLI exits non-zero on errors."""
+
 import datetime as dt
 
 from bot.cli import main

@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection the application hands over (async engines included)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,9 @@ target_metadata = SQLModel.metadata
 
 
 def run_on(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=connection.dialect.name == "sqlite"
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,6 +34,7 @@ def run_online() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(run_on)
         await engine.dispose()
+
     asyncio.run(go())
 
 

@@ -1,4 +1,5 @@
 """Campaigns against the fake Bot API: outcomes, limits, scheduling, quiet hours, cancel."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,15 +10,15 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.db import campaigns, deliveries
 from bot.broadcast.audience import Audience
-from bot.db.campaigns import CampaignError, Draft
 from bot.broadcast.limiter import Limits, RateLimiter
-from bot.wiring import build_broadcaster
 from bot.channels.telegram_sender import TelegramSender
+from bot.db import campaigns, deliveries
+from bot.db.campaigns import CampaignError, Draft
 from bot.db.database import open_database
 from bot.db.models import Delivery, Occurrence, Subscriber, utcnow
 from bot.settings import load_settings
+from bot.wiring import build_broadcaster
 
 pytestmark = pytest.mark.slow
 
@@ -25,17 +26,31 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LOCAL).astimezone(dt.timezone.utc)
+    return dt.datetime(*args, tzinfo=LOCAL).astimezone(dt.UTC)
 
 
 async def add_subscribers(db, count: int, start: int = 1000, channel: str = "telegram", **fields) -> None:
     now = utcnow()
-    rows = [{"channel": channel, "chat_id": str(start + i), "user_id": "", "display_name": f"Người {i}",
-             "topics": fields.get("topics", ""), "status": "active", "consent_at": now, "district": "",
-             "sector": "", "first_seen": now, "last_seen": now, "last_question": ""} for i in range(count)]
+    rows = [
+        {
+            "channel": channel,
+            "chat_id": str(start + i),
+            "user_id": "",
+            "display_name": f"Người {i}",
+            "topics": fields.get("topics", ""),
+            "status": "active",
+            "consent_at": now,
+            "district": "",
+            "sector": "",
+            "first_seen": now,
+            "last_seen": now,
+            "last_question": "",
+        }
+        for i in range(count)
+    ]
     async with db.writing() as s:
         for start in range(0, len(rows), 2000):  # PostgreSQL takes at most 32,767 parameters a statement
-            await s.exec(insert(Subscriber).values(rows[start:start + 2000]))
+            await s.exec(insert(Subscriber).values(rows[start : start + 2000]))
         await s.commit()
 
 
@@ -57,8 +72,7 @@ async def telegram_sender(telegram_api):
 
 def engine_for(db, sender, rate: float = 30, clock=None, quiet: str = ""):
     settings = load_settings(_env_file=None, quiet_hours=quiet, telegram_rate_per_second=rate)
-    engine = build_broadcaster(db, settings, {"telegram": sender},
-                         {"telegram": RateLimiter(Limits(per_second=rate))})
+    engine = build_broadcaster(db, settings, {"telegram": sender}, {"telegram": RateLimiter(Limits(per_second=rate))})
     engine.config.retry_base = 0.05
     if clock is not None:
         engine.clock = clock
@@ -150,8 +164,9 @@ async def test_scheduled_time_recurrence_and_quiet_hours(db, telegram_sender, te
     assert engine.active
     async with db.writing() as s:
         await campaigns.create(s, Draft("Lúc 9 giờ", Audience.parse("all"), "at", local(2026, 12, 7, 9, 0)), clock())
-        weekly = await campaigns.create(s, Draft("Tin thứ Hai", Audience.parse("all"), "cron",
-                                                 cron="every monday 08:00"), clock())
+        weekly = await campaigns.create(
+            s, Draft("Tin thứ Hai", Audience.parse("all"), "cron", cron="every monday 08:00"), clock()
+        )
     await engine.tick()
     assert telegram_api.sent() == []
 
@@ -186,12 +201,14 @@ async def test_recurring_fires_once_even_when_two_senders_tick(db, telegram_send
     await add_subscribers(db, 2)
     when = local(2026, 12, 7, 8, 0, 5)
     async with db.writing() as s:
-        campaign = await campaigns.create(s, Draft("Tuần", Audience.parse("all"), "cron", cron="0 8 * * mon"),
-                                          local(2026, 12, 7, 7, 0))
+        campaign = await campaigns.create(
+            s, Draft("Tuần", Audience.parse("all"), "cron", cron="0 8 * * mon"), local(2026, 12, 7, 7, 0)
+        )
 
     async def fire():
         async with db.writing() as s:
             return await deliveries.fire_due(s, when)
+
     fired = await asyncio.gather(fire(), fire())
     assert sum(len(f) for f in fired) == 1
     async with db.session() as s:

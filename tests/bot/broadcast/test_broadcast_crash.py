@@ -1,4 +1,5 @@
 """Crash test: the sender is a separate process, killed with SIGKILL at random points and restarted."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.db import campaigns
 from bot.broadcast.audience import Audience
+from bot.db import campaigns
 from bot.db.campaigns import Draft
 from bot.db.database import open_database
 from bot.db.models import Delivery
@@ -25,16 +26,33 @@ RECIPIENTS = 300
 
 
 def sender_env(api, database_url: str) -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
-            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url, "ZALO_BOT_TOKEN": "",
-            "QUIET_HOURS": "off", "TELEGRAM_RATE_PER_SECOND": "100", "CAMPAIGN_LEASE_SECONDS": "1",
-            "SEND_TIMEOUT": "2"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "ZALO_BOT_TOKEN": "",
+        "QUIET_HOURS": "off",
+        "TELEGRAM_RATE_PER_SECOND": "100",
+        "CAMPAIGN_LEASE_SECONDS": "1",
+        "SEND_TIMEOUT": "2",
+    }
 
 
 async def spawn(env: dict, cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "campaign", "send", "--until-idle",
-                                                env=env, cwd=cwd, stdout=asyncio.subprocess.DEVNULL,
-                                                stderr=asyncio.subprocess.PIPE)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "campaign",
+        "send",
+        "--until-idle",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -77,5 +95,5 @@ async def test_sigkill_at_random_points_never_sends_twice(telegram_api, database
     assert telegram_api.stats.duplicates == 0 and max(delivered.values()) == 1
     sent_chats = {r.chat_id for r in rows if r.status == "sent"}
     unknown_chats = {r.chat_id for r in rows if r.status == "unknown"}
-    assert sent_chats <= set(delivered)                    # "sent" means the platform has it
-    assert set(delivered) <= sent_chats | unknown_chats    # nothing arrived that we did not lease
+    assert sent_chats <= set(delivered)  # "sent" means the platform has it
+    assert set(delivered) <= sent_chats | unknown_chats  # nothing arrived that we did not lease

@@ -1,4 +1,5 @@
 """One campaign to Telegram and Zalo subscribers at once: each subscriber gets it exactly once per channel."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,14 +8,14 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from bot.db import campaigns
 from bot.broadcast.audience import Audience
-from bot.db.campaigns import Draft
-from bot.broadcast.broadcaster import Broadcaster, BroadcastConfig
+from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.telegram_sender import TelegramSender
 from bot.channels.zalo import ZaloSender
 from bot.channels.zalo_client import ZaloClient
+from bot.db import campaigns
+from bot.db.campaigns import Draft
 from bot.db.database import open_database
 from bot.db.models import Delivery
 from tests.bot.broadcast.test_broadcast import add_subscribers
@@ -43,17 +44,22 @@ async def test_both_channels_each_once_within_their_own_limits(telegram_api, zal
     await telegram.start()
     await zalo_client.start()
     engine = Broadcaster(
-        db, {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
-        {"telegram": RateLimiter(Limits(per_second=TELEGRAM_LIMIT * HEADROOM)),
-         "zalo": RateLimiter(Limits(per_second=ZALO_LIMIT * HEADROOM), is_group=lambda _c: False)},
-        BroadcastConfig(batch=50, quiet_start="", quiet_end=""))
+        db,
+        {"telegram": telegram, "zalo": ZaloSender(zalo_client)},
+        {
+            "telegram": RateLimiter(Limits(per_second=TELEGRAM_LIMIT * HEADROOM)),
+            "zalo": RateLimiter(Limits(per_second=ZALO_LIMIT * HEADROOM), is_group=lambda _c: False),
+        },
+        BroadcastConfig(batch=50, quiet_start="", quiet_end=""),
+    )
     await engine.start()
     try:
         for _ in range(400):
             await engine.tick()
             async with db.session() as s:
-                open_rows = (await s.exec(select(Delivery.id).where(Delivery.status.in_(("pending", "inflight")))
-                                          .limit(1))).first()
+                open_rows = (
+                    await s.exec(select(Delivery.id).where(Delivery.status.in_(("pending", "inflight"))).limit(1))
+                ).first()
             if open_rows is None:
                 break
             await asyncio.sleep(0.05)

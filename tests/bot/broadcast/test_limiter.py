@@ -3,6 +3,7 @@
 The limiter runs on virtual time (an injected clock and sleep), so assertions are about order and the
 limiter's own clock, never about how fast the machine is; throughput is measured in bench/broadcast.py.
 """
+
 import asyncio
 
 from bot.broadcast.limiter import BROADCAST, REPLY, Limits, RateLimiter

@@ -1,4 +1,5 @@
 """End-to-end: the real python-telegram-bot application against the fake Bot API, polling and webhook."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,11 @@ class Chat:
 
     def received(self) -> list[dict]:
         """The bot's messages to this chat: what was sent, plus the message_id the fake gave it."""
-        return [{**c.params, "message_id": c.result["message_id"]}
-                for c in self.api.calls_of("sendMessage") if c.ok and c.chat_id == str(self.chat_id)]
+        return [
+            {**c.params, "message_id": c.result["message_id"]}
+            for c in self.api.calls_of("sendMessage")
+            if c.ok and c.chat_id == str(self.chat_id)
+        ]
 
     async def _expect(self, update: dict, replies: int) -> list[dict]:
         before = len(self.received())
@@ -51,13 +55,23 @@ def buttons(message: dict) -> dict[str, str]:
 
 
 def make_settings(api, database_url, webhook: bool):
-    extra = {"telegram_webhook_url": "https://bot.example/telegram/webhook",
-             "telegram_webhook_secret": SECRET} if webhook else {}
-    return load_settings(_env_file=None, telegram_bot_token=api.token, telegram_api_base_url=api.base_url,
-                         zalo_bot_token=None, database_url=database_url, web_port=0,
-                         staff_ids=f"telegram:{STAFF}", staff_chat_id=str(STAFF),
-                         quiet_hours="off",  # the chat campaign must go out whatever the hour of the run
-                         **extra)
+    extra = (
+        {"telegram_webhook_url": "https://bot.example/telegram/webhook", "telegram_webhook_secret": SECRET}
+        if webhook
+        else {}
+    )
+    return load_settings(
+        _env_file=None,
+        telegram_bot_token=api.token,
+        telegram_api_base_url=api.base_url,
+        zalo_bot_token=None,
+        database_url=database_url,
+        web_port=0,
+        staff_ids=f"telegram:{STAFF}",
+        staff_chat_id=str(STAFF),
+        quiet_hours="off",  # the chat campaign must go out whatever the hour of the run
+        **extra,
+    )
 
 
 @pytest.fixture(params=["polling", "webhook"])
@@ -74,6 +88,7 @@ async def bot(request, telegram_api, database_url):
                 assert r.status == 200
         else:
             telegram_api.push_update(update)
+
     runner.deliver, runner.webhook_url, runner.http = deliver, url, session
     yield runner
     await session.close()
@@ -88,7 +103,7 @@ async def test_a_business_owner_journey(bot, telegram_api):
     assert "Trợ lý Năng suất" in welcome["text"] and welcome["parse_mode"] == "HTML"
     menu = buttons(welcome)
     assert "5S, Kaizen, Lean và công cụ cải tiến" in menu and "🔔 Nhận thông báo" in menu
-    assert [c.params["commands"] for c in telegram_api.calls_of("setMyCommands")][0]
+    assert next(c.params["commands"] for c in telegram_api.calls_of("setMyCommands"))
 
     topic = (await user.press(menu["5S, Kaizen, Lean và công cụ cải tiến"]))[0]
     assert "5S là gì?" in buttons(topic)
@@ -143,13 +158,16 @@ async def test_a_business_owner_journey(bot, telegram_api):
         assert await people.get_person(s, "telegram", str(USER)) is None
 
 
-@pytest.mark.parametrize("text,expect", [
-    ("", "chỉ đọc được câu hỏi bằng chữ"),
-    ("🙂🙂🙂", "chỉ đọc được câu hỏi bằng chữ"),
-    ("<b>5S</b> & Kaizen là gì", ""),
-    ("'; DROP TABLE subscriber; --", ""),
-    ("/khonglenhnay", "không biết lệnh"),
-])
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        ("", "chỉ đọc được câu hỏi bằng chữ"),
+        ("🙂🙂🙂", "chỉ đọc được câu hỏi bằng chữ"),
+        ("<b>5S</b> & Kaizen là gì", ""),
+        ("'; DROP TABLE subscriber; --", ""),
+        ("/khonglenhnay", "không biết lệnh"),
+    ],
+)
 async def test_bad_input_gets_a_clear_reply(bot, telegram_api, text, expect):
     user = Chat(telegram_api, USER, bot.deliver)
     reply = (await user.say(text))[0]
@@ -225,9 +243,11 @@ async def test_webhook_refuses_a_wrong_secret_and_answers_duplicates_once(telegr
             await asyncio.sleep(0.3)
             assert telegram_api.sent(USER) == []
             for _ in range(2):
-                async with http.post(url, data=json.dumps(update),
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
-                                              "Content-Type": "application/json"}) as r:
+                async with http.post(
+                    url,
+                    data=json.dumps(update),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+                ) as r:
                     assert r.status == 200
             await telegram_api.wait_for("sendMessage", 1, chat_id=USER)
             await asyncio.sleep(0.3)
@@ -280,11 +300,18 @@ async def test_staff_runs_a_campaign_from_the_chat(bot, telegram_api):
 async def test_a_rejected_or_empty_token_is_one_clear_error(telegram_api, database_url):
     from bot.startup import StartupError
 
-    wrong = load_settings(_env_file=None, telegram_bot_token="999:WRONG", telegram_api_base_url=telegram_api.base_url,
-                          zalo_bot_token=None, database_url=database_url, web_port=0)
+    wrong = load_settings(
+        _env_file=None,
+        telegram_bot_token="999:WRONG",
+        telegram_api_base_url=telegram_api.base_url,
+        zalo_bot_token=None,
+        database_url=database_url,
+        web_port=0,
+    )
     with pytest.raises(StartupError, match="Telegram rejected TELEGRAM_BOT_TOKEN"):
         await Runner(wrong).start()
-    empty = load_settings(_env_file=None, telegram_bot_token=" ", zalo_bot_token=None, database_url=database_url,
-                          web_port=0)
+    empty = load_settings(
+        _env_file=None, telegram_bot_token=" ", zalo_bot_token=None, database_url=database_url, web_port=0
+    )
     with pytest.raises(StartupError, match="TELEGRAM_BOT_TOKEN is empty"):
         await Runner(empty).start()

@@ -1,4 +1,5 @@
 """Telegram rendering: everything escaped, long replies split at paragraph boundaries, keyboards bounded."""
+
 import html
 import re
 
@@ -33,8 +34,9 @@ def test_a_long_source_folds_into_an_expandable_quote_and_still_fits():
     source = "; ".join(f"Tài liệu số {i} về năng suất & chất lượng, https://example.org/tai-lieu-{i}" for i in range(9))
     assert len(source) > 600
     one = render_html(Reply("Trả lời ngắn.", source=source))
-    assert one == ["Trả lời ngắn.\n\n<blockquote expandable><i>Nguồn: "
-                   + html.escape(source, quote=False) + "</i></blockquote>"]
+    assert one == [
+        "Trả lời ngắn.\n\n<blockquote expandable><i>Nguồn: " + html.escape(source, quote=False) + "</i></blockquote>"
+    ]
     text = "từ " * 2460  # two nearly full pieces: the source must not push the last one over
     parts = render_html(Reply(text, source=source))
     assert len(parts) > 1 and all(len(visible(p)) <= MAX_MESSAGE for p in parts)
@@ -54,7 +56,11 @@ def test_split_without_paragraphs_falls_back_to_spaces():
 
 
 def test_keyboard_drops_oversized_callback_data_and_keeps_links():
-    markup = keyboard(Reply("x", [[Button("ok", "e:" + "a" * 80)], [Button("Mở", url="https://example.org")],
-                                  [Button("Chủ đề " * 40, "m")]]))
+    markup = keyboard(
+        Reply(
+            "x",
+            [[Button("ok", "e:" + "a" * 80)], [Button("Mở", url="https://example.org")], [Button("Chủ đề " * 40, "m")]],
+        )
+    )
     rows = markup.inline_keyboard
     assert len(rows) == 2 and rows[0][0].url == "https://example.org" and len(rows[1][0].text) <= 120

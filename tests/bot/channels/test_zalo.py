@@ -1,4 +1,5 @@
 """End-to-end: the real Runner and Zalo channel against the fake Zalo Bot API, polling and webhook."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,12 +11,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import Runner
-from bot.db import campaigns
 from bot.broadcast.audience import Audience
-from bot.db.campaigns import Draft
 from bot.channels.zalo import CHOOSE_HINT
 from bot.channels.zalo_client import ZaloClient
-from bot.db import conversation_log, people
+from bot.db import campaigns, conversation_log, people
+from bot.db.campaigns import Draft
 from bot.settings import load_settings
 from bot.startup import StartupError
 
@@ -58,9 +58,18 @@ def choices(message: str) -> dict[str, int]:
 def make_settings(api, database_url, webhook: bool, **extra):
     if webhook:
         extra["zalo_webhook_secret"] = SECRET
-    return load_settings(_env_file=None, zalo_bot_token=api.token, zalo_api_base_url=api.base_url,
-                         telegram_bot_token=None, database_url=database_url, web_port=0, quiet_hours="",
-                         staff_ids=f"zalo:{STAFF}", staff_chat_id=f"zalo:{STAFF}", **extra)
+    return load_settings(
+        _env_file=None,
+        zalo_bot_token=api.token,
+        zalo_api_base_url=api.base_url,
+        telegram_bot_token=None,
+        database_url=database_url,
+        web_port=0,
+        quiet_hours="",
+        staff_ids=f"zalo:{STAFF}",
+        staff_chat_id=f"zalo:{STAFF}",
+        **extra,
+    )
 
 
 async def post(http, url: str, body, secret: str | None = SECRET) -> int:
@@ -91,6 +100,7 @@ async def bot(request, zalo_api, database_url):
             return
         sent += 1  # Zalo's webhook bodies come both ways: wrapped in an envelope, or the bare update
         assert await post(http, url, {"ok": True, "result": update} if sent % 2 else update) == 200
+
     runner.deliver, runner.webhook_url, runner.http, runner.mode = deliver, url, http, request.param
     yield runner
     await http.close()
@@ -200,8 +210,14 @@ async def test_a_blocked_user_is_marked_and_campaigns_go_out(bot, zalo_api):
     [choose] = await user.say("/dangky")
     await user.choose(choose, "Tất cả chủ đề")
     async with bot.core.db.writing() as s:
-        await campaigns.create(s, Draft("Lớp tập huấn 5S ngày 5/12 cho {name}.", Audience.parse("channel:zalo"),
-                                        buttons=(("Đăng ký", "https://example.vn/dang-ky"),)))
+        await campaigns.create(
+            s,
+            Draft(
+                "Lớp tập huấn 5S ngày 5/12 cho {name}.",
+                Audience.parse("channel:zalo"),
+                buttons=(("Đăng ký", "https://example.vn/dang-ky"),),
+            ),
+        )
     bot.broadcasts.broadcaster.wake()
     await zalo_api.wait_for("sendMessage", 3, timeout=10, chat_id=USER)
     assert user.received()[-1] == "Lớp tập huấn 5S ngày 5/12 cho An.\n\nĐăng ký: https://example.vn/dang-ky"

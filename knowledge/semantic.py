@@ -1,0 +1,40 @@
+"""The embedding side of search: every phrasing's vector, and the entries nearest to a question."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from knowledge.embeddings import Embedder, VectorCache, Vectors
+
+
+class SemanticIndex:
+    """One row per phrasing (question and alternates) and a map to its entry; cosine = dot product."""
+
+    def __init__(self, embedder: Embedder, cache: VectorCache, phrasings: list[list[str]]):
+        self.embedder = embedder
+        # An entry's phrasings are contiguous rows (every entry has at least its question), so the best
+        # per entry is one reduceat over the row scores.
+        texts = [text for entry_texts in phrasings for text in entry_texts]
+        counts = np.array([len(entry_texts) for entry_texts in phrasings], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else counts
+        self.size = len(phrasings)
+        self.matrix: Vectors = cache.vectors(embedder, texts)
+        cache.save()
+
+    def embed(self, text: str) -> Vectors:
+        vector: Vectors = self.embedder.embed([text])[0]
+        return vector
+
+    def entry_scores(self, vector: Vectors) -> Vectors:
+        """Per entry, the best cosine between the question and any of its phrasings."""
+        if not len(self.matrix):
+            return np.full(self.size, -1.0, dtype=np.float32)
+        return np.maximum.reduceat(self.matrix @ vector, self.starts)
+
+    @staticmethod
+    def top(scores: Vectors, k: int) -> list[int]:
+        """The k best entries, best first."""
+        if k >= len(scores):
+            return [int(i) for i in np.argsort(-scores)]
+        part = np.argpartition(-scores, k)[:k]
+        return [int(i) for i in part[np.argsort(-scores[part])]]
