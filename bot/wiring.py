@@ -29,6 +29,7 @@ from handlers.campaign_flow import CampaignFlow
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.people import PeopleFlows
+from knowledge.embeddings import VectorCache, load_embedder
 from knowledge.loader import KnowledgeLoadError, load_directory
 from knowledge.model import KnowledgeBase
 from knowledge.search import SearchEngine
@@ -59,13 +60,25 @@ def load_release(settings: Settings) -> KnowledgeBase:
     return kb
 
 
-def build_search(kb: KnowledgeBase) -> SearchEngine:
-    return SearchEngine(kb)
+class SearchBuilder:
+    """Builds the search engine for a knowledge base: BM25 and, when enabled, embeddings with their vector
+    cache, both loaded once per process and shared by every rebuild."""
+
+    def __init__(self, settings: Settings):
+        self.embedder = load_embedder(settings.embeddings)
+        self.vectors = (
+            VectorCache(settings.vector_cache_dir, self.embedder.name, self.embedder.dim)
+            if self.embedder is not None
+            else None
+        )
+
+    def __call__(self, kb: KnowledgeBase) -> SearchEngine:
+        return SearchEngine(kb, embedder=self.embedder, vectors=self.vectors)
 
 
 def release_ask_service(settings: Settings) -> AskService:
     """`ask` on the release files, no database: the search engine over KNOWLEDGE_DIR."""
-    engine = build_search(load_release(settings))
+    engine = SearchBuilder(settings)(load_release(settings))
     return AskService(lambda: engine, settings.contact_block())
 
 
@@ -119,6 +132,7 @@ async def build_core(settings: Settings) -> Core:
     db = await open_database(settings.database_url)
     async with db.session() as session:
         kb = await live_knowledge.load_or_seed(session, load_release(settings))
+    build_search = SearchBuilder(settings)
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
     state = DatabaseStateStore(db)
     people_store = DatabasePeople(db)

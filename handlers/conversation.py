@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -215,7 +216,9 @@ class Conversation:
             replies.append(Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)))
             text = text[:MAX_QUESTION_CHARS]
         started = time.perf_counter()
-        outcome = self.ask_service.ask(text)
+        # Off the event loop: embedding a question takes tens of milliseconds of CPU (in C, without the
+        # GIL), and other chats must not wait for it.
+        outcome = await asyncio.to_thread(self.ask_service.ask, text)
         self.metrics.question(outcome.status, time.perf_counter() - started)
         await self.record(text, outcome)
         if outcome.status is AskStatus.ANSWERED and outcome.entry_id:

@@ -1,6 +1,8 @@
 """The learned confidence: a logistic regression over the lexical and embedding signals of one candidate,
-giving the probability that the candidate is the right entry. Fitted by bench/fit_confidence.py on the
-*dev* part of the evaluation data only; its weights and thresholds are data in knowledge/data/."""
+giving the probability that it is the right entry; candidates are ranked by it, and the answer / clarify /
+fallback rule reads the top one's. Fitted by bench/fit_confidence.py on the *dev* part of the evaluation
+data only; weights and thresholds are data in knowledge/data/confidence.yaml.
+"""
 
 from __future__ import annotations
 
@@ -48,13 +50,13 @@ class Decision:
 
 
 @dataclass
-class ConfidenceModel:
+class LogisticModel:
+    """Weights over standardised features; an empty model is "not fitted"."""
+
     weights: dict[str, float] = field(default_factory=dict)
     bias: float = 0.0
     mean: dict[str, float] = field(default_factory=dict)
     scale: dict[str, float] = field(default_factory=dict)
-    decision: Decision = field(default_factory=Decision)
-    fitted_on: str = ""
 
     @property
     def ready(self) -> bool:
@@ -68,10 +70,14 @@ class ConfidenceModel:
 
     @classmethod
     def fit(
-        cls, rows: list[dict[str, float]], labels: list[int], sample_weights: list[float] | None = None, l2: float = 1.0
-    ) -> ConfidenceModel:
+        cls,
+        names: tuple[str, ...],
+        rows: list[dict[str, float]],
+        labels: list[int],
+        sample_weights: list[float] | None = None,
+        l2: float = 1.0,
+    ) -> LogisticModel:
         """Logistic regression by Newton's method (IRLS) with an L2 penalty, on standardised features."""
-        names = list(FEATURES)
         x = np.array([[row.get(n, 0.0) for n in names] for row in rows], dtype=np.float64)
         y = np.array(labels, dtype=np.float64)
         w_rows = np.array(sample_weights if sample_weights is not None else [1.0] * len(rows), dtype=np.float64)
@@ -98,40 +104,62 @@ class ConfidenceModel:
         )
 
     @classmethod
+    def from_dict(cls, data: dict[str, object]) -> LogisticModel:
+        def floats(key: str) -> dict[str, float]:
+            raw = data.get(key) or {}
+            return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+        bias = data.get("bias", 0.0)
+        return cls(
+            floats("weights"), float(bias) if isinstance(bias, (int, float)) else 0.0, floats("mean"), floats("scale")
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {"bias": self.bias, "weights": self.weights, "mean": self.mean, "scale": self.scale}
+
+
+@dataclass
+class ConfidenceModel:
+    candidate: LogisticModel = field(default_factory=LogisticModel)
+    decision: Decision = field(default_factory=Decision)
+    fitted_on: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.candidate.ready
+
+    def probability(self, features: dict[str, float]) -> float:
+        """The candidate's probability, scaled down by the share of the question's numbers (plan, standard,
+        year) it never mentions: "Kế hoạch 158" is not about Plan 273, whatever else matches."""
+        return self.candidate.probability(features) * (1.0 - features.get("number_miss", 0.0))
+
+    @classmethod
     def load(cls, path: Path = CONFIDENCE_FILE) -> ConfidenceModel:
         if not path.exists():
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         decision = data.get("decision") or {}
         return cls(
-            weights={k: float(v) for k, v in (data.get("weights") or {}).items()},
-            bias=float(data.get("bias", 0.0)),
-            mean={k: float(v) for k, v in (data.get("mean") or {}).items()},
-            scale={k: float(v) for k, v in (data.get("scale") or {}).items()},
-            decision=Decision(
+            LogisticModel.from_dict(data.get("candidate") or {}),
+            Decision(
                 float(decision.get("answer", 0.5)),
                 float(decision.get("margin", 0.0)),
                 float(decision.get("clarify", 0.2)),
             ),
-            fitted_on=str(data.get("fitted_on", "")),
+            str(data.get("fitted_on", "")),
         )
 
-    def dump(self) -> dict[str, object]:
-        return {
+    def save(self, path: Path = CONFIDENCE_FILE) -> None:
+        data = {
             "fitted_on": self.fitted_on,
             "decision": {
                 "answer": round(self.decision.answer, 4),
                 "margin": round(self.decision.margin, 4),
                 "clarify": round(self.decision.clarify, 4),
             },
-            "bias": self.bias,
-            "weights": self.weights,
-            "mean": self.mean,
-            "scale": self.scale,
+            "candidate": self.candidate.to_dict(),
         }
-
-    def save(self, path: Path = CONFIDENCE_FILE) -> None:
         header = (
             "# Written by bench/fit_confidence.py from the dev part of tests/eval; never fitted on the test part.\n"
         )
-        path.write_text(header + yaml.safe_dump(self.dump(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -22,7 +22,8 @@ _STAR_RATING = re.compile(r"(\d)\s*\*+")
 _AMP_IN_WORD = re.compile(r"(?<=\w)&(?=\w)")
 _WORD = re.compile(r"[^\W_]+")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
-_RUN3 = re.compile(r"(.)\1{2,}")
+# Runs of one letter ("chàooo"); digits repeat for real ("ISO 22000", "năm 2000").
+_RUN3 = re.compile(r"([^\W\d_])\1{2,}")
 _DOUBLE = re.compile(r"(.)\1")
 _LETTERS_DIGITS = re.compile(r"^(\D{2,})(\d+)$|^(\d+)(\D{2,})$")
 # Invisible characters: zero-width/bidi controls, BOM, soft hyphen (Cf), combining marks that composed
@@ -114,7 +115,8 @@ def raw_words(text: str) -> list[str]:
             words.extend(part for part in split.groups() if part)
         else:
             words.append(word)
-    return [str(int(w)) if w.isdigit() and len(w) < 10 else w for w in words]
+    # Leading zeros go ("09001" is 9001); "①", "²" and "10⁶" pass isdigit() but are no numbers int() reads.
+    return [str(int(w)) if w.isascii() and w.isdigit() and len(w) < 10 else w for w in words]
 
 
 @lru_cache(maxsize=200_000)

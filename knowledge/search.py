@@ -1,9 +1,18 @@
-"""Search: lexical retrieval, rapidfuzz re-scoring, calibrated confidence and the answer/clarify/fallback call."""
+"""Search: lexical and embedding retrieval, a learned confidence, and the answer/clarify/fallback call.
+
+A question is normalised (knowledge/normalize.py), looked at whole, without its courtesy, and — when it
+is long — for the part that asks (knowledge/extract.py). Each view gathers candidates from BM25
+(knowledge/lexical.py) and from sentence embeddings (knowledge/semantic.py); every candidate gets bounded
+features, and a logistic model (knowledge/confidence.py, fitted on the dev part of tests/eval) turns them
+into the probability that it is the right entry. Without a fitted model or an embedder the engine falls
+back to the hand-weighted lexical confidence of earlier versions.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -11,26 +20,24 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from knowledge.confidence import ConfidenceModel, Decision
 from knowledge.courtesy import Courtesy
-from knowledge.index import InvertedIndex, TypoIndex, word_features
+from knowledge.embeddings import Embedder, VectorCache
+from knowledge.extract import question_part
+from knowledge.lexical import Expansions, LexicalIndex, fraction
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import Analysis, Normalizer
+from knowledge.semantic import SemanticIndex
 
 THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.yaml"
-FEATURE_WEIGHTS = {"u": 1.0, "b": 0.6, "a": 0.5}
-ANSWER_WEIGHT = 0.3  # answer text counts, but less than the questions people ask
-TYPO_WEIGHT = 0.8
-MAX_DF_RATIO = 0.3  # terms in more than this share of entries add almost nothing; skip them when scoring
-CANDIDATES = 12
-# Postings walked per query before the commonest features are only looked up for a candidate pool:
-# keeps p99 flat as the knowledge base grows, and changes nothing on a knowledge base of hundreds.
-POSTINGS_BUDGET = 20_000
-POOL = 200
+CANDIDATES = 12  # from each retriever
+RANK_CAP = 12  # ranks at or past this count as "not among the candidates"
+SAME_CHOICE = 90  # token_set_ratio between two entries' questions above which they are one choice
 
 
 @dataclass
 class Thresholds:
-    """The decision rule and confidence weights, fitted on tests/eval and written down in data."""
+    """The hand-weighted lexical confidence and its decision rule (the engine without a fitted model)."""
 
     answer: float = 0.62
     margin: float = 0.06
@@ -64,6 +71,11 @@ class Thresholds:
             weights={**base.weights, **(data.get("weights") or {})},
         )
 
+    def lexical(self, features: dict[str, float]) -> float:
+        weights = self.weights
+        score = sum(weights.get(k, 0.0) * v for k, v in features.items() if k in weights and k != "accent_miss")
+        return max(0.0, min(1.0, score - weights["accent_miss"] * features.get("accent_miss", 0.0)))
+
 
 class AskStatus(StrEnum):
     """What the bot does with a question: answer it, ask back with choices, or say it does not know."""
@@ -96,11 +108,29 @@ class SearchResult:
         return self.candidates[0].confidence if self.candidates else 0.0
 
     def choices(self, n: int = 3) -> list[Entry]:
-        return [c.entry for c in self.candidates[:n]]
+        """Up to n candidates that are different things: two phrasings of one question are one choice."""
+        chosen: list[Entry] = []
+        for candidate in self.candidates:
+            question = candidate.entry.question.lower()
+            if all(fuzz.token_set_ratio(question, c.question.lower()) < SAME_CHOICE for c in chosen):
+                chosen.append(candidate.entry)
+            if len(chosen) == n:
+                break
+        return chosen
 
 
-def _fraction(hit: float, total: float) -> float:
-    return hit / total if total > 0 else 0.0
+def _siblings(a: Entry, b: Entry) -> bool:
+    return a.id in b.related or b.id in a.related
+
+
+@dataclass(frozen=True)
+class View:
+    """One way of reading a message: its text for the embedding, its tokens, and whether it is only the
+    asking part of a long message."""
+
+    text: str
+    analysis: Analysis
+    part: bool = False
 
 
 class SearchEngine:
@@ -113,6 +143,9 @@ class SearchEngine:
         thresholds: Thresholds | None = None,
         today: dt.date | None = None,
         courtesy: Courtesy | None = None,
+        embedder: Embedder | None = None,
+        vectors: VectorCache | None = None,
+        model: ConfidenceModel | None = None,
     ):
         self.kb = kb
         self.normalizer = normalizer or Normalizer()
@@ -120,164 +153,139 @@ class SearchEngine:
         self.courtesy = courtesy or Courtesy.load()
         today = today or dt.date.today()
         self.entries = [e for e in kb.entries if e.is_current(today)]
-        self.questions = InvertedIndex()
-        self.answers = InvertedIndex()
-        # Each entry's normalised phrasings as one "\n"-joined string: far fewer objects at 50,000 entries.
-        self.phrasings: list[str] = []
-        vocabulary: set[str] = set()
-        for entry in self.entries:
-            feats: list[str] = []
-            plains: list[str] = []
-            for text in entry.phrasings:
-                tokens = self.normalizer.analyze(text, repair=False).tokens
-                feats.extend(word_features(tokens))
-                plains.append(" ".join(t.plain for t in tokens))
-                vocabulary.update(t.plain for t in tokens)
-            self.questions.add(feats)
-            self.phrasings.append("\n".join(dict.fromkeys(plains)))
-            answer_tokens = self.normalizer.analyze(entry.answer, repair=False).tokens
-            self.answers.add([f"u:{t.plain}" for t in answer_tokens])
-            vocabulary.update(t.plain for t in answer_tokens)
-        self.questions.freeze()
-        self.answers.freeze()
-        self.normalizer.set_vocabulary(vocabulary)
-        self.typos = TypoIndex(vocabulary)
+        self.lexical = LexicalIndex(self.entries, self.normalizer)
+        self.normalizer.set_vocabulary(self.lexical.vocabulary)
+        self.semantic: SemanticIndex | None = None
+        if embedder is not None:
+            cache = vectors if vectors is not None else VectorCache(None, embedder.name, embedder.dim)
+            self.semantic = SemanticIndex(embedder, cache, [e.phrasings for e in self.entries])
+        model = model if model is not None else ConfidenceModel.load()
+        # The learned confidence needs both signals it was fitted on; without it, candidates still get
+        # every feature (bench/fit_confidence.py fits on them) and the lexical confidence decides.
+        self.model = model if model.ready and self.semantic is not None else None
 
-    # -- retrieval -------------------------------------------------------------------------------
-    def _query_features(self, analysis: Analysis) -> tuple[list[tuple[str, float]], dict[str, list[tuple[str, float]]]]:
-        feats = [(f, FEATURE_WEIGHTS[f[0]]) for f in word_features(analysis.tokens)]
-        expansions: dict[str, list[tuple[str, float]]] = {}
-        for word in analysis.unknown:
-            similar = self.typos.similar(word)
-            expansions[word] = similar
-            feats += [(f"u:{w}", TYPO_WEIGHT * s) for w, s in similar]
-        limit = MAX_DF_RATIO * max(self.questions.size, 1)
-        feats = [(f, w) for f, w in feats if self.questions.doc_freq(f) <= max(limit, 3)]
-        return feats, expansions
+    @property
+    def decision(self) -> Decision | None:
+        return self.model.decision if self.model is not None else None
 
-    def search(self, text: str) -> SearchResult:
+    # -- the whole question -----------------------------------------------------------------------
+    def views(self, text: str) -> list[View]:
+        """The ways of reading one message: without its courtesy, the part that asks (long messages), whole.
+        The whole message is always the last view."""
         analysis = self.normalizer.analyze(text, repair=True)
+        views: list[View] = []
         # A question wrapped in greetings or thanks is answered for its question. Courtesy alone, or a
         # rest that finds nothing, is searched whole, so "cảm ơn" still reaches the small-talk entries.
         content = self.courtesy.content(analysis.tokens)
         if content:
             words = {t.plain for t in content}
-            inner = self._search(text, Analysis(content, analysis.unknown & words, analysis.repaired))
-            if inner.status is not AskStatus.FALLBACK:
-                return inner
-        return self._search(text, analysis)
+            views.append(View(text, Analysis(content, analysis.unknown & words, analysis.repaired)))
+        asking = question_part(text) if self.semantic is not None else None
+        if asking is not None:
+            inner = self.normalizer.analyze(asking, repair=True)
+            inner_content = self.courtesy.content(inner.tokens)
+            if inner_content:
+                inner = Analysis(inner_content, inner.unknown & {t.plain for t in inner_content}, inner.repaired)
+            views.append(View(asking, inner, part=True))
+        views.append(View(text, analysis))
+        return views
 
-    def _search(self, text: str, analysis: Analysis) -> SearchResult:
+    def search(self, text: str) -> SearchResult:
+        views = self.views(text)
+        if self.model is None:
+            # Without the learned confidence, scores of different views do not compare: the first view
+            # that finds something wins, as in earlier versions.
+            for view in views:
+                result = self.search_view(view)
+                if result.status is not AskStatus.FALLBACK:
+                    return result
+            return result
+        results = [self.search_view(view) for view in views]
+        return max(results, key=lambda r: r.confidence)  # the first of equals: views are in order of preference
+
+    # -- one view of it ---------------------------------------------------------------------------
+    def search_view(self, view: View) -> SearchResult:
+        text, analysis = view.text, view.analysis
         if not analysis.tokens or not self.entries:
             return SearchResult(AskStatus.FALLBACK, text, analysis, [])
-        feats, expansions = self._query_features(analysis)
-        answer_feats = [
-            (f, ANSWER_WEIGHT * w)
-            for f, w in feats
-            if f.startswith("u:") and self.answers.doc_freq(f) <= MAX_DF_RATIO * self.answers.size
-        ]
-        scores = self._retrieve(
-            [(self.questions, f, w) for f, w in feats] + [(self.answers, f, w) for f, w in answer_feats]
-        )
-        if not scores:
-            return SearchResult(AskStatus.FALLBACK, text, analysis, [])
-        top = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
-        best_bm25 = top[0][1]
-        candidates = [self._rescore(doc, bm / best_bm25, analysis, expansions) for doc, bm in top]
-        candidates.sort(key=lambda c: -c.confidence)
-        return SearchResult(self._decide(candidates), text, analysis, candidates)
+        scores, expansions = self.lexical.retrieve(analysis)
+        lexical_top = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
+        if self.semantic is None:
+            if not lexical_top:
+                return SearchResult(AskStatus.FALLBACK, text, analysis, [])
+            best_bm25 = lexical_top[0][1]
+            candidates = [self._lexical_candidate(doc, bm / best_bm25, analysis, expansions) for doc, bm in lexical_top]
+            candidates.sort(key=lambda c: -c.confidence)
+            return SearchResult(self._decide_lexical(candidates), text, analysis, candidates)
+        return self._hybrid(view, scores, lexical_top, expansions)
 
+    def _lexical_candidate(self, doc: int, bm25: float, analysis: Analysis, expansions: Expansions) -> Candidate:
+        features = self.lexical.features(doc, bm25, analysis, expansions)
+        return Candidate(self.entries[doc], self.thresholds.lexical(features), features)
+
+    def _hybrid(
+        self,
+        view: View,
+        scores: dict[int, float],
+        lexical_top: list[tuple[int, float]],
+        expansions: Expansions,
+    ) -> SearchResult:
+        assert self.semantic is not None
+        text, analysis = view.text, view.analysis
+        # The embedding reads the words as typed, but with shorthand spelt out and courtesy left out.
+        cosines = self.semantic.entry_scores(self.semantic.embed(self.lexical.accents.restore(analysis.tokens)))
+        semantic_top = SemanticIndex.top(cosines, CANDIDATES)
+        best_bm25 = lexical_top[0][1] if lexical_top else 1.0
+        lexical_rank = {doc: rank for rank, (doc, _) in enumerate(lexical_top)}
+        semantic_rank = {doc: rank for rank, doc in enumerate(semantic_top)}
+        best_cosine = float(cosines[semantic_top[0]]) if semantic_top else 0.0
+        docs = list(dict.fromkeys([doc for doc, _ in lexical_top] + semantic_top))
+        lexical_scores: dict[int, float] = {}
+        candidates = []
+        for doc in docs:
+            features = self.lexical.features(doc, scores.get(doc, 0.0) / best_bm25, analysis, expansions)
+            lexical_scores[doc] = self.thresholds.lexical(features)
+            features["cosine"] = float(cosines[doc])
+            features["cosine_gap"] = best_cosine - float(cosines[doc])
+            features["cosine_rank"] = min(semantic_rank.get(doc, RANK_CAP), RANK_CAP) / RANK_CAP
+            features["lexical_rank"] = min(lexical_rank.get(doc, RANK_CAP), RANK_CAP) / RANK_CAP
+            features["query_words"] = math.log1p(len(analysis.tokens))
+            features["unknown_share"] = fraction(len(analysis.unknown), len(analysis.tokens))
+            candidates.append((doc, features))
+        best_lexical = max(lexical_scores.values(), default=0.0)
+        ranked = []
+        for doc, features in candidates:
+            features["lexical"] = lexical_scores[doc]
+            features["lexical_gap"] = best_lexical - lexical_scores[doc]
+            confidence = self.model.probability(features) if self.model is not None else lexical_scores[doc]
+            ranked.append(Candidate(self.entries[doc], confidence, features))
+        ranked.sort(key=lambda c: -c.confidence)
+        status = self.decide(ranked, self.model.decision) if self.model is not None else self._decide_lexical(ranked)
+        return SearchResult(status, text, analysis, ranked)
+
+    # -- the decision -----------------------------------------------------------------------------
     @staticmethod
-    def _retrieve(plan: list[tuple[InvertedIndex, str, float]]) -> dict[int, float]:
-        """BM25 over both fields, rarest features first; past the budget, common ones only for a pool."""
-        plan = sorted(plan, key=lambda p: p[0].doc_freq(p[1]))
-        scores: dict[int, float] = {}
-        deferred = []
-        walked = 0
-        for index, feat, weight in plan:
-            df = index.doc_freq(feat)
-            if df == 0:
-                continue
-            if walked + df > POSTINGS_BUDGET and scores:
-                deferred.append((index, feat, weight))
-                continue
-            index.score([(feat, weight)], scores)
-            walked += df
-        if deferred:
-            scores = dict(heapq.nlargest(POOL, scores.items(), key=lambda kv: kv[1]))
-            for doc in scores:
-                scores[doc] += sum(w * index.impact(f, doc) for index, f, w in deferred)
-        return scores
+    def runner_up(candidates: list[Candidate]) -> float:
+        """The best confidence among entries that are not the top's curated siblings: a sibling is shown as
+        an "ask next" button with the answer, so the user is one tap from it anyway."""
+        top = candidates[0].entry
+        return next((c.confidence for c in candidates[1:] if not _siblings(top, c.entry)), 0.0)
 
-    # -- re-scoring ------------------------------------------------------------------------------
-    def _rescore(
-        self, doc: int, bm25: float, analysis: Analysis, expansions: dict[str, list[tuple[str, float]]]
-    ) -> Candidate:
-        query_words = list(dict.fromkeys(t.plain for t in analysis.tokens))
-        query_set = set(query_words)
-        query_text = " ".join(t.plain for t in analysis.tokens)
-        covered = in_answer = total = 0.0
-        for word in query_words:
-            weight = self.questions.idf(f"u:{word}")
-            total += weight
-            if self.questions.contains(f"u:{word}", doc):
-                covered += weight
-                in_answer += weight
-            elif word in expansions:
-                covered += weight * max(
-                    (s for w, s in expansions[word] if self.questions.contains(f"u:{w}", doc)), default=0.0
-                )
-            elif self.answers.contains(f"u:{word}", doc):
-                covered += 0.5 * weight
-                in_answer += weight
-        fuzzy = cover_phrasing = 0.0
-        for phrasing in self.phrasings[doc].split("\n"):
-            fuzzy = max(
-                fuzzy,
-                (
-                    fuzz.ratio(query_text, phrasing, processor=None)
-                    + fuzz.token_set_ratio(query_text, phrasing, processor=None)
-                )
-                / 200,
-            )
-            words = phrasing.split()
-            idfs = [self.questions.idf(f"u:{w}") for w in words]
-            hit = sum(wt for w, wt in zip(words, idfs) if w in query_set)
-            cover_phrasing = max(cover_phrasing, _fraction(hit, sum(idfs)))
-        marked = [t for t in analysis.tokens if t.marked]
-        misses = sum(
-            1
-            for t in marked
-            if self.questions.contains(f"u:{t.plain}", doc) and not self.questions.contains(f"a:{t.acc}", doc)
-        )
-        features = {
-            "fuzzy": fuzzy,
-            "cover_query": _fraction(covered, total),
-            "cover_answer": _fraction(in_answer, total),
-            "cover_phrasing": cover_phrasing,
-            "bm25": bm25,
-            "accent_miss": _fraction(misses, len(marked)),
-        }
-        weights = self.thresholds.weights
-        confidence = sum(weights[k] * v for k, v in features.items() if k != "accent_miss")
-        confidence -= weights["accent_miss"] * features["accent_miss"]
-        return Candidate(self.entries[doc], max(0.0, min(1.0, confidence)), features)
+    @classmethod
+    def decide(cls, candidates: list[Candidate], rule: Decision) -> AskStatus:
+        if not candidates:
+            return AskStatus.FALLBACK
+        best = candidates[0].confidence
+        if best >= rule.answer and best - cls.runner_up(candidates) >= rule.margin:
+            return AskStatus.ANSWERED
+        return AskStatus.CLARIFY if best >= rule.clarify else AskStatus.FALLBACK
 
-    def _decide(self, candidates: list[Candidate]) -> AskStatus:
+    def _decide_lexical(self, candidates: list[Candidate]) -> AskStatus:
+        if not candidates:
+            return AskStatus.FALLBACK
         t = self.thresholds
-        top = candidates[0]
-        best = top.confidence
-        # The margin is over the best entry that is not one of the top's curated siblings: a sibling
-        # is shown as an "ask next" button with the answer, so the user is one tap from it anyway.
-        runner_up = next(
-            (
-                c.confidence
-                for c in candidates[1:]
-                if c.entry.id not in top.entry.related and top.entry.id not in c.entry.related
-            ),
-            0.0,
-        )
-        gap = best - runner_up
+        best = candidates[0].confidence
+        gap = best - self.runner_up(candidates)
         if (best >= t.answer and gap >= t.margin) or (best >= t.answer_clear and gap >= t.margin_clear):
             return AskStatus.ANSWERED
         if best >= t.clarify:

@@ -12,6 +12,11 @@ from knowledge.search import SearchEngine
 
 pytest_plugins = ["tests.fakes.telegram_api", "tests.fakes.zalo_api"]
 
+# The flows run on the lexical engine (fast, and their expectations were written for it); the hybrid
+# engine is tested on its own (tests/knowledge/test_hybrid.py, the quality floors, one end-to-end run).
+# Subprocesses inherit it. A test that wants embeddings passes embeddings="e5" to load_settings.
+os.environ.setdefault("EMBEDDINGS", "none")
+
 
 @pytest.fixture(scope="session")
 def shipped_kb():
@@ -65,3 +70,16 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def db_settings(database_url, tmp_path):
     return load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token=None, database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def hybrid_engine(shipped_kb):
+    """The engine as it ships: BM25 and e5 embeddings (vectors cached under data/vectors) and the learned
+    confidence."""
+    from pathlib import Path
+
+    from knowledge.embeddings import E5Embedder, VectorCache
+
+    embedder = E5Embedder()
+    cache = VectorCache(Path(__file__).resolve().parent.parent / "data" / "vectors", embedder.name, embedder.dim)
+    return SearchEngine(shipped_kb, embedder=embedder, vectors=cache)

@@ -16,7 +16,7 @@ from bot.db import conversation_log
 from bot.db.database import open_database
 from bot.db.models import Feedback, UnansweredQuestion
 from bot.settings import Settings
-from bot.wiring import build_search
+from bot.wiring import SearchBuilder
 from knowledge.changes import ImportReport, merge
 from knowledge.loader import Problem
 from knowledge.model import KnowledgeBase
@@ -80,7 +80,7 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
     if report.rejected:
         return code
     # Show the admin what the bot now does with each question, on the knowledge base as changed.
-    engine = build_search(after)
+    engine = SearchBuilder(settings)(after)
     keys = []
     for text in texts:
         result = engine.search(text)
