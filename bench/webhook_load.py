@@ -41,7 +41,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def start_bot(api: FakeTelegramAPI, database_url: str, port: int, profile: str | None = None) -> subprocess.Popen:
+async def start_bot(
+    api: FakeTelegramAPI, database_url: str, port: int, profile: str | None = None, embeddings: str = "e5"
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -52,6 +54,8 @@ async def start_bot(api: FakeTelegramAPI, database_url: str, port: int, profile:
         "WEB_PORT": str(port),
         "ZALO_BOT_TOKEN": "",
         "PYTHONPATH": str(ROOT),
+        "EMBEDDINGS": embeddings,
+        "VECTOR_CACHE_DIR": str(ROOT / "data" / "vectors"),
     }
     wrapper = ["-m", "cProfile", "-o", profile] if profile else []
     proc = subprocess.Popen(
@@ -144,7 +148,7 @@ async def main_async(args) -> None:
         database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/load.db"
         async with FakeTelegramAPI() as api:
             port = free_port()
-            proc = await start_bot(api, database_url, port, args.profile)
+            proc = await start_bot(api, database_url, port, args.profile, args.embeddings)
             replies = Replies(api)
             url = f"http://127.0.0.1:{port}/telegram/webhook"
             latencies: list[float] = []
@@ -183,7 +187,7 @@ async def main_async(args) -> None:
             f"closed loop: {args.users} users × {args.messages} messages = {n} updates on {kind} in "
             f"{elapsed:.2f} s (each user waits for its reply, then 50 ms, before the next question)"
         )
-    print(f"throughput: {n / elapsed:.0f} updates/s")
+    print(f"embeddings: {args.embeddings}; throughput: {n / elapsed:.0f} updates/s")
     print(
         f"update→reply latency: p50 {latencies[n // 2]:.1f} ms, p99 {latencies[int(n * 0.99) - 1]:.1f} ms, "
         f"max {latencies[-1]:.1f} ms"
@@ -198,6 +202,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="open loop: how long")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--profile", help="write a cProfile of the bot process to this file")
+    parser.add_argument("--embeddings", default="e5", choices=("e5", "none"), help="e5 (as shipped) or BM25 alone")
     asyncio.run(main_async(parser.parse_args()))
 
 

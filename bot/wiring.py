@@ -149,7 +149,7 @@ async def build_core(settings: Settings) -> Core:
         settings.timezone,
     )
     desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set)
-    conversation = Conversation(ask, people, FloodGuard(state), CampaignFlow(desk, state), metrics)
+    conversation = Conversation(ask, people, FloodGuard(state), CampaignFlow(desk, state), metrics, state)
     return Core(settings, db, search, state, people_store, conversation, metrics, wakeup=wakeup)
 
 

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from handlers import texts
 from knowledge.model import Entry
 from knowledge.search import AskStatus, SearchEngine, SearchResult
+from knowledge.syllables import strip_accents
 
 SUGGESTION_COUNT = 3
+FOLLOW_UP_WORDS = 7  # a follow-up is short: "thế còn Kaizen?", "vậy bắt đầu từ đâu"
+# How follow-ups start or end, accent-free: "còn …", "vậy …", "thế còn …", "cái nào …", "… thì sao".
+_FOLLOW_UP = re.compile(r"^(?:con|vay|the|the con|cai nao|nhu vay|neu vay|and|what about|how about)\b|\bthi sao\W*$")
 # "{contact}" inside a sentence ("hãy liên hệ {contact}.") becomes "hãy liên hệ:" + the contact lines.
 _INLINE_CONTACT = re.compile(r"(?<=\S)[ \t]*:?[ \t]*\{contact\}\.?")
 
@@ -44,6 +48,11 @@ class AskOutcome:
         }
 
 
+def is_follow_up(question: str) -> bool:
+    words = strip_accents(question.lower()).split()
+    return 0 < len(words) <= FOLLOW_UP_WORDS and bool(_FOLLOW_UP.search(" ".join(words)))
+
+
 class AskService:
     """Wraps a SearchEngine; `engine_provider` lets a reloaded knowledge base swap in without restart."""
 
@@ -68,8 +77,17 @@ class AskService:
         found = [kb.get(i) for i in entry.related]
         return [Suggestion(e.id, e.question) for e in found if e is not None]
 
-    def ask(self, question: str) -> AskOutcome:
+    def ask(self, question: str, previous: str | None = None) -> AskOutcome:
+        """Answer `question`; `previous` is the entry this chat was last answered with, for a short
+        follow-up ("còn chi phí thì sao?") that only makes sense with it."""
         result = self.engine.search(question)
+        before = self.entry(previous) if previous else None
+        if before is not None and result.status is not AskStatus.ANSWERED and is_follow_up(question):
+            # Read with the previous question beside it, for another side of the same subject: the
+            # previous entry itself is what the user has already read. The reading trusted more wins.
+            joined = self.engine.without(self.engine.search(f"{question} {before.question}"), before.id)
+            if joined.confidence > result.confidence:
+                result = joined
         best = result.best
         if result.status is AskStatus.ANSWERED and best is not None:
             return AskOutcome(

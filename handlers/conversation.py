@@ -26,7 +26,7 @@ from handlers.callbacks import (
 from handlers.campaign_flow import CampaignFlow
 from handlers.flood import FloodGuard
 from handlers.people import PeopleFlows, menu_row
-from handlers.ports import ConversationMetrics
+from handlers.ports import ConversationMetrics, StateStore
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
 
@@ -61,6 +61,7 @@ COMMAND_ALIASES = {
     "danhsachchiendich": "campaigns",
 }
 STAFF_COMMANDS = {"campaign", "campaigns"}
+CONTEXT_TTL = 600.0  # seconds a follow-up may lean on the previous answer, and a clarify wait for its pick
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
 
 
@@ -82,8 +83,10 @@ class Conversation:
         flood: FloodGuard,
         campaigns: CampaignFlow,
         metrics: ConversationMetrics,
+        state: StateStore,
     ):
         self.ask_service = ask
+        self.state = state
         self.people = people
         self.flood = flood
         self.campaigns = campaigns
@@ -218,14 +221,28 @@ class Conversation:
         started = time.perf_counter()
         # Off the event loop: embedding a question takes tens of milliseconds of CPU (in C, without the
         # GIL), and other chats must not wait for it.
-        outcome = await asyncio.to_thread(self.ask_service.ask, text)
+        context_key = f"context:{incoming.channel}:{incoming.chat_id}"
+        context = await self.state.get(context_key)
+        previous = str(context["entry_id"]) if context else None
+        outcome = await asyncio.to_thread(self.ask_service.ask, text, previous)
         self.metrics.question(outcome.status, time.perf_counter() - started)
         await self.record(text, outcome)
         if outcome.status is AskStatus.ANSWERED and outcome.entry_id:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:
+                await self.state.put(context_key, {"entry_id": outcome.entry_id}, CONTEXT_TTL)
                 return replies + [reply]
         if outcome.status is AskStatus.CLARIFY:
+            # Which entry the user then picks is a phrasing the admins may want to add (the review loop).
+            await self.state.put(
+                f"clarify:{incoming.channel}:{incoming.chat_id}",
+                {
+                    "question": text,
+                    "normalized": outcome.result.analysis.plain if outcome.result is not None else text.lower(),
+                    "choices": [s.entry_id for s in outcome.suggestions],
+                },
+                CONTEXT_TTL,
+            )
             rows = [[entry_button(s.entry_id, s.question)] for s in outcome.suggestions]
             rows.append([Button(texts.NONE_OF_THESE, pack(NoneOfThese()))])
             return replies + [Reply(outcome.answer, rows)]
@@ -259,6 +276,16 @@ class Conversation:
         # A button from an old message may point at a topic or entry that no longer exists.
         return [reply] if reply is not None else [stale()]
 
+    async def remember_pick(self, incoming: Incoming, entry_id: str) -> None:
+        """The entry opened becomes the follow-up context; picked after a question back, the pair
+        (question → entry) goes to the admins' review."""
+        await self.state.put(f"context:{incoming.channel}:{incoming.chat_id}", {"entry_id": entry_id}, CONTEXT_TTL)
+        key = f"clarify:{incoming.channel}:{incoming.chat_id}"
+        asked = await self.state.get(key)
+        if asked is not None and entry_id in asked.get("choices", []):
+            await self.state.delete(key)
+            await self.people.store.record_choice(str(asked["question"]), str(asked["normalized"]), entry_id)
+
     async def on_plain_button(self, incoming: Incoming, pressed: Callback | None) -> Reply | list[Reply] | None:
         people = self.people
         match pressed:
@@ -267,7 +294,10 @@ class Conversation:
             case TopicPage(topic_id, page):
                 return self.topic(topic_id, page)
             case ShowEntry(entry_id):
-                return self.answer_reply(entry_id)
+                reply = self.answer_reply(entry_id)
+                if reply is not None:
+                    await self.remember_pick(incoming, entry_id)
+                return reply
             case NoneOfThese():
                 return self.fallback_reply()
             case TalkToStaff():

@@ -30,6 +30,9 @@ class PeopleStore(Protocol):
         self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
     ) -> None: ...
 
+    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
+        """A question the bot asked back on, and the entry the user then picked (for the admins' review)."""
+
     async def add_feedback(
         self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
     ) -> FeedbackView: ...

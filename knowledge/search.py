@@ -263,6 +263,12 @@ class SearchEngine:
         status = self.decide(ranked, self.model.decision) if self.model is not None else self._decide_lexical(ranked)
         return SearchResult(status, text, analysis, ranked)
 
+    def without(self, result: SearchResult, entry_id: str) -> SearchResult:
+        """The same result with one entry taken out of the running, decided again."""
+        rest = [c for c in result.candidates if c.entry.id != entry_id]
+        status = self.decide(rest, self.model.decision) if self.model is not None else self._decide_lexical(rest)
+        return SearchResult(status, result.query, result.analysis, rest)
+
     # -- the decision -----------------------------------------------------------------------------
     @staticmethod
     def runner_up(candidates: list[Candidate]) -> float:

@@ -63,7 +63,7 @@ def build_bot(
     ask = AskService(lambda: engine, CONTACT)
     people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), CONTACT, staff, staff_chat)
     conversation = Conversation(
-        ask, people, FloodGuard(state, limit=flood_limit, clock=clock), CampaignFlow(desk, state), NoMetrics()
+        ask, people, FloodGuard(state, limit=flood_limit, clock=clock), CampaignFlow(desk, state), NoMetrics(), state
     )
     return Bot(conversation, people_store, desk, state, clock)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.cli.kb import Change, apply_change, print_report
 from bot.db import conversation_log
 from bot.db.database import open_database
-from bot.db.models import Feedback, UnansweredQuestion
+from bot.db.models import ClarifyChoice, Feedback, UnansweredQuestion
 from bot.settings import Settings
 from bot.wiring import SearchBuilder
 from knowledge.changes import ImportReport, merge
@@ -24,7 +24,9 @@ from knowledge.normalize import Normalizer
 
 
 def show_unanswered(settings: Settings, limit: int) -> int:
-    async def read() -> tuple[list[UnansweredQuestion], list[tuple[str, int, int]], list[Feedback]]:
+    async def read() -> tuple[
+        list[UnansweredQuestion], list[tuple[str, int, int]], list[Feedback], list[ClarifyChoice]
+    ]:
         db = await open_database(settings.database_url)
         try:
             async with db.session() as s:
@@ -32,11 +34,12 @@ def show_unanswered(settings: Settings, limit: int) -> int:
                     await conversation_log.unanswered(s, limit),
                     await conversation_log.feedback_by_entry(s),
                     await conversation_log.recent_comments(s),
+                    await conversation_log.clarify_choices(s, limit),
                 )
         finally:
             await db.dispose()
 
-    questions, feedback, comments = asyncio.run(read())
+    questions, feedback, comments, picks = asyncio.run(read())
     if questions:
         print(f"unanswered questions, most asked first ({len(questions)} shown):")
         for q in questions:
@@ -50,7 +53,11 @@ def show_unanswered(settings: Settings, limit: int) -> int:
             print(f"  {entry_id}: 👎 {bad}, 👍 {good}")
     for c in comments:
         print(f"  comment on {c.entry_id} ({c.created_at:%Y-%m-%d}): «{c.comment}»")
-    if questions:
+    if picks:
+        print("picked after a question back (question → entry): phrasings worth adding with kb alternate")
+        for pick in picks:
+            print(f"  ×{pick.count:<3} {pick.entry_id:<30} «{pick.text}»")
+    if questions or picks:
         print('next: python -m bot kb alternate ENTRY_ID "question" makes a question a phrasing of that entry')
     return 0
 

@@ -7,10 +7,40 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Feedback, HandoffRequest, UnansweredQuestion, utcnow
+from bot.db.models import ClarifyChoice, Feedback, HandoffRequest, UnansweredQuestion, utcnow
 from handlers.statuses import HandoffStatus
 
 MAX_STORED_TEXT = 2000
+
+
+async def record_choice(session: AsyncSession, text: str, normalized: str, entry_id: str) -> None:
+    """Count one pick of `entry_id` after a question back on `text` (atomic under concurrency)."""
+    normalized = (normalized or text.strip().lower())[:512]
+    bump = (
+        update(ClarifyChoice)
+        .where(col(ClarifyChoice.normalized) == normalized, col(ClarifyChoice.entry_id) == entry_id)
+        .values(count=ClarifyChoice.count + 1, last_picked=utcnow())
+    )
+    for _ in range(2):
+        if (await session.exec(bump)).rowcount:
+            await session.commit()
+            return
+        session.add(ClarifyChoice(normalized=normalized, text=text[:MAX_STORED_TEXT], entry_id=entry_id))
+        try:
+            await session.commit()
+            return
+        except IntegrityError:
+            await session.rollback()  # inserted concurrently: the update will count it
+
+
+async def clarify_choices(session: AsyncSession, limit: int = 20) -> list[ClarifyChoice]:
+    """The pairs (question → picked entry), most picked first: phrasings admins may add."""
+    result = await session.exec(
+        select(ClarifyChoice)
+        .order_by(col(ClarifyChoice.count).desc(), col(ClarifyChoice.last_picked).desc())
+        .limit(limit)
+    )
+    return list(result.all())
 
 
 async def log_unanswered(

@@ -196,3 +196,18 @@ class ConversationState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(sa_column=Column(Text, nullable=False))
     expires_at: dt.datetime = Field(index=True)
+
+
+class ClarifyChoice(SQLModel, table=True):
+    """A question the bot asked back on and the entry the user picked: a phrasing admins may add."""
+
+    __tablename__ = "clarify_choice"
+    __table_args__ = (UniqueConstraint("normalized", "entry_id", name="uq_clarify_choice"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    normalized: str = Field(max_length=512)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    entry_id: str = Field(max_length=64, index=True)
+    count: int = 1
+    first_picked: dt.datetime = Field(default_factory=utcnow)
+    last_picked: dt.datetime = Field(default_factory=utcnow)

@@ -81,6 +81,10 @@ class DatabasePeople:
         async with self.db.writing() as s:
             await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score)
 
+    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
+        async with self.db.writing() as s:
+            await conversation_log.record_choice(s, question, normalized, entry_id)
+
     async def add_feedback(
         self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
     ) -> FeedbackView:

@@ -107,3 +107,15 @@ async def test_running_bot_reloads_when_version_changes(db_settings):
         assert core.search().kb.get(first.id).answer == "Đã cập nhật lúc 5 giờ chiều."
     finally:
         await core.close()
+
+
+async def test_clarify_picks_are_counted_per_question_and_entry(db):
+    async def pick(entry_id: str) -> None:
+        async with db.writing() as s:
+            await conversation_log.record_choice(s, "Chứng nhận ISO?", "chung nhan iso", entry_id)
+
+    await asyncio.gather(*(pick("iso9001-chung-nhan") for _ in range(3)))
+    await pick("iso-to-chuc-chung-nhan")
+    async with db.session() as s:
+        rows = await conversation_log.clarify_choices(s)
+    assert [(r.entry_id, r.count) for r in rows] == [("iso9001-chung-nhan", 3), ("iso-to-chuc-chung-nhan", 1)]

@@ -33,6 +33,7 @@ async def test_metrics_show_questions_latency_and_queue(telegram_api, database_u
         quiet_hours="off",
         telegram_webhook_url="https://bot.example/telegram/webhook",
         telegram_webhook_secret=SECRET,
+        embeddings="e5",  # the engine as it ships, end to end
     )
     runner = Runner(settings)
     await runner.start()

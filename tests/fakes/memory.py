@@ -31,6 +31,7 @@ class MemoryPeople:
         self.feedback: dict[int, tuple[str, str, FeedbackView]] = {}
         self.handoffs: dict[int, HandoffView] = {}
         self.unanswered: dict[str, Unanswered] = {}
+        self.choices: list[tuple[str, str, str]] = []
         self._ids = itertools.count(1)
 
     async def touch(
@@ -107,6 +108,9 @@ class MemoryPeople:
             self.unanswered[normalized] = Unanswered(text, normalized, status, best_entry_id)
         else:
             known.count += 1
+
+    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
+        self.choices.append((question, normalized, entry_id))
 
     async def add_feedback(
         self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""

@@ -182,3 +182,34 @@ async def test_unknown_command_and_a_comment_button_of_someone_else(bot):
     lan = bot.talk()
     assert (await lan.say("/khongco"))[0].text == texts.UNKNOWN_COMMAND.format(command="/khongco")
     assert (await lan.press_data(pack(WriteComment(12345))))[0].text == texts.FEEDBACK_ASK_COMMENT
+
+
+async def test_a_short_follow_up_leans_on_the_previous_answer(bot):
+    lan = bot.talk()
+    first = (await lan.say("iso 9001 la gi"))[0]
+    assert first.source
+
+    def about_iso_cost(reply) -> bool:
+        first = next((b.data for b in reply.flat_buttons() if b.data.startswith("e:")), "")
+        answered = reply.text == bot.conversation.answer_reply("iso9001-chi-phi").text
+        return answered or (reply.text == texts.CLARIFY and first == "e:iso9001-chi-phi")
+
+    assert about_iso_cost((await lan.say("còn chi phí thì sao?"))[0])
+    # Without the earlier answer the same words are not about ISO 9001.
+    stranger = bot.talk("444")
+    assert not about_iso_cost((await stranger.say("còn chi phí thì sao?"))[0])
+    # The context expires.
+    await lan.say("iso 9001 la gi")
+    bot.clock.advance(601)
+    assert not about_iso_cost((await lan.say("còn chi phí thì sao?"))[0])
+
+
+async def test_the_entry_picked_after_a_question_back_is_recorded_for_review(bot):
+    lan = bot.talk()
+    clarify = (await lan.say("iso"))[0]
+    assert clarify.text == texts.CLARIFY
+    picked = next(b for b in clarify.flat_buttons() if b.data.startswith("e:"))
+    await lan.press_data(picked.data)
+    assert bot.people.choices == [("iso", "iso", picked.data[2:])]
+    await lan.press_data(picked.data)  # a second press is not a second pick
+    assert len(bot.people.choices) == 1

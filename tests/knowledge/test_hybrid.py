@@ -93,3 +93,18 @@ def test_the_test_part_is_blind_and_big():
     assert len(items) >= 300
     assert sum(i.variant == "long_chatty" for i in items) >= 80
     assert sum(not i.in_scope for i in items) >= 60
+
+
+def test_a_follow_up_reads_with_the_previous_answer(hybrid_engine):
+    from handlers.ask import AskService
+
+    service = AskService(lambda: hybrid_engine, "(liên hệ)")
+    follow = service.ask("còn chi phí thì sao?", previous="iso9001-la-gi")
+    assert follow.result is not None and follow.result.best.entry.id == "iso9001-chi-phi"
+    alone = service.ask("còn chi phí thì sao?")
+    assert (
+        alone.result is None
+        or alone.result.best is None
+        or alone.result.best.entry.id != "iso9001-chi-phi"
+        or alone.status != "answered"
+    )
