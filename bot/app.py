@@ -12,6 +12,7 @@ import sys
 
 from bot.broadcast.runtime import BroadcastRuntime
 from bot.channels.base import ChannelBase
+from bot.logs import SecretFilter
 from bot.settings import Settings
 from bot.startup import StartupError
 from bot.web import WebServer, build_web_app
@@ -51,7 +52,14 @@ class Runner:
             lambda: {"channels": [c.name for c in self.channels], "knowledge_version": core.search().kb.version},
         )
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
-        await self.web.start()
+        try:
+            await self.web.start()
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            await core.close()
+            raise StartupError(
+                f"cannot listen on {self.settings.web_host}:{self.settings.web_port} ({exc.strerror or exc}): "
+                "is another `bot run` using it? Set WEB_PORT"
+            ) from None
         started: list[ChannelBase] = []
         try:
             for channel in self.channels:
@@ -123,6 +131,6 @@ def run_app(settings: Settings) -> int:
     try:
         asyncio.run(serve(settings))
     except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {SecretFilter(settings.secrets()).redact(str(exc))}", file=sys.stderr)
         return 2
     return 0

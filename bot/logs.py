@@ -34,9 +34,34 @@ def level_of(name: str) -> int:
     return value if isinstance(value, int) else logging.INFO
 
 
-def configure_logging(level: str, fmt: str = "text", verbose: bool = False) -> None:
+class SecretFilter(logging.Filter):
+    """Takes tokens and secrets out of every record before it is written, whoever logs it (httpx logs
+    each Bot API URL, and the token is part of the URL)."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        # Longest first, so a secret that contains another is replaced whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            record.msg = self.redact(record.getMessage())
+            record.args = None
+            if record.exc_info and record.exc_info[1] is not None:
+                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+def configure_logging(level: str, fmt: str = "text", verbose: bool = False, secrets: list[str] | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(SecretFilter(secrets or []))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

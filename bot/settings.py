@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -92,6 +93,13 @@ class Settings(BaseSettings):
             return ("", "")
         start, _, end = value.partition("-")
         return (start, end) if start and end else ("", "")
+
+    def secrets(self) -> list[str]:
+        """Every token, secret and database password the settings hold: never to appear in a log line."""
+        values = [self.telegram_bot_token, self.telegram_webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret]
+        found = [v.get_secret_value().strip() for v in values if v is not None]
+        password = urlsplit(self.database_url).password if "://" in self.database_url else None
+        return [s for s in [*found, password or ""] if s]
 
     def contact_block(self) -> str:
         """The contact lines answers show in place of {contact}."""

@@ -11,6 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.desk import DatabaseDesk
 from bot.broadcast.limiter import Limits, RateLimiter
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Seconds between sweeps of expired conversation state.
 STATE_PURGE_EVERY = 600.0
+DATABASE_OPEN_TIMEOUT = 30.0  # seconds to connect and migrate before start-up gives up
 
 
 # -- knowledge and search --------------------------------------------------------------------------
@@ -128,8 +132,18 @@ class Core:
         await self.db.dispose()
 
 
+async def open_configured_database(settings: Settings) -> Database:
+    """The database DATABASE_URL names, migrated; one clear line (no password) when it cannot be opened."""
+    try:
+        return await asyncio.wait_for(open_database(settings.database_url), DATABASE_OPEN_TIMEOUT)
+    except (OSError, SQLAlchemyError, TimeoutError) as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] or type(exc).__name__
+        raise StartupError(f"cannot open the database at {where} ({reason})") from None
+
+
 async def build_core(settings: Settings) -> Core:
-    db = await open_database(settings.database_url)
+    db = await open_configured_database(settings)
     async with db.session() as session:
         kb = await live_knowledge.load_or_seed(session, load_release(settings))
     build_search = SearchBuilder(settings)

@@ -232,8 +232,10 @@ class SearchEngine:
     ) -> SearchResult:
         assert self.semantic is not None
         text, analysis = view.text, view.analysis
-        # The embedding reads the words as typed, but with shorthand spelt out and courtesy left out.
-        cosines = self.semantic.entry_scores(self.semantic.embed(self.lexical.accents.restore(analysis.tokens)))
+        # The embedding reads the words with shorthand spelt out, tone marks put back, and — for the whole
+        # message as for its courtesy-free reading — courtesy left out: one vector serves both.
+        tokens = self.courtesy.content(analysis.tokens) or analysis.tokens
+        cosines = self.semantic.entry_scores(self.semantic.embed(self.lexical.accents.restore(tokens)))
         semantic_top = SemanticIndex.top(cosines, CANDIDATES)
         best_bm25 = lexical_top[0][1] if lexical_top else 1.0
         lexical_rank = {doc: rank for rank, (doc, _) in enumerate(lexical_top)}

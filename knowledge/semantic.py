@@ -6,6 +6,8 @@ import numpy as np
 
 from knowledge.embeddings import Embedder, VectorCache, Vectors
 
+RECENT = 4096  # question vectors remembered, oldest dropped first
+
 
 class SemanticIndex:
     """One row per phrasing (question and alternates) and a map to its entry; cosine = dot product."""
@@ -20,9 +22,16 @@ class SemanticIndex:
         self.size = len(phrasings)
         self.matrix: Vectors = cache.vectors(embedder, texts)
         cache.save()
+        self._recent: dict[str, Vectors] = {}
 
     def embed(self, text: str) -> Vectors:
-        vector: Vectors = self.embedder.embed([text])[0]
+        """The question's vector; the last few thousand are remembered (people ask the same things)."""
+        vector = self._recent.get(text)
+        if vector is None:
+            vector = self.embedder.embed([text])[0]
+            self._recent[text] = vector
+            if len(self._recent) > RECENT:
+                self._recent.pop(next(iter(self._recent)))
         return vector
 
     def entry_scores(self, vector: Vectors) -> Vectors:

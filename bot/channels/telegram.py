@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import logging
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ def to_outcome(error: Exception | None, message_id: int | None = None) -> SendOu
         return SendOutcome(SendStatus.SENT, str(message_id))
     if isinstance(error, RetryAfter):
         retry = error.retry_after
-        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+        # python-telegram-bot gives a timedelta or plain seconds, depending on its version and settings.
+        seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
         return SendOutcome(SendStatus.RETRY, retry_after=seconds, error=str(error))
     if isinstance(error, Forbidden):
         return SendOutcome(SendStatus.BLOCKED, error=str(error))

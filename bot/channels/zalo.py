@@ -170,7 +170,7 @@ class ZaloChannel(ChannelBase):
             return web.Response(status=503, text="stopping")
         try:
             body = json.loads(await request.text())
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than any update is
             return web.Response(status=400, text="bad update")
         updates = unwrap(body)
         if not updates:

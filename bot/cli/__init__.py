@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from bot.cli import ask, campaign, kb, subscribers
-from bot.logs import FORMATS, configure_logging
+from bot.logs import FORMATS, SecretFilter, configure_logging
 from bot.settings import load_settings
 from bot.startup import StartupError
 from knowledge.loader import KnowledgeLoadError
@@ -30,15 +30,21 @@ def main(argv: list[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
     args = build_parser().parse_args(argv)
+    secrets: list[str] = []
     try:
         settings = load_settings()
+        secrets = settings.secrets()
         configure_logging(
-            settings.log_level, settings.log_format if settings.log_format in FORMATS else "text", args.verbose
+            settings.log_level,
+            settings.log_format if settings.log_format in FORMATS else "text",
+            args.verbose,
+            secrets,
         )
         result: int = args.func(settings, args)
         return result
     except (KnowledgeLoadError, StartupError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # A platform's refusal can quote the token it refused: one clear line, without it.
+        print(f"error: {SecretFilter(secrets).redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

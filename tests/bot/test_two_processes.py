@@ -37,22 +37,24 @@ def free_port() -> int:
 class Process:
     """One `python -m bot run` in webhook mode on its own port."""
 
-    def __init__(self, env: dict[str, str], port: int):
+    def __init__(self, env: dict[str, str], port: int, log: Path):
         self.port = port
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=ROOT,
-            env={**env, "WEB_PORT": str(port)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.log = log
+        with log.open("w") as stderr:  # DEBUG logs are many: a file, not a pipe that could fill up
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=ROOT,
+                env={**env, "WEB_PORT": str(port)},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                text=True,
+            )
 
     async def ready(self, http: aiohttp.ClientSession, timeout: float = 60) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"bot run exited: {self.proc.stderr.read() if self.proc.stderr else ''}")
+                raise AssertionError(f"bot run exited: {self.log.read_text()[-3000:]}")
             try:
                 async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
                     if response.status == 200:
@@ -90,14 +92,14 @@ async def two_bots(telegram_api, database_url, tmp_path):
             "STAFF_CHAT_ID": str(STAFF),
             "QUIET_HOURS": "off",
             "CAMPAIGNS_IN_BOT": "false",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "DEBUG",  # every line any library writes, searched for secrets at the end
             "PYTHONPATH": str(ROOT),
         }
     )
     http = aiohttp.ClientSession()
-    first = Process(env, free_port())
+    first = Process(env, free_port(), tmp_path / "first.log")
     await first.ready(http)  # the first one migrates and seeds; the second finds it done
-    second = Process(env, free_port())
+    second = Process(env, free_port(), tmp_path / "second.log")
     try:
         await second.ready(http)
         yield [first, second], http, zalo_api
@@ -106,6 +108,12 @@ async def two_bots(telegram_api, database_url, tmp_path):
         second.stop()
         await http.close()
         await zalo_api.stop()
+    # Tokens and secrets never appear in a log line, at any level (issue 13).
+    logs = first.log.read_text() + second.log.read_text()
+    assert "DEBUG" in logs and len(logs.splitlines()) > 50
+    assert "'secret_token': '***'" in logs and "/bot***" in logs  # python-telegram-bot logged them: redacted
+    for secret in (telegram_api.token, zalo_api.token, TG_SECRET, ZALO_SECRET):
+        assert secret not in logs, "a secret reached a log line"
 
 
 class Alternating:

@@ -3,6 +3,8 @@
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge.normalize import Normalizer, raw_words
 from knowledge.syllables import canonical_syllable, strip_accents
@@ -184,3 +186,13 @@ def test_unknown_words_reported(norm):
 
 def test_no_repair_for_knowledge_base_text(norm):
     assert norm.analyze("laf", repair=False).accented == "laf"
+
+
+FUZZED = Normalizer()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=200))
+def test_the_normaliser_never_raises(text):
+    analysis = FUZZED.analyze(text)
+    assert all(t.plain for t in analysis.tokens)
