@@ -173,7 +173,7 @@ async def main_async(args) -> None:
                         elapsed = time.monotonic() - started
             finally:
                 proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+                proc.wait(timeout=120)
     latencies.sort()
     n = len(latencies)
     kind = "PostgreSQL" if args.database_url and "postgres" in args.database_url else "SQLite"

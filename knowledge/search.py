@@ -165,6 +165,11 @@ class SearchEngine:
         self.model = model if model.ready and self.semantic is not None else None
 
     @property
+    def heavy(self) -> bool:
+        """True when a search embeds the question (tens of milliseconds): callers run it off their loop."""
+        return self.semantic is not None
+
+    @property
     def decision(self) -> Decision | None:
         return self.model.decision if self.model is not None else None
 

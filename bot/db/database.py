@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,13 +52,13 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Each aiosqlite connection is a thread with its own page cache and malloc arena; writes are
             # serialised anyway, so a few connections serve and keep a big campaign's memory down.
-            self.engine: AsyncEngine = create_async_engine(
+            self.sql: AsyncEngine = create_async_engine(
                 self.url, connect_args={"timeout": 30}, pool_size=3, max_overflow=3
             )
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.sql.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+            self.sql = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.sessions = async_sessionmaker(self.sql, class_=AsyncSession, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.sqlite else None
 
     @property
@@ -75,6 +75,13 @@ class Database:
         async with self._write_lock or contextlib.nullcontext(), self.session() as session:
             yield session
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection in one write transaction (no ORM session): for the small, hot writes of the
+        conversation state. Queued on the same lock as `writing` on SQLite."""
+        async with self._write_lock or contextlib.nullcontext(), self.sql.begin() as connection:
+            yield connection
+
     @property
     def sqlite_path(self) -> str | None:
         path = self.url.split("///", 1)[-1] if self.sqlite else None
@@ -89,11 +96,11 @@ class Database:
             config.attributes["connection"] = sync_connection
             command.upgrade(config, "head")
 
-        async with self.engine.begin() as connection:
+        async with self.sql.begin() as connection:
             await connection.run_sync(upgrade)
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        await self.sql.dispose()
 
 
 async def open_database(url: str) -> Database:

@@ -25,14 +25,12 @@ class DatabaseStateStore:
         self._insert = sqlite_insert if db.sqlite else pg_insert
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        async with self.db.session() as session:
-            row = (
-                await session.exec(
-                    select(ConversationState.value).where(
-                        ConversationState.key == key[:MAX_KEY], ConversationState.expires_at > utcnow()
-                    )
-                )
-            ).first()
+        # A bare connection, not an ORM session: this runs a few times for every message.
+        query = select(ConversationState.value).where(
+            col(ConversationState.key) == key[:MAX_KEY], col(ConversationState.expires_at) > utcnow()
+        )
+        async with self.db.sql.connect() as connection:
+            row = (await connection.execute(query)).scalar_one_or_none()
         return json.loads(row) if row is not None else None
 
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
@@ -46,14 +44,12 @@ class DatabaseStateStore:
             index_elements=["key"],
             set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
         )
-        async with self.db.writing() as session:
-            await session.exec(statement)
-            await session.commit()
+        async with self.db.transaction() as connection:
+            await connection.execute(statement)
 
     async def delete(self, key: str) -> None:
-        async with self.db.writing() as session:
-            await session.exec(delete(ConversationState).where(col(ConversationState.key) == key[:MAX_KEY]))
-            await session.commit()
+        async with self.db.transaction() as connection:
+            await connection.execute(delete(ConversationState).where(col(ConversationState.key) == key[:MAX_KEY]))
 
     async def forget_chat(self, channel: str, chat_id: str) -> int:
         suffix = f":{channel}:{chat_id}"
