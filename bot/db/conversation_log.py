@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlalchemy.sql.dml import Update
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import ClarifyChoice, Feedback, HandoffRequest, UnansweredQuestion, utcnow
 from handlers.statuses import HandoffStatus
 
 MAX_STORED_TEXT = 2000
+
+
+async def _count(session: AsyncSession, bump: Update, first: Callable[[], SQLModel]) -> None:
+    """Add one to a counted row (`bump`, an UPDATE), or insert it (`first`) when there is none yet: atomic
+    under concurrency, since a row inserted meanwhile makes the insert fail and the second UPDATE count."""
+    for _ in range(2):
+        if (await session.exec(bump)).rowcount:
+            await session.commit()
+            return
+        session.add(first())
+        try:
+            await session.commit()
+            return
+        except IntegrityError:
+            await session.rollback()
 
 
 async def record_choice(session: AsyncSession, text: str, normalized: str, entry_id: str) -> None:
@@ -21,16 +39,9 @@ async def record_choice(session: AsyncSession, text: str, normalized: str, entry
         .where(col(ClarifyChoice.normalized) == normalized, col(ClarifyChoice.entry_id) == entry_id)
         .values(count=ClarifyChoice.count + 1, last_picked=utcnow())
     )
-    for _ in range(2):
-        if (await session.exec(bump)).rowcount:
-            await session.commit()
-            return
-        session.add(ClarifyChoice(normalized=normalized, text=text[:MAX_STORED_TEXT], entry_id=entry_id))
-        try:
-            await session.commit()
-            return
-        except IntegrityError:
-            await session.rollback()  # inserted concurrently: the update will count it
+    await _count(
+        session, bump, lambda: ClarifyChoice(normalized=normalized, text=text[:MAX_STORED_TEXT], entry_id=entry_id)
+    )
 
 
 async def clarify_choices(session: AsyncSession, limit: int = 20) -> list[ClarifyChoice]:
@@ -59,24 +70,17 @@ async def log_unanswered(
             best_score=best_score,
         )
     )
-    for _ in range(2):
-        if (await session.exec(bump)).rowcount:
-            await session.commit()
-            return
-        session.add(
-            UnansweredQuestion(
-                normalized=normalized,
-                text=text[:MAX_STORED_TEXT],
-                status=status,
-                best_entry_id=best_entry_id,
-                best_score=best_score,
-            )
-        )
-        try:
-            await session.commit()
-            return
-        except IntegrityError:
-            await session.rollback()  # inserted concurrently: the update will count it
+    await _count(
+        session,
+        bump,
+        lambda: UnansweredQuestion(
+            normalized=normalized,
+            text=text[:MAX_STORED_TEXT],
+            status=status,
+            best_entry_id=best_entry_id,
+            best_score=best_score,
+        ),
+    )
 
 
 async def unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredQuestion]:
