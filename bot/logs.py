@@ -10,7 +10,7 @@ import sys
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that log every request at INFO: their lines add nothing at our INFO level.
-CHATTY_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiohttp.access")
+CHATTY_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
 
 
 class JsonFormatter(logging.Formatter):

@@ -254,7 +254,8 @@ class Conversation:
         """Log every fallback and low-confidence question (the question itself was kept on arrival)."""
         if outcome.status is AskStatus.ANSWERED or not text:
             return
-        log.info("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
+        # DEBUG, not INFO: the text is what a person typed; the admins read it from the unanswered log.
+        log.debug("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
         if outcome.result is not None and outcome.result.analysis.tokens:
             best = outcome.result.best
             await self.people.store.log_unanswered(
