@@ -114,9 +114,7 @@ def best_view(fitted: LogisticModel, query: Query) -> Outcome:
 
 
 def outcome(s: Outcome, rule: Decision) -> str:
-    if s.top >= rule.answer and s.top - s.runner_up >= rule.margin:
-        return "answered"
-    return "clarify" if s.top >= rule.clarify else "fallback"
+    return rule.status(s.top, s.runner_up)  # the engine's own rule
 
 
 def choose(scored: list[Outcome]) -> tuple[Decision, dict[str, float]]:

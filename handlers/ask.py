@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers import texts
+from knowledge.confidence import AskStatus
 from knowledge.model import Entry
-from knowledge.search import AskStatus, SearchEngine, SearchResult
+from knowledge.search import SearchEngine, SearchResult
 from knowledge.syllables import strip_accents
 
 SUGGESTION_COUNT = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from knowledge.search import AskStatus
+from knowledge.confidence import AskStatus
 
 __all__ = [
     "AskStatus",

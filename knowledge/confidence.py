@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,14 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
 
 
+class AskStatus(StrEnum):
+    """What the bot does with a question: answer it, ask back with choices, or say it does not know."""
+
+    ANSWERED = "answered"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
 @dataclass
 class Decision:
     """Answer when the top probability and its lead over the runner-up clear the bars; ask back above
@@ -47,6 +56,12 @@ class Decision:
     answer: float = 0.5
     margin: float = 0.0
     clarify: float = 0.2
+
+    def status(self, best: float, runner_up: float) -> AskStatus:
+        """The call for a top candidate at `best`, the best non-sibling after it at `runner_up`."""
+        if best >= self.answer and best - runner_up >= self.margin:
+            return AskStatus.ANSWERED
+        return AskStatus.CLARIFY if best >= self.clarify else AskStatus.FALLBACK
 
 
 @dataclass

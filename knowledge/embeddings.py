@@ -105,8 +105,8 @@ class VectorCache:
         return self._matrix[[self._index[k] for k in keys]] if keys else np.zeros((0, self.dim), np.float32)
 
     def save(self) -> None:
-        """Write the cache if anything was added (keeping only what `keep` keys name is not needed here:
-        the cache grows with edits, and a rebuild from scratch costs one embedding per phrasing)."""
+        """Write the cache if anything was added. Vectors of phrasings since edited away stay: the cache
+        only grows, and deleting the file costs one embedding per phrasing to rebuild."""
         if self.path is None or not self._dirty:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)

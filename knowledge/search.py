@@ -14,13 +14,12 @@ import datetime as dt
 import heapq
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz
 
-from knowledge.confidence import ConfidenceModel, Decision
+from knowledge.confidence import AskStatus, ConfidenceModel
 from knowledge.courtesy import Courtesy
 from knowledge.embeddings import Embedder, VectorCache
 from knowledge.extract import question_part
@@ -75,14 +74,6 @@ class Thresholds:
         weights = self.weights
         score = sum(weights.get(k, 0.0) * v for k, v in features.items() if k in weights and k != "accent_miss")
         return max(0.0, min(1.0, score - weights["accent_miss"] * features.get("accent_miss", 0.0)))
-
-
-class AskStatus(StrEnum):
-    """What the bot does with a question: answer it, ask back with choices, or say it does not know."""
-
-    ANSWERED = "answered"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
 
 
 @dataclass
@@ -169,10 +160,6 @@ class SearchEngine:
         """True when a search embeds the question (tens of milliseconds): callers run it off their loop."""
         return self.semantic is not None
 
-    @property
-    def decision(self) -> Decision | None:
-        return self.model.decision if self.model is not None else None
-
     # -- the whole question -----------------------------------------------------------------------
     def views(self, text: str) -> list[View]:
         """The ways of reading one message: without its courtesy, the part that asks (long messages), whole.
@@ -221,7 +208,7 @@ class SearchEngine:
             best_bm25 = lexical_top[0][1]
             candidates = [self._lexical_candidate(doc, bm / best_bm25, analysis, expansions) for doc, bm in lexical_top]
             candidates.sort(key=lambda c: -c.confidence)
-            return SearchResult(self._decide_lexical(candidates), text, analysis, candidates)
+            return SearchResult(self._decide(candidates), text, analysis, candidates)
         return self._hybrid(view, scores, lexical_top, expansions)
 
     def _lexical_candidate(self, doc: int, bm25: float, analysis: Analysis, expansions: Expansions) -> Candidate:
@@ -267,14 +254,12 @@ class SearchEngine:
             confidence = self.model.probability(features) if self.model is not None else lexical_scores[doc]
             ranked.append(Candidate(self.entries[doc], confidence, features))
         ranked.sort(key=lambda c: -c.confidence)
-        status = self.decide(ranked, self.model.decision) if self.model is not None else self._decide_lexical(ranked)
-        return SearchResult(status, text, analysis, ranked)
+        return SearchResult(self._decide(ranked), text, analysis, ranked)
 
     def without(self, result: SearchResult, entry_id: str) -> SearchResult:
         """The same result with one entry taken out of the running, decided again."""
         rest = [c for c in result.candidates if c.entry.id != entry_id]
-        status = self.decide(rest, self.model.decision) if self.model is not None else self._decide_lexical(rest)
-        return SearchResult(status, result.query, result.analysis, rest)
+        return SearchResult(self._decide(rest), result.query, result.analysis, rest)
 
     # -- the decision -----------------------------------------------------------------------------
     @staticmethod
@@ -284,18 +269,12 @@ class SearchEngine:
         top = candidates[0].entry
         return next((c.confidence for c in candidates[1:] if not _siblings(top, c.entry)), 0.0)
 
-    @classmethod
-    def decide(cls, candidates: list[Candidate], rule: Decision) -> AskStatus:
+    def _decide(self, candidates: list[Candidate]) -> AskStatus:
+        """The learned rule when the model is in use, the earlier lexical rule otherwise."""
         if not candidates:
             return AskStatus.FALLBACK
-        best = candidates[0].confidence
-        if best >= rule.answer and best - cls.runner_up(candidates) >= rule.margin:
-            return AskStatus.ANSWERED
-        return AskStatus.CLARIFY if best >= rule.clarify else AskStatus.FALLBACK
-
-    def _decide_lexical(self, candidates: list[Candidate]) -> AskStatus:
-        if not candidates:
-            return AskStatus.FALLBACK
+        if self.model is not None:
+            return self.model.decision.status(candidates[0].confidence, self.runner_up(candidates))
         t = self.thresholds
         best = candidates[0].confidence
         gap = best - self.runner_up(candidates)

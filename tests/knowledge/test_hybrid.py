@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bench.evaluation import engine_predictor, evaluate, load_part
+from knowledge.confidence import AskStatus
 from knowledge.normalize import Normalizer
-from knowledge.search import AskStatus
 
 pytestmark = pytest.mark.slow
 
