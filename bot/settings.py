@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.views import RetentionPolicy
 from knowledge.loader import SHIPPED_DIR
 
 # Words that turn campaign quiet hours off (see `quiet_hours`).
@@ -66,6 +67,18 @@ class Settings(BaseSettings):
     # How long a claimed delivery stays leased to one sender before others may call it unknown.
     campaign_lease_seconds: float = 120.0
 
+    # Flood guard: past FLOOD_LIMIT messages in FLOOD_WINDOW seconds a user's messages wait their turn
+    # (answered in order); staff, admins and the console are exempt.
+    flood_limit: int = 20
+    flood_window: float = 60.0
+    # Hours without a message after which a conversation with staff ends and the chat goes back to the bot.
+    handoff_idle_hours: float = 24.0
+    # Retention in days (Decree 13/2023: kept no longer than needed; README explains each default).
+    retention_questions_days: int = 180
+    retention_requests_days: int = 365
+    retention_inactive_days: int = 365
+    retention_deliveries_days: int = 90
+
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     log_level: str = "INFO"
@@ -93,6 +106,15 @@ class Settings(BaseSettings):
             return ("", "")
         start, _, end = value.partition("-")
         return (start, end) if start and end else ("", "")
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            self.retention_questions_days,
+            self.retention_requests_days,
+            self.retention_inactive_days,
+            self.retention_deliveries_days,
+        )
 
     def secrets(self) -> list[str]:
         """Every token, secret and database password the settings hold: never to appear in a log line."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import housekeeping
 from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.desk import DatabaseDesk
 from bot.broadcast.limiter import Limits, RateLimiter
@@ -21,6 +22,7 @@ from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
 from bot.db import live_knowledge
 from bot.db.database import Database, open_database
+from bot.db.handoff_port import DatabaseHandoffs
 from bot.db.people_port import DatabasePeople
 from bot.db.state import DatabaseStateStore
 from bot.live_search import LiveSearch
@@ -31,6 +33,7 @@ from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
+from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from knowledge.embeddings import VectorCache, load_embedder
@@ -111,10 +114,15 @@ class Core:
     relay: Relay = field(default_factory=Relay)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
     _purger: asyncio.Task[None] | None = None
+    _housekeeper: asyncio.Task[None] | None = None
 
     def start_background(self) -> None:
-        """The knowledge reloader and the sweep of expired conversation state."""
+        """The knowledge reloader, the sweep of expired conversation state, and the daily retention job."""
         self.search.start()
+        settings = self.settings
+        self._housekeeper = asyncio.create_task(
+            housekeeping.run_forever(self.db, settings.retention, settings.handoff_idle_hours), name="housekeeping"
+        )
 
         async def purge() -> None:
             while True:
@@ -128,8 +136,9 @@ class Core:
 
     async def close(self) -> None:
         self.search.stop()
-        if self._purger is not None:
-            self._purger.cancel()
+        for task in (self._purger, self._housekeeper):
+            if task is not None:
+                task.cancel()
         await self.db.dispose()
 
 
@@ -153,23 +162,29 @@ async def build_core(settings: Settings) -> Core:
     people_store = DatabasePeople(db)
     metrics = Metrics()
     wakeup = asyncio.Event()
+    relay = Relay()
     ask = AskService(search, settings.contact_block())
     people = PeopleFlows(
+        people_store, state, lambda: search().kb.menu_topics(), settings.staff, settings.retention, settings.timezone
+    )
+    handoff = HandoffFlow(
+        DatabaseHandoffs(db),
         people_store,
         state,
-        lambda: search().kb.menu_topics(),
+        relay,
         ask.contact_block,
         settings.staff,
         staff_chat(settings),
+        settings.handoff_idle_hours * 3600,
         settings.timezone,
     )
     desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set)
     # The flood window is kept per process, in memory: a database write for every message only to count
     # it cost four fifths of the throughput (bench/webhook_load.py: 42 → 26 updates/s… see README), and a
     # user spread over two processes is at most let through at twice the rate.
-    flood = FloodGuard(MemoryStateStore())
-    conversation = Conversation(ask, people, flood, CampaignFlow(desk, state), metrics, state)
-    return Core(settings, db, search, state, people_store, conversation, metrics, wakeup=wakeup)
+    flood = FloodGuard(MemoryStateStore(), settings.flood_limit, settings.flood_window)
+    conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay)
+    return Core(settings, db, search, state, people_store, conversation, metrics, relay, wakeup)
 
 
 # -- channels and senders --------------------------------------------------------------------------

@@ -43,6 +43,28 @@ class TalkToStaff:
 
 
 @dataclass(frozen=True)
+class EndHandoff:
+    """The user leaves the conversation with staff and goes back to the bot."""
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """Staff: show one request's transcript."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class RequestTake:
+    request_id: int
+
+
+@dataclass(frozen=True)
+class RequestClose:
+    request_id: int
+
+
+@dataclass(frozen=True)
 class Subscribe:
     """`topic_id` None shows the topic choice; "*" is every topic."""
 
@@ -58,6 +80,11 @@ class Vote:
 @dataclass(frozen=True)
 class WriteComment:
     feedback_id: int
+
+
+@dataclass(frozen=True)
+class SkipComment:
+    """After 👎: no comment, the next message is a question again."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +133,14 @@ Callback = (
     | ShowEntry
     | NoneOfThese
     | TalkToStaff
+    | EndHandoff
+    | RequestView
+    | RequestTake
+    | RequestClose
     | Subscribe
     | Vote
     | WriteComment
+    | SkipComment
     | EraseData
     | CampaignAbort
     | CampaignAudience
@@ -118,6 +150,7 @@ Callback = (
     | CampaignCancel
     | CampaignResend
 )
+STAFF_REQUEST_CALLBACKS = (RequestView, RequestTake, RequestClose)
 CAMPAIGN_CALLBACKS = (
     CampaignAbort,
     CampaignAudience,
@@ -141,12 +174,22 @@ def _wire(callback: Callback) -> str:
             return "x"
         case TalkToStaff():
             return "h"
+        case EndHandoff():
+            return "h:end"
+        case RequestView(request_id):
+            return f"r:v:{request_id}"
+        case RequestTake(request_id):
+            return f"r:t:{request_id}"
+        case RequestClose(request_id):
+            return f"r:x:{request_id}"
         case Subscribe(topic_id):
             return "s" if topic_id is None else f"s:{topic_id}"
         case Vote(entry_id, helpful):
             return f"f:{'+' if helpful else '-'}:{entry_id}"
         case WriteComment(feedback_id):
             return f"c:{feedback_id}"
+        case SkipComment():
+            return "c:-"
         case EraseData(confirmed):
             return "d:yes" if confirmed else "d:no"
         case CampaignAbort():
@@ -210,6 +253,16 @@ def unpack(data: str) -> Callback | None:
         return TalkToStaff()
     if data == "s":
         return Subscribe()
+    if data == "h:end":
+        return EndHandoff()
+    if data == "c:-":
+        return SkipComment()
+    if kind == "r":
+        action, _, value = rest.partition(":")
+        number = _number(value)
+        by_action: dict[str, Callable[[int], Callback]] = {"v": RequestView, "t": RequestTake, "x": RequestClose}
+        make = by_action.get(action)
+        return make(number) if make is not None and number is not None else None
     if kind == "t" and rest:
         topic_id, _, page = rest.partition(":")
         number = _number(page) if page else 0

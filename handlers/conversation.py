@@ -10,11 +10,14 @@ from handlers import texts
 from handlers.ask import AskOutcome, AskService
 from handlers.callbacks import (
     CAMPAIGN_CALLBACKS,
+    STAFF_REQUEST_CALLBACKS,
     Callback,
+    EndHandoff,
     EraseData,
     MainMenu,
     NoneOfThese,
     ShowEntry,
+    SkipComment,
     Subscribe,
     TalkToStaff,
     TopicPage,
@@ -24,11 +27,14 @@ from handlers.callbacks import (
     unpack,
 )
 from handlers.campaign_flow import CampaignFlow
-from handlers.flood import FloodGuard
+from handlers.flood import FloodGuard, FloodVerdict
+from handlers.handoff import HandoffFlow
 from handlers.people import PeopleFlows, menu_row
-from handlers.ports import ConversationMetrics, StateStore
+from handlers.ports import ConversationMetrics, Messenger, StateStore
+from handlers.redact import redact
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
+from knowledge.normalize import make_token, raw_words
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +59,23 @@ COMMAND_ALIASES = {
     "xoadulieu": "deletedata",
     "human": "human",
     "gapcanbo": "human",
+    "end": "end",
+    "ketthuc": "end",
     "reply": "reply",
     "traloi": "reply",
+    "take": "take",
+    "nhan": "take",
+    "requests": "requests",
+    "yeucau": "requests",
+    "transcript": "transcript",
+    "xemyeucau": "transcript",
     "campaign": "campaign",
     "chiendich": "campaign",
     "campaigns": "campaigns",
     "danhsachchiendich": "campaigns",
 }
-STAFF_COMMANDS = {"campaign", "campaigns"}
+STAFF_COMMANDS = {"campaign", "campaigns", "reply", "take", "requests", "transcript"}
+REQUEST_COMMANDS = {"reply", "take", "requests", "transcript"}
 CONTEXT_TTL = 600.0  # seconds a follow-up may lean on the previous answer, and a clarify wait for its pick
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
 
@@ -80,25 +95,43 @@ class Conversation:
         self,
         ask: AskService,
         people: PeopleFlows,
+        handoff: HandoffFlow,
         flood: FloodGuard,
         campaigns: CampaignFlow,
         metrics: ConversationMetrics,
         state: StateStore,
+        messenger: Messenger,
+        unthrottled_channels: frozenset[str] = frozenset({"console"}),
     ):
         self.ask_service = ask
         self.state = state
         self.people = people
+        self.handoff = handoff
         self.flood = flood
         self.campaigns = campaigns
         self.metrics = metrics
+        self.messenger = messenger
+        self.unthrottled_channels = unthrottled_channels  # one person at a keyboard: nobody to protect
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def admit(self, incoming: Incoming) -> FloodVerdict | None:
+        """Book the message's turn with the flood guard as it arrives (channels call this before queueing
+        the message behind the chat's earlier ones); None for what is never throttled."""
+        if incoming.event is not None or incoming.channel in self.unthrottled_channels or self._staff(incoming):
+            return None
+        return await self.flood.check(incoming.channel, incoming.user_id)
+
+    async def handle(self, incoming: Incoming, admitted: FloodVerdict | None = None) -> list[Reply]:
         if incoming.event is not None:
             await self.people.on_event(incoming)
             return []
-        verdict = await self.flood.check(incoming.channel, incoming.user_id)
-        if not verdict.allowed:
-            return [Reply(texts.FLOOD.format(seconds=verdict.wait))] if verdict.warn else []
+        verdict = admitted or await self.admit(incoming)
+        if verdict is not None:
+            if verdict.dropped:
+                return [Reply(texts.FLOOD_DROPPED)] if verdict.warn else []
+            if verdict.warn:  # said now, before the wait: the answers follow in order
+                note = Reply(texts.FLOOD.format(seconds=max(1, round(verdict.delay))))
+                await self.messenger.send(incoming.channel, incoming.chat_id, note)
+            await self.flood.wait(verdict)
         text = (incoming.text or "").strip()
         if not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself.
@@ -112,6 +145,16 @@ class Conversation:
             return await self.on_button(incoming)
         if text.startswith("/"):
             return await self.on_command(incoming, text)
+        if text and self._staff(incoming):
+            thread = await self.handoff.by_thread(incoming)
+            if thread is not None:  # staff answered a forwarded message by replying to it
+                return await self.handoff.staff_reply(incoming, thread, text)
+            if incoming.reply_to is not None and self.handoff.is_staff_chat(incoming):
+                return [Reply(texts.STAFF_NO_THREAD)]
+        if text and await self.handoff.active(incoming) is not None:
+            forwarded = await self.handoff.from_user(incoming, text)
+            if forwarded is not None:
+                return forwarded
         if text and self._staff(incoming) and await self.campaigns.active(incoming):
             return await self.campaigns.on_text(incoming, text)
         if text:
@@ -144,12 +187,19 @@ class Conversation:
             rows.append([Button(texts.SUBSCRIBE_OFFER, pack(Subscribe()))])
             return [Reply(texts.WELCOME.format(name=greeting), rows)]
         if name == "help":
-            return [Reply(texts.HELP, [menu_row()])]
+            return [Reply(texts.HELP, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])]
         if name == "menu":
             return [self.menu()]
+        args = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+        if name == "end" and args and self._staff(incoming):
+            return await self.handoff.command(incoming, "close", args)
+        if name == "end":
+            return await self.handoff.end_by_user(incoming)
         if name in STAFF_COMMANDS:
             if not self._staff(incoming):
                 return [Reply(texts.STAFF_ONLY)]
+            if name in REQUEST_COMMANDS:
+                return await self.handoff.command(incoming, name, args)
             return [await self.campaigns.begin(incoming) if name == "campaign" else await self.campaigns.listing()]
         if name == "subscribe":
             return [people.subscribe_menu()]
@@ -160,9 +210,7 @@ class Conversation:
         if name == "deletedata":
             return [people.delete_confirm()]
         if name == "human":
-            return await people.handoff(incoming)
-        if name == "reply":
-            return await people.staff_reply(incoming, text)
+            return await self.handoff.open(incoming, args[: MAX_QUESTION_CHARS * 4])
         return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
 
     # -- menus -----------------------------------------------------------------------------------
@@ -200,12 +248,12 @@ class Conversation:
         return Reply(title, rows)
 
     # -- answers ---------------------------------------------------------------------------------
-    def answer_reply(self, entry_id: str) -> Reply | None:
+    def answer_reply(self, entry_id: str, vote: bool | None = None) -> Reply | None:
         entry = self.ask_service.entry(entry_id)
         if entry is None:
             return None
         rows = [[entry_button(s.entry_id, s.question)] for s in self.ask_service.related(entry)]
-        rows.append(self.people.feedback_buttons(entry_id))  # 👍/👎 under every answer
+        rows.append(self.people.feedback_buttons(entry_id, vote))  # 👍/👎 under every answer
         rows.append(menu_row())
         return Reply(self.ask_service.render(entry), rows, source=entry.source)
 
@@ -226,7 +274,7 @@ class Conversation:
         previous = str(context["entry_id"]) if context else None
         outcome = await asyncio.to_thread(self.ask_service.ask, text, previous)
         self.metrics.question(outcome.status, time.perf_counter() - started)
-        await self.record(text, outcome)
+        await self.record(incoming, text, outcome)
         if outcome.status is AskStatus.ANSWERED and outcome.entry_id:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:
@@ -234,11 +282,14 @@ class Conversation:
                 return replies + [reply]
         if outcome.status is AskStatus.CLARIFY:
             # Which entry the user then picks is a phrasing the admins may want to add (the review loop).
+            shown, normalized = self.redacted(
+                text, outcome.result.analysis.plain if outcome.result is not None else text.lower()
+            )
             await self.state.put(
                 f"clarify:{incoming.channel}:{incoming.chat_id}",
                 {
-                    "question": text,
-                    "normalized": outcome.result.analysis.plain if outcome.result is not None else text.lower(),
+                    "question": shown,
+                    "normalized": normalized,
                     "choices": [s.entry_id for s in outcome.suggestions],
                 },
                 CONTEXT_TTL,
@@ -250,17 +301,31 @@ class Conversation:
             return replies + [Reply(texts.EMPTY_QUESTION, [menu_row()])]
         return replies + [self.fallback_reply(outcome)]
 
-    async def record(self, text: str, outcome: AskOutcome) -> None:
-        """Log every fallback and low-confidence question (the question itself was kept on arrival)."""
+    async def record(self, incoming: Incoming, text: str, outcome: AskOutcome) -> None:
+        """Log every fallback and low-confidence question, redacted (the question itself was kept on arrival)."""
         if outcome.status is AskStatus.ANSWERED or not text:
             return
         # DEBUG, not INFO: the text is what a person typed; the admins read it from the unanswered log.
         log.debug("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
         if outcome.result is not None and outcome.result.analysis.tokens:
             best = outcome.result.best
+            shown, normalized = self.redacted(text, outcome.result.analysis.plain)
             await self.people.store.log_unanswered(
-                text, outcome.result.analysis.plain, outcome.status, best.entry.id if best else None, outcome.score
+                (incoming.channel, incoming.chat_id),
+                shown,
+                normalized,
+                outcome.status,
+                best.entry.id if best else None,
+                outcome.score,
             )
+
+    @staticmethod
+    def redacted(text: str, normalized: str) -> tuple[str, str]:
+        """The text with personal details replaced, and its normalised key (the engine's, when nothing was)."""
+        shown = redact(text)
+        if shown == text:
+            return text, normalized
+        return shown, " ".join(make_token(word).plain for word in raw_words(shown))
 
     # -- buttons ---------------------------------------------------------------------------------
     async def on_button(self, incoming: Incoming) -> list[Reply]:
@@ -268,6 +333,12 @@ class Conversation:
         if isinstance(pressed, CAMPAIGN_CALLBACKS):
             return (
                 await self.campaigns.on_button(incoming, pressed)
+                if self._staff(incoming)
+                else [Reply(texts.STAFF_ONLY)]
+            )
+        if isinstance(pressed, STAFF_REQUEST_CALLBACKS):
+            return (
+                await self.handoff.on_staff_button(incoming, pressed)
                 if self._staff(incoming)
                 else [Reply(texts.STAFF_ONLY)]
             )
@@ -285,7 +356,18 @@ class Conversation:
         asked = await self.state.get(key)
         if asked is not None and entry_id in asked.get("choices", []):
             await self.state.delete(key)
-            await self.people.store.record_choice(str(asked["question"]), str(asked["normalized"]), entry_id)
+            await self.people.store.record_choice(
+                (incoming.channel, incoming.chat_id), str(asked["question"]), str(asked["normalized"]), entry_id
+            )
+
+    async def on_vote(self, incoming: Incoming, vote: Vote, helpful: bool) -> list[Reply]:
+        """The vote ticks its button in place (where the platform can edit); after 👎, ask for a comment."""
+        note = await self.people.vote(incoming, vote)
+        answer = self.answer_reply(vote.entry_id, helpful)
+        assert answer is not None  # the caller checked that the entry exists
+        thanks = texts.FEEDBACK_THANKS if helpful else ""
+        replies = [Reply(thanks, answer.buttons, edit=True, buttons_only=True)]
+        return replies + ([note] if note is not None else [])
 
     async def on_plain_button(self, incoming: Incoming, pressed: Callback | None) -> Reply | list[Reply] | None:
         people = self.people
@@ -302,15 +384,21 @@ class Conversation:
             case NoneOfThese():
                 return self.fallback_reply()
             case TalkToStaff():
-                return await people.handoff(incoming)
+                return await self.handoff.open(incoming)
+            case EndHandoff():
+                return await self.handoff.end_by_user(incoming)
             case Subscribe(None):
                 return people.subscribe_menu()
             case Subscribe(topic_id) if topic_id is not None:
                 return await people.subscribe(incoming, topic_id)
-            case Vote(entry_id) if self.ask_service.entry(entry_id) is not None:
-                return await people.feedback(incoming, pressed)
+            case Vote(entry_id, helpful) if self.ask_service.entry(entry_id) is not None:
+                return await self.on_vote(incoming, pressed, helpful)
             case WriteComment(feedback_id):
                 return await people.await_comment(incoming, feedback_id)
+            case SkipComment():
+                return await people.skip_comment(incoming)
             case EraseData(confirmed):
+                if confirmed:
+                    await self.handoff.before_erasure(incoming)
                 return await people.delete(incoming, confirmed)
         return None

@@ -42,6 +42,11 @@ class MemoryStateStore:
             del self._items[key]
         return len(gone)
 
+    async def count_chat(self, channel: str, chat_id: str) -> int:
+        suffix = f":{channel}:{chat_id}"
+        now = self.clock()
+        return sum(1 for key, (until, _) in self._items.items() if key.endswith(suffix) and until > now)
+
     def purge(self) -> int:
         now = self.clock()
         expired = [key for key, (until, _) in self._items.items() if until <= now]

@@ -1,4 +1,4 @@
-"""Conversation flows about people: subscribing, their data, feedback, and handing over to staff."""
+"""Conversation flows about people: subscribing, their data and its erasure, and feedback."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from handlers import texts
-from handlers.callbacks import EraseData, MainMenu, Subscribe, TalkToStaff, Vote, WriteComment, pack
+from handlers.callbacks import EraseData, MainMenu, SkipComment, Subscribe, TalkToStaff, Vote, pack
 from handlers.ports import PeopleStore, StateStore
 from handlers.statuses import ChatEvent
 from handlers.types import Button, Incoming, Reply
+from handlers.views import RetentionPolicy
 from knowledge.model import Topic
 
-COMMENT_WINDOW = 600.0  # seconds a "write a comment" tap waits for the text
+COMMENT_WINDOW = 600.0  # seconds after 👎 in which the next text is taken as the comment
+STATE_HOURS = 24  # the longest any conversation state lives (a request to staff left idle)
 ALL_TOPICS = "*"
 
 
@@ -22,7 +24,7 @@ def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
         return "—"
     if value.tzinfo is None:  # SQLite may hand back naive UTC
         value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def menu_row() -> list[Button]:
@@ -30,25 +32,23 @@ def menu_row() -> list[Button]:
 
 
 class PeopleFlows:
-    """Handlers for /subscribe, /unsubscribe, /mydata, /deletedata, feedback, /human and staff /reply."""
+    """Handlers for /dangky, /huydangky, /dulieucuatoi, /xoadulieu and 👍/👎 with comments."""
 
     def __init__(
         self,
         store: PeopleStore,
         state: StateStore,
         topics: Callable[[], list[Topic]],
-        contact_block: str,
         staff: frozenset[str],
-        staff_chat: tuple[str, str] | None,
+        retention: RetentionPolicy,
         timezone: str = "Asia/Ho_Chi_Minh",
     ):
         self.zone = ZoneInfo(timezone)
         self.store = store
         self.state = state
         self.topics = topics  # the menu topics of the live knowledge base
-        self.contact = contact_block
         self.staff = staff
-        self.staff_chat = staff_chat  # (channel, chat_id) where handoffs are forwarded
+        self.retention = retention
 
     # -- subscriptions -----------------------------------------------------------------------------
     def subscribe_menu(self) -> Reply:
@@ -79,7 +79,8 @@ class PeopleFlows:
     # -- personal data -----------------------------------------------------------------------------
     async def my_data(self, incoming: Incoming) -> Reply:
         data = await self.store.person_data(incoming.channel, incoming.chat_id)
-        if data.empty:
+        state = await self.state.count_chat(incoming.channel, incoming.chat_id)
+        if data.empty and not state:
             return Reply(texts.NO_DATA)
         person = data.person
         titles = {t.id: t.title for t in self.topics()}
@@ -89,7 +90,11 @@ class PeopleFlows:
             subscription += f" (đồng ý lúc {_when(person.consent_at, self.zone)})"
         else:
             subscription = "không"
-        recent = person.last_question[:200] if person is not None and person.last_question else "—"
+        recent = f"«{person.last_question[:200]}»" if person is not None and person.last_question else "—"
+        up = sum(1 for f in data.feedback if f.helpful)
+        comments = sum(1 for f in data.feedback if f.comment)
+        feedback = f"{len(data.feedback)} (👍 {up}, 👎 {len(data.feedback) - up}; {comments} góp ý viết)"
+        policy = self.retention
         return Reply(
             texts.MY_DATA.format(
                 channel=incoming.channel,
@@ -98,9 +103,17 @@ class PeopleFlows:
                 subscription=subscription,
                 first_seen=_when(person.first_seen if person else None, self.zone),
                 last_seen=_when(person.last_seen if person else None, self.zone),
-                feedback=len(data.feedback),
-                handoffs=len(data.handoffs),
                 recent=recent,
+                feedback=feedback,
+                handoffs=len(data.handoffs),
+                handoff_messages=data.handoff_messages,
+                questions=data.questions,
+                deliveries=data.deliveries,
+                state=state,
+                state_hours=STATE_HOURS,
+                questions_days=policy.questions_days,
+                requests_days=policy.requests_days,
+                inactive_days=policy.inactive_days,
             )
         )
 
@@ -118,77 +131,52 @@ class PeopleFlows:
         return Reply(texts.DELETED)
 
     # -- feedback ----------------------------------------------------------------------------------
-    def feedback_buttons(self, entry_id: str) -> list[Button]:
+    def feedback_buttons(self, entry_id: str, chosen: bool | None = None) -> list[Button]:
+        """👍/👎 under an answer; the one this chat chose carries a tick, and either can still be pressed."""
+        up, down = texts.FEEDBACK_UP, texts.FEEDBACK_DOWN
         return [
-            Button(texts.FEEDBACK_UP, pack(Vote(entry_id, True))),
-            Button(texts.FEEDBACK_DOWN, pack(Vote(entry_id, False))),
+            Button(texts.FEEDBACK_CHOSEN.format(mark=up) if chosen is True else up, pack(Vote(entry_id, True))),
+            Button(texts.FEEDBACK_CHOSEN.format(mark=down) if chosen is False else down, pack(Vote(entry_id, False))),
         ]
-
-    async def feedback(self, incoming: Incoming, vote: Vote) -> Reply:
-        row = await self.store.add_feedback(incoming.channel, incoming.chat_id, vote.entry_id, vote.helpful)
-        if vote.helpful:
-            return Reply(texts.FEEDBACK_THANKS)
-        return Reply(
-            texts.FEEDBACK_SORRY,
-            [
-                [Button(texts.FEEDBACK_WRITE, pack(WriteComment(row.id)))],
-                [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))],
-            ],
-        )
 
     @staticmethod
     def _comment_key(incoming: Incoming) -> str:
         return f"comment:{incoming.channel}:{incoming.chat_id}"
 
-    async def await_comment(self, incoming: Incoming, feedback_id: int) -> Reply:
-        await self.state.put(self._comment_key(incoming), {"feedback_id": feedback_id}, COMMENT_WINDOW)
+    async def vote(self, incoming: Incoming, vote: Vote) -> Reply | None:
+        """Store the vote; after 👎 the next text is the comment. Returns the note to send after the answer's
+        buttons are updated (None after 👍: the updated buttons say it)."""
+        await self.store.vote(incoming.channel, incoming.chat_id, vote.entry_id, vote.helpful)
+        if vote.helpful:
+            await self.state.delete(self._comment_key(incoming))
+            return None
+        await self.state.put(self._comment_key(incoming), {"entry_id": vote.entry_id}, COMMENT_WINDOW)
+        return Reply(
+            texts.FEEDBACK_SORRY,
+            [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], [Button(texts.FEEDBACK_SKIP, pack(SkipComment()))]],
+        )
+
+    async def await_comment(self, incoming: Incoming, feedback_id: int) -> Reply | None:
+        """ "✍️ Viết góp ý" on an older message: only this chat's own feedback can be commented on."""
+        own = await self.store.feedback_of(incoming.channel, incoming.chat_id, feedback_id)
+        if own is None:
+            return None
+        await self.state.put(self._comment_key(incoming), {"entry_id": own.entry_id}, COMMENT_WINDOW)
         return Reply(texts.FEEDBACK_ASK_COMMENT)
 
+    async def skip_comment(self, incoming: Incoming) -> Reply:
+        await self.state.delete(self._comment_key(incoming))
+        return Reply(texts.FEEDBACK_SKIPPED, [menu_row()])
+
     async def take_comment(self, incoming: Incoming, text: str) -> Reply | None:
-        """If this chat tapped "write a comment" recently, `text` is that comment."""
+        """If this chat pressed 👎 recently, `text` is the comment on it."""
         key = self._comment_key(incoming)
         pending = await self.state.get(key)
-        if pending is None:
+        if pending is None or "entry_id" not in pending:
             return None
         await self.state.delete(key)
-        await self.store.set_feedback_comment(int(pending["feedback_id"]), text)
+        await self.store.set_feedback_comment(incoming.channel, incoming.chat_id, str(pending["entry_id"]), text)
         return Reply(texts.FEEDBACK_COMMENT_SAVED, [menu_row()])
-
-    # -- talking to a person -----------------------------------------------------------------------
-    async def handoff(self, incoming: Incoming) -> list[Reply]:
-        question = await self.store.last_question(incoming.channel, incoming.chat_id)
-        request = await self.store.open_handoff(incoming.channel, incoming.chat_id, incoming.user_name, question)
-        if self.staff_chat is None:
-            return [Reply(texts.HANDOFF_NO_STAFF.format(id=request.id, contact=self.contact))]
-        staff_channel, staff_chat_id = self.staff_chat
-        notice = texts.HANDOFF_TO_STAFF.format(
-            id=request.id,
-            name=incoming.user_name or "(không tên)",
-            channel=incoming.channel,
-            chat_id=incoming.chat_id,
-            question=question[:500] or "—",
-        )
-        return [
-            Reply(texts.HANDOFF_OPENED.format(id=request.id, contact=self.contact)),
-            Reply(notice, channel=staff_channel, chat_id=staff_chat_id),
-        ]
 
     def is_staff(self, incoming: Incoming) -> bool:
         return incoming.identity in self.staff
-
-    async def staff_reply(self, incoming: Incoming, text: str) -> list[Reply]:
-        if not self.is_staff(incoming):
-            return [Reply(texts.STAFF_ONLY)]
-        parts = text.split(maxsplit=2)
-        number = parts[1].lstrip("#") if len(parts) >= 3 else ""
-        if not (number.isascii() and number.isdigit() and len(number) <= 18):
-            return [Reply(texts.REPLY_USAGE)]
-        handoff_id = int(number)
-        request = await self.store.get_handoff(handoff_id)
-        if request is None:
-            return [Reply(texts.REPLY_NOT_FOUND.format(id=handoff_id))]
-        await self.store.close_handoff(handoff_id)
-        return [
-            Reply(texts.STAFF_ANSWER.format(text=parts[2]), channel=request.channel, chat_id=request.chat_id),
-            Reply(texts.REPLY_SENT.format(id=handoff_id)),
-        ]

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from handlers.statuses import AskStatus
-from handlers.views import AudienceOption, CampaignSummary, FeedbackView, HandoffView, PersonData, PersonView
+from handlers.statuses import AskStatus, HandoffAuthor
+from handlers.types import Reply
+from handlers.views import (
+    AudienceOption,
+    CampaignSummary,
+    FeedbackView,
+    HandoffMessageView,
+    HandoffView,
+    PersonData,
+    PersonView,
+    Sent,
+)
 
 
 class PeopleStore(Protocol):
@@ -22,28 +32,66 @@ class PeopleStore(Protocol):
 
     async def person_data(self, channel: str, chat_id: str) -> PersonData: ...
 
-    async def delete_person(self, channel: str, chat_id: str) -> int: ...
+    async def delete_person(self, channel: str, chat_id: str) -> int:
+        """Erase every row that names or reaches this chat (bot/db/erasure.py)."""
 
     async def last_question(self, channel: str, chat_id: str) -> str: ...
 
     async def log_unanswered(
-        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
-    ) -> None: ...
+        self,
+        asker: tuple[str, str],
+        text: str,
+        normalized: str,
+        status: AskStatus,
+        best_entry_id: str | None,
+        best_score: float,
+    ) -> None:
+        """Count a question the bot could not answer; `text` comes redacted, `asker` is (channel, chat id)."""
 
-    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
+    async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
         """A question the bot asked back on, and the entry the user then picked (for the admins' review)."""
 
-    async def add_feedback(
-        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
-    ) -> FeedbackView: ...
+    async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
+        """One vote per chat and entry; voting again changes it."""
 
-    async def set_feedback_comment(self, feedback_id: int, comment: str) -> bool: ...
+    async def set_feedback_comment(self, channel: str, chat_id: str, entry_id: str, comment: str) -> bool: ...
 
-    async def open_handoff(self, channel: str, chat_id: str, user_name: str, question: str) -> HandoffView: ...
+    async def feedback_of(self, channel: str, chat_id: str, feedback_id: int) -> FeedbackView | None:
+        """A feedback row by id, only if it belongs to this chat."""
 
-    async def get_handoff(self, handoff_id: int) -> HandoffView | None: ...
 
-    async def close_handoff(self, handoff_id: int) -> None: ...
+class HandoffStore(Protocol):
+    """Requests to talk to staff and their transcripts; implemented in bot/db/handoff_port.py."""
+
+    async def open(self, channel: str, chat_id: str, user_id: str, user_name: str, question: str) -> HandoffView: ...
+
+    async def live_for(self, channel: str, chat_id: str) -> HandoffView | None:
+        """The chat's request still open or taken."""
+
+    async def get(self, request_id: int) -> HandoffView | None: ...
+
+    async def add_message(self, request_id: int, author: HandoffAuthor, text: str, author_name: str = "") -> int:
+        """Append to the transcript; returns the message's id."""
+
+    async def mark_copied(self, message_id: int, staff_message: str) -> None:
+        """Where the staff chat shows a transcript message (`channel:chat:message_id`)."""
+
+    async def by_staff_message(self, staff_message: str) -> HandoffView | None: ...
+
+    async def take(self, request_id: int, staff: str, staff_name: str) -> HandoffView | None: ...
+
+    async def close(self, request_id: int, note: str = "") -> HandoffView | None: ...
+
+    async def live(self, limit: int = 20) -> list[HandoffView]: ...
+
+    async def transcript(self, request_id: int) -> list[HandoffMessageView]: ...
+
+
+class Messenger(Protocol):
+    """Sends a message to another chat than the one being answered (staff chat, a user staff answer) and
+    says whether it arrived; implemented by the channel relay."""
+
+    async def send(self, channel: str, chat_id: str, reply: Reply) -> Sent: ...
 
 
 class CampaignDesk(Protocol):
@@ -80,6 +128,9 @@ class StateStore(Protocol):
 
     async def forget_chat(self, channel: str, chat_id: str) -> int:
         """Drop every key of one chat (erasure); returns how many went."""
+
+    async def count_chat(self, channel: str, chat_id: str) -> int:
+        """How many live keys one chat has (for "show my data")."""
 
 
 class ConversationMetrics(Protocol):

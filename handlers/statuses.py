@@ -11,7 +11,9 @@ __all__ = [
     "CampaignStatus",
     "ChatEvent",
     "DeliveryStatus",
+    "HandoffAuthor",
     "HandoffStatus",
+    "LoggedQuestion",
     "OccurrenceStatus",
     "ScheduleKind",
     "SubscriberStatus",
@@ -27,8 +29,30 @@ class SubscriberStatus(StrEnum):
 
 
 class HandoffStatus(StrEnum):
+    """open (waiting for staff) → taken (a staff member has it) → closed (by staff, the user, or idleness)."""
+
     OPEN = "open"
-    ANSWERED = "answered"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        """What staff read."""
+        return {"open": "đang chờ", "taken": "đã có cán bộ nhận", "closed": "đã kết thúc"}[self.value]
+
+
+class HandoffAuthor(StrEnum):
+    """Who wrote one message of a request's transcript."""
+
+    USER = "user"
+    STAFF = "staff"
+
+
+class LoggedQuestion(StrEnum):
+    """The logs of questions a chat can appear in (for erasure and retention)."""
+
+    UNANSWERED = "unanswered"
+    CLARIFY = "clarify"
 
 
 class CampaignStatus(StrEnum):

@@ -9,10 +9,11 @@ WELCOME = (
 HELP = (
     "Cách dùng Trợ lý Năng suất:\n"
     "- Gõ câu hỏi như khi hỏi cán bộ, có dấu hay không dấu đều được.\n"
-    "- /menu — xem các chủ đề và câu hỏi thường gặp.\n"
-    "- /subscribe (/dangky) — nhận thông báo về khóa đào tạo, chính sách hỗ trợ; /unsubscribe (/huydangky) để ngừng.\n"
-    "- /human (/gapcanbo) — gặp cán bộ tư vấn.\n"
-    "- /mydata (/dulieucuatoi) — xem dữ liệu trợ lý lưu về bạn; /deletedata (/xoadulieu) — xóa dữ liệu đó.\n\n"
+    "- /chude — xem các chủ đề và câu hỏi thường gặp.\n"
+    "- /dangky — nhận thông báo về khóa đào tạo, chính sách hỗ trợ; /huydangky để ngừng.\n"
+    "- /gapcanbo — gặp cán bộ tư vấn (có thể ghi luôn nội dung, ví dụ: /gapcanbo Tôi cần tư vấn ISO 9001); "
+    "/ketthuc để quay lại Trợ lý.\n"
+    "- /dulieucuatoi — xem dữ liệu Trợ lý lưu về bạn; /xoadulieu — xóa dữ liệu đó.\n\n"
     "Trợ lý trả lời tự động từ bộ câu hỏi – đáp có ghi nguồn, nên có thể chưa đầy đủ; khi chưa chắc, trợ lý sẽ nói rõ."
 )
 MENU = "Các chủ đề — chọn một chủ đề để xem câu hỏi thường gặp:"
@@ -32,8 +33,8 @@ EMPTY_QUESTION = (
     "hoặc «đăng ký hỗ trợ như thế nào»."
 )
 TOO_LONG = "Câu hỏi dài quá ({length} ký tự), tôi chỉ đọc {limit} ký tự đầu tiên."
-UNKNOWN_COMMAND = "Tôi không biết lệnh «{command}». Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi."
-STALE_BUTTON = "Nút này thuộc một tin nhắn cũ và không còn dùng được. Bạn gõ /menu để xem lại các chủ đề nhé."
+UNKNOWN_COMMAND = "Tôi không biết lệnh «{command}». Gõ /huongdan để xem các lệnh, hoặc cứ gõ câu hỏi."
+STALE_BUTTON = "Nút này thuộc một tin nhắn cũ và không còn dùng được. Bạn gõ /chude để xem lại các chủ đề nhé."
 SOURCE = "Nguồn: {source}"
 ASK_NEXT = "Hỏi tiếp:"
 BACK_TO_MENU = "« Chủ đề"
@@ -41,7 +42,7 @@ MAIN_MENU = "☰ Danh sách chủ đề"
 TALK_TO_HUMAN = "Gặp cán bộ"
 CONSOLE_BYE = "Tạm biệt! Khi cần, bạn cứ quay lại hỏi nhé."
 CONSOLE_CHOOSE = "Gõ số để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
-CONSOLE_NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /menu để xem các chủ đề."
+CONSOLE_NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /chude để xem các chủ đề."
 CONSOLE_BAD_NUMBER = "Không có lựa chọn số {number}. Hãy gõ số trong danh sách, hoặc gõ câu hỏi."
 
 # -- people: subscriptions, data, feedback, handoff --------------------------------------------------
@@ -49,24 +50,26 @@ SUBSCRIBE_OFFER = "🔔 Nhận thông báo"
 SUBSCRIBE_CHOOSE = (
     "Bạn muốn nhận thông báo (khóa đào tạo, chính sách hỗ trợ, hạn đăng ký) về chủ đề nào?\n\n"
     "Khi đăng ký, bạn đồng ý để Trợ lý lưu mã cuộc trò chuyện, tên hiển thị và chủ đề đã chọn để gửi thông "
-    "báo. Bạn có thể hủy bất cứ lúc nào bằng /unsubscribe (/huydangky), xem dữ liệu bằng /mydata và xóa "
-    "bằng /deletedata."
+    "báo. Bạn có thể hủy bất cứ lúc nào bằng /huydangky, xem dữ liệu bằng /dulieucuatoi và xóa "
+    "bằng /xoadulieu."
 )
 SUBSCRIBE_ALL = "Tất cả chủ đề"
-SUBSCRIBED = "Đã đăng ký nhận thông báo về: {topics}. Cảm ơn bạn! Gõ /unsubscribe (/huydangky) để hủy bất cứ lúc nào."
+SUBSCRIBED = "Đã đăng ký nhận thông báo về: {topics}. Cảm ơn bạn! Gõ /huydangky để hủy bất cứ lúc nào."
 UNSUBSCRIBED = "Đã hủy đăng ký. Bạn sẽ không nhận thông báo nữa."
-NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận thông báo. Gõ /subscribe (/dangky) nếu muốn đăng ký."
+NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận thông báo. Gõ /dangky nếu muốn đăng ký."
 MY_DATA = (
-    "Dữ liệu Trợ lý đang lưu về bạn:\n"
-    "- Kênh: {channel}, mã cuộc trò chuyện: {chat_id}\n"
-    "- Tên hiển thị: {name}\n"
-    "- Nhận thông báo: {subscription}\n"
-    "- Lần đầu trò chuyện: {first_seen}; gần nhất: {last_seen}\n"
-    "- Góp ý 👍/👎 đã gửi: {feedback}\n"
-    "- Yêu cầu gặp cán bộ: {handoffs}\n"
-    "- Câu hỏi gần nhất: {recent}\n\n"
-    "Câu hỏi chưa trả lời được được lưu ẩn danh (không kèm mã cuộc trò chuyện) để bổ sung kiến thức. "
-    "Gõ /deletedata (/xoadulieu) để xóa dữ liệu của bạn (theo Nghị định 13/2023/NĐ-CP)."
+    "Dữ liệu Trợ lý đang lưu về bạn (kênh {channel}, mã cuộc trò chuyện {chat_id}):\n"
+    "1. Hồ sơ trò chuyện: tên hiển thị «{name}»; lần đầu {first_seen}, gần nhất {last_seen}; "
+    "câu hỏi gần nhất: {recent}\n"
+    "2. Nhận thông báo: {subscription}\n"
+    "3. Đánh giá 👍/👎: {feedback}\n"
+    "4. Yêu cầu gặp cán bộ: {handoffs}, với {handoff_messages} tin nhắn trao đổi\n"
+    "5. Câu hỏi chưa trả lời được do bạn hỏi: {questions} (đã che số điện thoại, email, mã số thuế, tên)\n"
+    "6. Tin thông báo đã gửi tới bạn: {deliveries}\n"
+    "7. Trạng thái hội thoại tạm thời (đang chọn, đang soạn…): {state}, tự xóa sau tối đa {state_hours} giờ\n\n"
+    "Thời hạn lưu: câu hỏi và đánh giá {questions_days} ngày; yêu cầu gặp cán bộ {requests_days} ngày sau khi "
+    "kết thúc; hồ sơ của người không đăng ký nhận thông báo {inactive_days} ngày kể từ lần trò chuyện cuối.\n"
+    "Gõ /xoadulieu để xóa toàn bộ dữ liệu này (theo Nghị định 13/2023/NĐ-CP)."
 )
 NO_DATA = "Trợ lý không lưu dữ liệu nào về bạn."
 DELETE_CONFIRM = "Bạn chắc chắn muốn xóa toàn bộ dữ liệu Trợ lý lưu về bạn (kể cả đăng ký nhận thông báo)?"
@@ -77,30 +80,82 @@ KEPT = "Đã giữ nguyên dữ liệu của bạn."
 FEEDBACK_UP = "👍"
 FEEDBACK_DOWN = "👎"
 FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
-FEEDBACK_SORRY = "Cảm ơn bạn! Xin lỗi vì câu trả lời chưa tốt. Bạn có thể viết góp ý, hoặc gặp cán bộ."
+FEEDBACK_CHOSEN = "{mark} ✓"
+FEEDBACK_SORRY = (
+    "Xin lỗi vì câu trả lời chưa tốt. Bạn gõ ngay góp ý trong tin nhắn tiếp theo nhé (điều gì chưa đúng, bạn cần "
+    "thông tin gì), hoặc bấm «Gặp cán bộ»."
+)
+FEEDBACK_SKIP = "Bỏ qua"
+FEEDBACK_SKIPPED = "Vâng. Bạn cứ gõ câu hỏi tiếp theo nhé."
 FEEDBACK_WRITE = "✍️ Viết góp ý"
 FEEDBACK_ASK_COMMENT = "Bạn gõ góp ý trong tin nhắn tiếp theo nhé (điều gì chưa đúng, bạn cần thông tin gì)."
 FEEDBACK_COMMENT_SAVED = "Đã ghi nhận góp ý. Cảm ơn bạn!"
+# -- talking to staff ----------------------------------------------------------------------------------
+HANDOFF_ASK = (
+    "Bạn đang trò chuyện với cán bộ của chương trình (yêu cầu #{ref}). Bạn ghi ngắn gọn bạn cần gì: tên "
+    "doanh nghiệp, nội dung cần tư vấn, số điện thoại nếu muốn cán bộ gọi lại. Mọi tin nhắn bạn gửi từ giờ "
+    "sẽ tới cán bộ; gõ /ketthuc để quay lại Trợ lý."
+)
 HANDOFF_OPENED = (
-    "Đã chuyển yêu cầu của bạn tới cán bộ (mã yêu cầu #{id}). Cán bộ sẽ trả lời ngay trong cuộc trò chuyện "
-    "này khi có thể. Nếu cần gấp, bạn liên hệ:\n{contact}"
+    "Đã chuyển tới cán bộ (yêu cầu #{ref}). Cán bộ sẽ trả lời ngay trong cuộc trò chuyện này, trong giờ làm "
+    "việc. Bạn cứ nhắn thêm nếu cần, tin nhắn sẽ tới cán bộ; gõ /ketthuc để quay lại Trợ lý."
+)
+HANDOFF_ALREADY = (
+    "Bạn đang trò chuyện với cán bộ (yêu cầu #{ref}). Cứ nhắn tiếp, tin nhắn sẽ tới cán bộ; gõ /ketthuc "
+    "để quay lại Trợ lý."
+)
+HANDOFF_FORWARDED = "✓ Đã chuyển tới cán bộ."
+HANDOFF_NOT_FORWARDED = (
+    "Chưa chuyển được tin nhắn tới cán bộ (đã lưu trong yêu cầu #{ref}). Nếu cần gấp, bạn liên hệ:\n{contact}"
 )
 HANDOFF_NO_STAFF = (
-    "Hiện chưa có cán bộ trực tuyến qua Trợ lý. Yêu cầu của bạn đã được ghi lại (mã #{id}). "
+    "Hiện chưa có cán bộ trực tuyến qua Trợ lý. Yêu cầu của bạn đã được ghi lại (mã #{ref}). "
     "Bạn vui lòng liên hệ trực tiếp:\n{contact}"
 )
-HANDOFF_TO_STAFF = (
-    "🙋 Yêu cầu gặp cán bộ #{id}\nTừ: {name} ({channel}:{chat_id})\nCâu hỏi gần nhất: {question}\n\n"
-    "Trả lời: /reply {id} <nội dung>"
+HANDOFF_END = "Kết thúc, quay lại Trợ lý"
+HANDOFF_ENDED_BY_USER = "Đã kết thúc trò chuyện với cán bộ (yêu cầu #{ref}). Bạn cứ gõ câu hỏi, Trợ lý sẽ trả lời."
+HANDOFF_NOTHING_TO_END = "Bạn không có cuộc trò chuyện nào với cán bộ đang mở. Cứ gõ câu hỏi, Trợ lý sẽ trả lời."
+HANDOFF_TAKEN_FOR_USER = "Cán bộ {name} đã nhận yêu cầu #{ref} của bạn và sẽ trả lời tại đây."
+HANDOFF_CLOSED_FOR_USER = (
+    "Cán bộ đã kết thúc cuộc trò chuyện (yêu cầu #{ref}).{note} Cảm ơn bạn! Bạn cứ gõ câu hỏi, Trợ lý sẽ trả lời."
 )
-STAFF_ANSWER = "💬 Cán bộ trả lời:\n{text}"
-REPLY_SENT = "Đã gửi trả lời cho yêu cầu #{id}."
-REPLY_USAGE = "Cách dùng: /reply <mã yêu cầu> <nội dung trả lời>"
-REPLY_NOT_FOUND = "Không tìm thấy yêu cầu #{id}."
+HANDOFF_CLOSE_NOTE = " Ghi chú: {note}"
+STAFF_ANSWER = "💬 Cán bộ{name} trả lời:\n{text}"
+# Staff side: the staff chat, or a staff member writing to the bot.
+STAFF_NEW_REQUEST = (
+    "🙋 Yêu cầu gặp cán bộ #{ref}\nTừ: {name} ({channel})\nNội dung: {question}\n\n"
+    "Trả lời: trả lời (reply) tin nhắn này, hoặc /traloi {ref} <nội dung>. Nhận: /nhan {ref}. "
+    "Kết thúc: /ketthuc {ref} <ghi chú>."
+)
+STAFF_USER_SAID = "💬 #{ref} · {name}:\n{text}"
+STAFF_USER_ENDED = "#{ref}: người dùng đã kết thúc cuộc trò chuyện."
+STAFF_USER_ERASED = "#{ref}: người dùng đã xóa dữ liệu của mình; yêu cầu và nội dung trao đổi đã bị xóa."
+STAFF_REPLY_SENT = "✓ Đã gửi tới {name} (#{ref})."
+STAFF_REPLY_BLOCKED = "✗ Chưa gửi được cho yêu cầu #{ref}: người dùng đã chặn Trợ lý. Yêu cầu vẫn mở."
+STAFF_REPLY_FAILED = "✗ Chưa gửi được cho yêu cầu #{ref} (nền tảng từ chối hoặc không phản hồi). Bạn thử lại sau."
+STAFF_REQUEST_USAGE = "Cách dùng: /{command} <mã yêu cầu> {rest}(mã như 12-K7QF, hoặc 12)"
+STAFF_REQUEST_NOT_FOUND = "Không tìm thấy yêu cầu #{ref} (có thể người dùng đã xóa dữ liệu)."
+STAFF_REQUEST_CLOSED = "Yêu cầu #{ref} đã kết thúc; không gửi được nữa."
+STAFF_NO_THREAD = (
+    "Tin nhắn bạn trả lời không thuộc yêu cầu nào đang lưu (có thể người dùng đã xóa dữ liệu). "
+    "Gõ /yeucau để xem các yêu cầu đang mở."
+)
+STAFF_TAKEN = "Bạn đã nhận yêu cầu #{ref} ({name})."
+STAFF_CLOSED = "Đã kết thúc yêu cầu #{ref}; người dùng đã được báo."
+STAFF_NO_REQUESTS = "Không có yêu cầu nào đang mở."
+STAFF_REQUESTS = "Yêu cầu đang mở (chờ lâu nhất ở trên):"
+STAFF_REQUEST_LINE = "#{ref} · {name} · {channel} · {status} · {when}"
+STAFF_TRANSCRIPT = "Yêu cầu #{ref} — {name} ({channel}) — {status}\n{lines}"
+STAFF_TRANSCRIPT_LINE = "[{when}] {who}: {text}"
+STAFF_VIEW = "Xem #{ref}"
+STAFF_TAKE = "Nhận"
+STAFF_CLOSE = "Kết thúc"
+USER_LABEL = "Người dùng"
+STAFF_LABEL = "Cán bộ"
 STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ của chương trình."
-FLOOD = "Bạn gửi tin nhắn hơi nhanh. Trợ lý tạm nghỉ một chút rồi trả lời tiếp nhé (khoảng {seconds} giây)."
+FLOOD = "Bạn gửi tin nhắn hơi nhanh. Trợ lý sẽ trả lời lần lượt từng tin, bạn chờ một chút nhé (khoảng {seconds} giây)."
+FLOOD_DROPPED = "Bạn gửi quá nhiều tin nhắn cùng lúc; Trợ lý bỏ qua các tin sau cùng. Bạn chờ một phút rồi gửi lại nhé."
 INTERNAL_ERROR = "Xin lỗi, Trợ lý vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
-RELAYED = "(gửi tới {channel}:{chat_id})\n{text}"
 
 # -- staff: campaigns ---------------------------------------------------------------------------------
 CAMPAIGN_ASK_TEXT = "Soạn chiến dịch mới. Gõ nội dung thông báo (có thể dùng {name} để chèn tên người nhận):"

@@ -19,6 +19,7 @@ class Incoming:
     data: str | None = None  # button data, when a button was pressed
     user_name: str = ""
     event: ChatEvent | None = None  # not a message: the user blocked or unblocked the bot
+    reply_to: str | None = None  # the id of the message this one answers (Telegram's "reply"), if any
 
     @property
     def identity(self) -> str:
@@ -42,11 +43,10 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     source: str | None = None
-    # Set when the reply goes to another chat than the sender's (staff relay, staff answer to a user).
-    chat_id: str | None = None
-    channel: str | None = None
     # Replace the message whose button was pressed (a progress view), where the platform can edit.
     edit: bool = False
+    # With `edit`: swap only that message's buttons; where it cannot, `text` alone goes as a new message.
+    buttons_only: bool = False
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

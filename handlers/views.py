@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from handlers.statuses import HandoffStatus, SubscriberStatus
+from handlers.statuses import HandoffAuthor, HandoffStatus, SubscriberStatus
 
 
 @dataclass(frozen=True)
@@ -40,24 +40,59 @@ class HandoffView:
     """A request to talk to a person; `channel`/`chat_id` are where staff answers go."""
 
     id: int
+    code: str  # a short random code: with the id, a reference no other request ever had
     channel: str
     chat_id: str
     user_name: str = ""
     question: str = ""
     status: HandoffStatus = HandoffStatus.OPEN
+    assigned_name: str = ""
+    created_at: dt.datetime | None = None
+    last_activity_at: dt.datetime | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.id}-{self.code}"
+
+
+@dataclass(frozen=True)
+class HandoffMessageView:
+    """One line of a request's transcript."""
+
+    author: HandoffAuthor
+    text: str
+    author_name: str = ""
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of a message the conversation sent to another chat (a staff answer, a forwarded line)."""
+
+    ok: bool
+    message_id: str | None = None
+    blocked: bool = False  # the person blocked the bot
 
 
 @dataclass(frozen=True)
 class PersonData:
-    """Everything stored about one chat, for "show my data"."""
+    """Everything stored about one chat, for "show my data", table by table."""
 
     person: PersonView | None
     feedback: list[FeedbackView] = field(default_factory=list)
     handoffs: list[HandoffView] = field(default_factory=list)
+    handoff_messages: int = 0
+    questions: int = 0  # unanswered questions and picks after a question back that this chat produced
+    deliveries: int = 0  # campaign messages sent to this chat
 
     @property
     def empty(self) -> bool:
-        return self.person is None and not self.feedback and not self.handoffs
+        return (
+            self.person is None
+            and not self.feedback
+            and not self.handoffs
+            and not (self.handoff_messages or self.questions or self.deliveries)
+        )
 
 
 @dataclass(frozen=True)
@@ -81,3 +116,14 @@ class CampaignSummary:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Days each kind of record is kept (settings RETENTION_*; README says why these defaults); applied by
+    bot/db/retention.py and told to users by "show my data"."""
+
+    questions_days: int = 180  # question logs, picks, 👍/👎 and comments, a chat's last question
+    requests_days: int = 365  # closed requests to staff and their transcripts
+    inactive_days: int = 365  # chats that never subscribed (or left) and went quiet
+    deliveries_days: int = 90  # who a campaign message went to (the counts stay)

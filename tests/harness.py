@@ -9,12 +9,14 @@ from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
+from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
 from handlers.types import Incoming, Reply
+from handlers.views import RetentionPolicy
 from knowledge.search import SearchEngine
-from tests.fakes.memory import MemoryDesk, MemoryPeople
+from tests.fakes.memory import CollectingMessenger, MemoryDesk, MemoryHandoffs, MemoryPeople
 
 CONTACT = "(liên hệ)"
 STAFF = "telegram:900"
@@ -33,6 +35,10 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self.now += seconds
 
+    async def sleep(self, seconds: float) -> None:
+        """asyncio.sleep for code under test: time passes at once."""
+        self.now += seconds
+
 
 @dataclass
 class Bot:
@@ -40,6 +46,8 @@ class Bot:
 
     conversation: Conversation
     people: MemoryPeople
+    handoffs: MemoryHandoffs
+    messenger: CollectingMessenger
     desk: MemoryDesk
     state: MemoryStateStore
     clock: FakeClock
@@ -58,14 +66,17 @@ def build_bot(
 ) -> Bot:
     clock = FakeClock()
     state = MemoryStateStore(clock)
-    people_store = MemoryPeople()
+    handoffs = MemoryHandoffs()
+    people_store = MemoryPeople(handoffs)
+    messenger = CollectingMessenger()
     desk = MemoryDesk()
     ask = AskService(lambda: engine, CONTACT)
-    people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), CONTACT, staff, staff_chat)
-    conversation = Conversation(
-        ask, people, FloodGuard(state, limit=flood_limit, clock=clock), CampaignFlow(desk, state), NoMetrics(), state
-    )
-    return Bot(conversation, people_store, desk, state, clock)
+    people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), staff, RetentionPolicy())
+    handoff = HandoffFlow(handoffs, people_store, state, messenger, CONTACT, staff, staff_chat)
+    # As in bot/wiring.py: the flood window in a store of its own, not the conversation state.
+    flood = FloodGuard(MemoryStateStore(clock), limit=flood_limit, clock=clock, sleep=clock.sleep)
+    conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger)
+    return Bot(conversation, people_store, handoffs, messenger, desk, state, clock)
 
 
 @dataclass
@@ -84,15 +95,21 @@ class Talk:
         self.replies.extend(got)
         return got
 
-    async def say(self, text: str) -> list[Reply]:
-        return await self._send(Incoming(self.channel, self.chat_id, self.user_id, text=text, user_name=self.name))
+    async def say(self, text: str, reply_to: str | None = None) -> list[Reply]:
+        return await self._send(
+            Incoming(self.channel, self.chat_id, self.user_id, text=text, user_name=self.name, reply_to=reply_to)
+        )
 
     async def press_data(self, data: str) -> list[Reply]:
         return await self._send(Incoming(self.channel, self.chat_id, self.user_id, data=data, user_name=self.name))
 
     def own(self) -> list[Reply]:
-        """The replies meant for this chat (not relayed elsewhere)."""
-        return [r for r in self.replies if r.channel is None]
+        """The replies to this chat's messages."""
+        return self.replies
+
+    def pushed(self) -> list[Reply]:
+        """Messages sent to this chat on someone else's action (staff answers, a flood note)."""
+        return self.bot.messenger.to(self.channel, self.chat_id)
 
     def button(self, label_part: str) -> str:
         """The data of the newest button in this chat whose label contains `label_part`."""

@@ -20,8 +20,10 @@ from bot.channels.relay import Relay
 from bot.metrics import Metrics
 from handlers import texts
 from handlers.conversation import Conversation
+from handlers.flood import FloodVerdict
 from handlers.statuses import ChatEvent
 from handlers.types import Incoming, Reply
+from handlers.views import Sent
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ class ChannelBase(abc.ABC):
         self.metrics = metrics
         self._seen: OrderedDict[Hashable, None] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        relay.register(self.name, self.send_reply)
+        relay.register(self.name, self.send_for_relay)
 
     def register_routes(self, app: web.Application) -> None:  # noqa: B027 - a hook: polling channels add none
         """Webhook routes, for the channels that take webhooks."""
@@ -110,13 +112,21 @@ class ChannelBase(abc.ABC):
         """Answer one update: one chat's messages in order, other chats concurrently; errors get a polite note."""
         chat_id = incoming.chat_id
         started = time.perf_counter()
+        # The flood guard books the turn on arrival: time queued behind the chat's earlier messages counts.
+        admitted = await self.conversation.admit(incoming)
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
             try:
-                for reply in await self.respond(incoming):
-                    if reply.edit and reply.channel is None and await self.edit(context, reply):
+                for reply in await self.respond(incoming, admitted):
+                    if reply.edit and await self.edit(context, reply):
                         continue
-                    await self.relay.deliver(reply, default=(self.name, chat_id))
+                    if reply.edit and reply.buttons_only:
+                        # Could not swap the buttons in place: say it as a new message, without the buttons
+                        # (they belong to the message above).
+                        if reply.text:
+                            await self.send_reply(chat_id, Reply(reply.text))
+                        continue
+                    await self.send_reply(chat_id, reply)
             except Exception:
                 log.exception("%s: a message in chat %s failed", self.name, chat_id)
                 await self.send_reply(chat_id, Reply(texts.INTERNAL_ERROR))
@@ -124,9 +134,9 @@ class ChannelBase(abc.ABC):
         if not lock.locked() and len(self._chat_locks) > CHAT_LOCKS:
             self._chat_locks.pop(chat_id, None)
 
-    async def respond(self, incoming: Incoming) -> list[Reply]:
+    async def respond(self, incoming: Incoming, admitted: FloodVerdict | None = None) -> list[Reply]:
         """The replies to one update; text-only channels first map typed numbers to buttons."""
-        return await self.conversation.handle(incoming)
+        return await self.conversation.handle(incoming, admitted)
 
     async def edit(self, context: Any, reply: Reply) -> bool:
         """Replace the pressed message in place where the platform can; False sends a new message."""
@@ -144,6 +154,11 @@ class ChannelBase(abc.ABC):
     @abc.abstractmethod
     async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
         """One platform call; never raises for a platform or network error."""
+
+    async def send_for_relay(self, chat_id: str, reply: Reply) -> Sent:
+        """send_reply in the conversation's terms (handlers.ports.Messenger, through the relay)."""
+        outcome = await self.send_reply(chat_id, reply)
+        return Sent(outcome.status is SendStatus.SENT, outcome.message_id, blocked=outcome.status is SendStatus.BLOCKED)
 
     async def send_reply(self, chat_id: str, reply: Reply) -> SendOutcome:
         """Send one reply, part by part, on the limiter's reply lane; one retry after "too many requests"."""

@@ -14,6 +14,7 @@ from handlers import texts
 from handlers.conversation import Conversation
 from handlers.ports import StateStore
 from handlers.types import Incoming, Reply
+from handlers.views import Sent
 
 CHAT_ID = "console"
 
@@ -39,17 +40,17 @@ class ConsoleChannel:
 
     async def show(self, replies: list[Reply]) -> None:
         for reply in replies:
-            if reply.channel not in (None, self.name):
-                # A relay to another platform (e.g. the staff chat): shown, since no platform runs here.
-                text = texts.RELAYED.format(channel=reply.channel, chat_id=reply.chat_id, text=reply.text)
-                self.stdout.write(text + "\n\n")
+            if reply.edit and reply.buttons_only:  # a terminal cannot change what it printed
+                if reply.text:
+                    self.stdout.write(reply.text + "\n\n")
                 continue
             self.stdout.write(await self.choices.render(CHAT_ID, reply) + "\n\n")
         self.stdout.flush()
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Relay target: a staff answer addressed to the console user."""
+    async def send(self, chat_id: str, reply: Reply) -> Sent:
+        """Relay target: a message addressed to the console user (a staff answer, the flood note)."""
         await self.show([Reply(reply.text, reply.buttons, reply.source)])
+        return Sent(True)
 
     def incoming(self, text: str | None = None, data: str | None = None) -> Incoming:
         return Incoming(self.name, CHAT_ID, "local", text=text, data=data, user_name=self.user_name)

@@ -1,4 +1,5 @@
-"""Routes replies to the chat they are for: the sender's, or another channel's (staff relays, staff answers)."""
+"""The Messenger the conversation sends through when a message is for another chat (staff chat, a staff
+answer to a user): a registry of channel → send function, filled by the channels that run."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers.types import Reply
+from handlers.views import Sent
 
 log = logging.getLogger(__name__)
-SendFn = Callable[[str, Reply], Awaitable[object]]
+SendFn = Callable[[str, Reply], Awaitable[Sent]]
 
 
 class Relay:
-    """A registry of channel → send function, filled by the channels that run."""
+    """Implements handlers.ports.Messenger over the running channels."""
 
     def __init__(self) -> None:
         self._senders: dict[str, SendFn] = {}
@@ -23,13 +25,10 @@ class Relay:
     def channels(self) -> list[str]:
         return list(self._senders)
 
-    async def deliver(self, reply: Reply, default: tuple[str, str]) -> bool:
-        """Send `reply` to its own target, or to `default` (channel, chat_id); False if nobody can."""
-        channel = reply.channel or default[0]
-        chat_id = reply.chat_id or default[1]
+    async def send(self, channel: str, chat_id: str, reply: Reply) -> Sent:
+        """Send `reply` to `chat_id` on `channel`; Sent(ok=False) when no such channel runs or it failed."""
         send = self._senders.get(channel)
         if send is None:
-            log.warning("no running channel %r for a reply to %s", channel, chat_id)
-            return False
-        await send(chat_id, reply)
-        return True
+            log.warning("no running channel %r for a message to %s", channel, chat_id)
+            return Sent(False)
+        return await send(chat_id, reply)

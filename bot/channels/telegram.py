@@ -33,13 +33,14 @@ DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 COMMANDS = [
     BotCommand("start", "Bắt đầu, xem các chủ đề"),
-    BotCommand("menu", "Danh sách chủ đề và câu hỏi thường gặp"),
-    BotCommand("dangky", "Đăng ký nhận thông báo (/subscribe)"),
-    BotCommand("huydangky", "Hủy nhận thông báo (/unsubscribe)"),
-    BotCommand("gapcanbo", "Gặp cán bộ tư vấn (/human)"),
-    BotCommand("dulieucuatoi", "Xem dữ liệu Trợ lý lưu về bạn (/mydata)"),
-    BotCommand("xoadulieu", "Xóa dữ liệu của bạn (/deletedata)"),
-    BotCommand("huongdan", "Hướng dẫn sử dụng (/help)"),
+    BotCommand("chude", "Danh sách chủ đề và câu hỏi thường gặp"),
+    BotCommand("gapcanbo", "Gặp cán bộ tư vấn"),
+    BotCommand("ketthuc", "Kết thúc trò chuyện với cán bộ, quay lại Trợ lý"),
+    BotCommand("dangky", "Đăng ký nhận thông báo"),
+    BotCommand("huydangky", "Hủy nhận thông báo"),
+    BotCommand("dulieucuatoi", "Xem dữ liệu Trợ lý lưu về bạn"),
+    BotCommand("xoadulieu", "Xóa dữ liệu của bạn"),
+    BotCommand("huongdan", "Hướng dẫn sử dụng"),
 ]
 
 
@@ -98,7 +99,9 @@ class TelegramChannel(ChannelBase):
             ApplicationBuilder()
             .token(config.token)
             .base_url(config.base_url)
-            .concurrent_updates(256)
+            # Many at once: a flooding user's messages wait their turn inside the handler (handlers/flood.py)
+            # and must not take the places of other users' updates.
+            .concurrent_updates(1024)
             .connect_timeout(10)
             .read_timeout(15)
             .write_timeout(15)
@@ -188,12 +191,14 @@ class TelegramChannel(ChannelBase):
             message = update.message
             chat_id = str(message.chat.id)
             user = message.from_user
+            answered = message.reply_to_message
             incoming = Incoming(
                 self.name,
                 chat_id,
                 str(user.id) if user else chat_id,
                 text=message.text or "",
                 user_name=(user.full_name if user else "") or "",
+                reply_to=str(answered.message_id) if answered is not None else None,
             )
         else:
             return
@@ -204,9 +209,12 @@ class TelegramChannel(ChannelBase):
         if context is None:
             return False
         try:
-            await context.edit_message_text(
-                render_html(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
-            )
+            if reply.buttons_only:
+                await context.edit_message_reply_markup(reply_markup=keyboard(reply))
+            else:
+                await context.edit_message_text(
+                    render_html(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+                )
             return True
         except BadRequest as exc:
             return "not modified" in str(exc).lower()  # nothing changed: the message is already current

@@ -21,6 +21,7 @@ from bot.metrics import Metrics
 from bot.startup import StartupError
 from handlers import texts
 from handlers.conversation import Conversation
+from handlers.flood import FloodVerdict
 from handlers.ports import StateStore
 from handlers.types import Incoming, Reply
 
@@ -38,7 +39,7 @@ TEXT_ONLY = (
     "Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp đính kèm. "
     "Bạn gõ câu hỏi bằng chữ giúp Trợ lý nhé, ví dụ: «5S là gì»."
 )
-NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /menu để xem các chủ đề."
+NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /chude để xem các chủ đề."
 BAD_NUMBER = "Không có lựa chọn số {number}. Bạn gõ một số trong danh sách ở tin nhắn trên, hoặc gõ câu hỏi mới."
 
 
@@ -210,14 +211,14 @@ class ZaloChannel(ChannelBase):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def respond(self, incoming: Incoming) -> list[Reply]:
+    async def respond(self, incoming: Incoming, admitted: FloodVerdict | None = None) -> list[Reply]:
         meant = await self.choices.interpret(incoming)
         if isinstance(meant, Reply):
             return [meant]
         text = meant.text or ""
         if meant.data is None and text.strip() and not text.lstrip().startswith("/"):
             self._spawn(self._typing(incoming.chat_id))  # a question: search may take a moment
-        return await self.conversation.handle(meant)
+        return await self.conversation.handle(meant, admitted)
 
     async def _typing(self, chat_id: str) -> None:
         try:

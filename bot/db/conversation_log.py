@@ -1,4 +1,4 @@
-"""Queries on what conversations leave behind: the last question, unanswered questions, feedback, handoffs."""
+"""Queries on what conversations leave behind: unanswered questions, picks after a question back, feedback."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import ClarifyChoice, Feedback, HandoffRequest, UnansweredQuestion, utcnow
-from handlers.statuses import HandoffStatus
+from bot.db.models import ClarifyChoice, Feedback, QuestionAsker, UnansweredQuestion, utcnow
+from handlers.statuses import LoggedQuestion
 
 MAX_STORED_TEXT = 2000
 
@@ -31,8 +31,21 @@ async def _count(session: AsyncSession, bump: Update, first: Callable[[], SQLMod
             await session.rollback()
 
 
-async def record_choice(session: AsyncSession, text: str, normalized: str, entry_id: str) -> None:
-    """Count one pick of `entry_id` after a question back on `text` (atomic under concurrency)."""
+async def _asked_by(
+    session: AsyncSession, kind: LoggedQuestion, question_id: int | None, asker: tuple[str, str]
+) -> None:
+    """Link a logged question to the chat that produced it, for erasure and retention."""
+    if question_id is None or not asker[1]:
+        return
+    session.add(QuestionAsker(kind=kind, question_id=question_id, channel=asker[0], chat_id=asker[1]))
+    await session.commit()
+
+
+async def record_choice(
+    session: AsyncSession, text: str, normalized: str, entry_id: str, asker: tuple[str, str] = ("", "")
+) -> None:
+    """Count one pick of `entry_id` after a question back on `text` (atomic under concurrency); `text` comes
+    redacted, and `asker` (channel, chat id) is kept apart so that erasure can find the row."""
     normalized = (normalized or text.strip().lower())[:512]
     bump = (
         update(ClarifyChoice)
@@ -42,6 +55,10 @@ async def record_choice(session: AsyncSession, text: str, normalized: str, entry
     await _count(
         session, bump, lambda: ClarifyChoice(normalized=normalized, text=text[:MAX_STORED_TEXT], entry_id=entry_id)
     )
+    found = await session.exec(
+        select(ClarifyChoice.id).where(ClarifyChoice.normalized == normalized, ClarifyChoice.entry_id == entry_id)
+    )
+    await _asked_by(session, LoggedQuestion.CLARIFY, found.first(), asker)
 
 
 async def clarify_choices(session: AsyncSession, limit: int = 20) -> list[ClarifyChoice]:
@@ -55,9 +72,16 @@ async def clarify_choices(session: AsyncSession, limit: int = 20) -> list[Clarif
 
 
 async def log_unanswered(
-    session: AsyncSession, text: str, normalized: str, status: str, best_entry_id: str | None, best_score: float
+    session: AsyncSession,
+    text: str,
+    normalized: str,
+    status: str,
+    best_entry_id: str | None,
+    best_score: float,
+    asker: tuple[str, str] = ("", ""),
 ) -> None:
-    """Count a question the bot could not answer, once per normalised text (atomic under concurrency)."""
+    """Count a question the bot could not answer, once per normalised text (atomic under concurrency); `text`
+    comes redacted, and `asker` (channel, chat id) is kept apart so that erasure can find the row."""
     normalized = (normalized or text.strip().lower())[:512]
     bump = (
         update(UnansweredQuestion)
@@ -81,6 +105,8 @@ async def log_unanswered(
             best_score=best_score,
         ),
     )
+    found = await session.exec(select(UnansweredQuestion.id).where(UnansweredQuestion.normalized == normalized))
+    await _asked_by(session, LoggedQuestion.UNANSWERED, found.first(), asker)
 
 
 async def unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredQuestion]:
@@ -126,44 +152,41 @@ async def recent_comments(session: AsyncSession, limit: int = 10) -> list[Feedba
     return list(rows.all())
 
 
-async def add_feedback(
-    session: AsyncSession, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
-) -> Feedback:
-    row = Feedback(
-        channel=channel, chat_id=chat_id, entry_id=entry_id, helpful=helpful, comment=comment[:MAX_STORED_TEXT]
+async def vote(session: AsyncSession, channel: str, chat_id: str, entry_id: str, helpful: bool) -> Feedback:
+    """One vote per chat and entry: a second press changes it (a comment already given stays)."""
+    for _ in range(2):
+        found = await session.exec(
+            select(Feedback).where(
+                Feedback.channel == channel, Feedback.chat_id == chat_id, Feedback.entry_id == entry_id
+            )
+        )
+        row = found.first()
+        if row is None:
+            row = Feedback(channel=channel, chat_id=chat_id, entry_id=entry_id, helpful=helpful)
+        else:
+            row.helpful = helpful
+            row.created_at = utcnow()
+        session.add(row)
+        try:
+            await session.commit()
+            return row
+        except IntegrityError:  # the same chat voted twice at once; the other insert won, update it
+            await session.rollback()
+    raise RuntimeError("vote could not be stored")
+
+
+async def set_feedback_comment(session: AsyncSession, channel: str, chat_id: str, entry_id: str, comment: str) -> bool:
+    """The comment on this chat's own vote for `entry_id` (nobody else's row can be named)."""
+    result = await session.exec(
+        update(Feedback)
+        .where(col(Feedback.channel) == channel, col(Feedback.chat_id) == chat_id, col(Feedback.entry_id) == entry_id)
+        .values(comment=comment[:MAX_STORED_TEXT])
     )
-    session.add(row)
     await session.commit()
-    return row
+    return bool(result.rowcount)
 
 
-async def open_handoff(
-    session: AsyncSession, channel: str, chat_id: str, user_name: str, question: str
-) -> HandoffRequest:
-    row = HandoffRequest(
-        channel=channel, chat_id=chat_id, user_name=user_name[:256], question=question[:MAX_STORED_TEXT]
-    )
-    session.add(row)
-    await session.commit()
-    return row
-
-
-async def get_handoff(session: AsyncSession, handoff_id: int) -> HandoffRequest | None:
-    return await session.get(HandoffRequest, handoff_id)
-
-
-async def close_handoff(session: AsyncSession, handoff: HandoffRequest) -> None:
-    handoff.status = HandoffStatus.ANSWERED
-    handoff.answered_at = utcnow()
-    session.add(handoff)
-    await session.commit()
-
-
-async def set_feedback_comment(session: AsyncSession, feedback_id: int, comment: str) -> bool:
+async def feedback_of(session: AsyncSession, channel: str, chat_id: str, feedback_id: int) -> Feedback | None:
+    """A feedback row by id, only if it is this chat's own (old "write a comment" buttons carry the id)."""
     row = await session.get(Feedback, feedback_id)
-    if row is None:
-        return False
-    row.comment = comment[:MAX_STORED_TEXT]
-    session.add(row)
-    await session.commit()
-    return True
+    return row if row is not None and (row.channel, row.chat_id) == (channel, chat_id) else None

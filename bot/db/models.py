@@ -51,9 +51,10 @@ class Subscriber(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """👍/👎 on an answered entry, with an optional comment."""
+    """👍/👎 on an answered entry, with an optional comment: one per chat and entry, changeable."""
 
     __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "entry_id", name="uq_feedback_vote"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -65,7 +66,7 @@ class Feedback(SQLModel, table=True):
 
 
 class UnansweredQuestion(SQLModel, table=True):
-    """A question the bot could not answer confidently, counted per normalised text."""
+    """A question the bot could not answer confidently, counted per normalised text (stored redacted)."""
 
     __tablename__ = "unanswered_question"
 
@@ -80,19 +81,58 @@ class UnansweredQuestion(SQLModel, table=True):
     last_asked: dt.datetime = Field(default_factory=utcnow)
 
 
-class HandoffRequest(SQLModel, table=True):
-    """A user asked for a person; staff answer with /reply <id> <text>."""
+class QuestionAsker(SQLModel, table=True):
+    """Which chat produced a logged question (unanswered, or picked after a question back), so that erasure
+    and retention find it; the question rows themselves name nobody."""
 
-    __tablename__ = "handoff_request"
+    __tablename__ = "question_asker"
+    __table_args__ = (Index("ix_question_asker_chat", "channel", "chat_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # LoggedQuestion
+    question_id: int = Field(index=True)
     channel: str = Field(max_length=16)
-    chat_id: str = Field(max_length=64, index=True)
+    chat_id: str = Field(max_length=64)
+    asked_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class HandoffRequest(SQLModel, table=True):
+    """A user asked for a person: a conversation with staff until someone closes it. AUTOINCREMENT on
+    SQLite (PostgreSQL sequences never go back): an erased request's number never names another."""
+
+    __tablename__ = "handoff_request"
+    __table_args__ = (Index("ix_handoff_chat_status", "channel", "chat_id", "status"), {"sqlite_autoincrement": True})
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(default="", max_length=8)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(default="", max_length=64)
     user_name: str = Field(default="", max_length=256)
     question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    status: str = Field(default=HandoffStatus.OPEN, max_length=16)
+    status: str = Field(default=HandoffStatus.OPEN, max_length=16, index=True)
+    assigned_to: str = Field(default="", max_length=128)  # staff identity, channel:user_id
+    assigned_name: str = Field(default="", max_length=256)
     created_at: dt.datetime = Field(default_factory=utcnow)
-    answered_at: dt.datetime | None = None
+    first_reply_at: dt.datetime | None = None
+    last_activity_at: dt.datetime = Field(default_factory=utcnow)
+    closed_at: dt.datetime | None = None
+    close_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class HandoffMessage(SQLModel, table=True):
+    """One message of a request's transcript; `staff_message` is its copy in the staff chat
+    (`channel:chat:message_id`), so that staff can answer by replying to it."""
+
+    __tablename__ = "handoff_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="handoff_request.id", index=True)
+    author: str = Field(max_length=8)  # HandoffAuthor
+    author_name: str = Field(default="", max_length=256)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    staff_message: str = Field(default="", max_length=160, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class KnowledgeTopic(SQLModel, table=True):

@@ -1,15 +1,15 @@
-"""Queries on subscribers: who they are, what they subscribed to, and erasing them on request."""
+"""Queries on subscribers: who they are and what they subscribed to (erasure is in bot/db/erasure.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
+from bot.db.models import Subscriber, utcnow
 from handlers.statuses import SubscriberStatus
 
 MAX_QUESTION = 2000
@@ -94,30 +94,6 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
         person.status = SubscriberStatus.ACTIVE if person.consent_at else SubscriberStatus.UNSUBSCRIBED
     session.add(person)
     await session.commit()
-
-
-async def person_data(session: AsyncSession, channel: str, chat_id: str) -> dict[str, Any]:
-    """Everything stored about one chat, for /mydata."""
-    person = await get_person(session, channel, chat_id)
-    feedback = (
-        await session.exec(select(Feedback).where(Feedback.channel == channel, Feedback.chat_id == chat_id))
-    ).all()
-    handoffs = (
-        await session.exec(
-            select(HandoffRequest).where(HandoffRequest.channel == channel, HandoffRequest.chat_id == chat_id)
-        )
-    ).all()
-    return {"person": person, "feedback": list(feedback), "handoffs": list(handoffs)}
-
-
-async def delete_person(session: AsyncSession, channel: str, chat_id: str) -> int:
-    """Erase a chat's personal data (Decree 13/2023); returns how many rows went."""
-    removed = 0
-    for table in (Subscriber, Feedback, HandoffRequest):
-        result = await session.exec(delete(table).where(col(table.channel) == channel, col(table.chat_id) == chat_id))
-        removed += result.rowcount or 0
-    await session.commit()
-    return removed
 
 
 async def last_question(session: AsyncSession, channel: str, chat_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import conversation_log, people
+from bot.db import conversation_log, erasure, people
 from bot.db.database import Database
 from bot.db.models import Feedback, HandoffRequest, Subscriber
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
@@ -30,7 +30,18 @@ def feedback_view(row: Feedback) -> FeedbackView:
 
 def handoff_view(row: HandoffRequest) -> HandoffView:
     assert row.id is not None
-    return HandoffView(row.id, row.channel, row.chat_id, row.user_name, row.question, HandoffStatus(row.status))
+    return HandoffView(
+        row.id,
+        row.code,
+        row.channel,
+        row.chat_id,
+        row.user_name,
+        row.question,
+        HandoffStatus(row.status),
+        row.assigned_name,
+        row.created_at,
+        row.last_activity_at,
+    )
 
 
 class DatabasePeople:
@@ -59,53 +70,49 @@ class DatabasePeople:
 
     async def person_data(self, channel: str, chat_id: str) -> PersonData:
         async with self.db.session() as s:
-            data = await people.person_data(s, channel, chat_id)
-        person = data["person"]
+            data = await erasure.stored_about(s, channel, chat_id)
         return PersonData(
-            person_view(person) if person is not None else None,
-            [feedback_view(f) for f in data["feedback"]],
-            [handoff_view(h) for h in data["handoffs"]],
+            person_view(data.person) if data.person is not None else None,
+            [feedback_view(f) for f in data.feedback],
+            [handoff_view(h) for h in data.requests],
+            data.request_messages,
+            data.questions,
+            data.deliveries,
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
         async with self.db.writing() as s:
-            return await people.delete_person(s, channel, chat_id)
+            return await erasure.erase(s, channel, chat_id)
 
     async def last_question(self, channel: str, chat_id: str) -> str:
         async with self.db.session() as s:
             return await people.last_question(s, channel, chat_id)
 
     async def log_unanswered(
-        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
+        self,
+        asker: tuple[str, str],
+        text: str,
+        normalized: str,
+        status: AskStatus,
+        best_entry_id: str | None,
+        best_score: float,
     ) -> None:
         async with self.db.writing() as s:
-            await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score)
+            await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score, asker)
 
-    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
+    async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
         async with self.db.writing() as s:
-            await conversation_log.record_choice(s, question, normalized, entry_id)
+            await conversation_log.record_choice(s, question, normalized, entry_id, asker)
 
-    async def add_feedback(
-        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
-    ) -> FeedbackView:
+    async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
         async with self.db.writing() as s:
-            return feedback_view(await conversation_log.add_feedback(s, channel, chat_id, entry_id, helpful, comment))
+            return feedback_view(await conversation_log.vote(s, channel, chat_id, entry_id, helpful))
 
-    async def set_feedback_comment(self, feedback_id: int, comment: str) -> bool:
+    async def set_feedback_comment(self, channel: str, chat_id: str, entry_id: str, comment: str) -> bool:
         async with self.db.writing() as s:
-            return await conversation_log.set_feedback_comment(s, feedback_id, comment)
+            return await conversation_log.set_feedback_comment(s, channel, chat_id, entry_id, comment)
 
-    async def open_handoff(self, channel: str, chat_id: str, user_name: str, question: str) -> HandoffView:
-        async with self.db.writing() as s:
-            return handoff_view(await conversation_log.open_handoff(s, channel, chat_id, user_name, question))
-
-    async def get_handoff(self, handoff_id: int) -> HandoffView | None:
+    async def feedback_of(self, channel: str, chat_id: str, feedback_id: int) -> FeedbackView | None:
         async with self.db.session() as s:
-            row = await conversation_log.get_handoff(s, handoff_id)
-        return handoff_view(row) if row is not None else None
-
-    async def close_handoff(self, handoff_id: int) -> None:
-        async with self.db.writing() as s:
-            handoff = await conversation_log.get_handoff(s, handoff_id)
-            if handoff is not None:
-                await conversation_log.close_handoff(s, handoff)
+            row = await conversation_log.feedback_of(s, channel, chat_id, feedback_id)
+        return feedback_view(row) if row is not None else None

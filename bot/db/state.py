@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -59,6 +59,14 @@ class DatabaseStateStore:
             )
             await session.commit()
         return result.rowcount or 0
+
+    async def count_chat(self, channel: str, chat_id: str) -> int:
+        suffix = f":{channel}:{chat_id}"
+        query = select(func.count()).where(
+            col(ConversationState.key).endswith(suffix, autoescape=True), col(ConversationState.expires_at) > utcnow()
+        )
+        async with self.db.sql.connect() as connection:
+            return int((await connection.execute(query)).scalar_one())
 
     async def purge_expired(self) -> int:
         async with self.db.writing() as session:

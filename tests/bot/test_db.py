@@ -56,20 +56,6 @@ async def test_subscription_lifecycle(db):
         assert (await people.get_person(s, "zalo", "z1")).status == "unsubscribed"  # consent withdrawn
 
 
-async def test_delete_person_erases_everything_of_that_chat(db):
-    async with db.session() as s:
-        await people.subscribe(s, "telegram", "7", [])
-        await conversation_log.add_feedback(s, "telegram", "7", "5s-la-gi", False, "sai")
-        await conversation_log.open_handoff(s, "telegram", "7", "Bình", "hỏi")
-        await people.touch(s, "telegram", "7", question="5s là gì")
-        assert await people.last_question(s, "telegram", "7") == "5s là gì"
-        await people.subscribe(s, "telegram", "8", [])
-        assert await people.delete_person(s, "telegram", "7") == 3
-        data = await people.person_data(s, "telegram", "7")
-        assert data == {"person": None, "feedback": [], "handoffs": []}
-        assert await people.get_person(s, "telegram", "8") is not None
-
-
 async def test_unanswered_questions_are_counted_once_per_text(db):
     async def log(text):
         async with db.session() as s:

@@ -27,9 +27,10 @@ async def log_questions_and_feedback(database_url: str) -> None:
             await conversation_log.log_unanswered(
                 s, text, result.analysis.plain, result.status, best.entry.id if best else None, result.confidence
             )
-        await conversation_log.add_feedback(s, "telegram", "1", "ocop-dang-ky", False, "Tôi hỏi nhãn hiệu cơ mà")
-        await conversation_log.add_feedback(s, "telegram", "2", "ocop-dang-ky", True)
-        await conversation_log.add_feedback(s, "zalo", "3", "5s-la-gi", True)
+        await conversation_log.vote(s, "telegram", "1", "ocop-dang-ky", False)
+        await conversation_log.set_feedback_comment(s, "telegram", "1", "ocop-dang-ky", "Tôi hỏi nhãn hiệu cơ mà")
+        await conversation_log.vote(s, "telegram", "2", "ocop-dang-ky", True)
+        await conversation_log.vote(s, "zalo", "3", "5s-la-gi", True)
     await db.dispose()
 
 

@@ -171,11 +171,10 @@ async def test_two_processes_share_one_conversation(two_bots, telegram_api):
     send = Alternating(processes, http)
     api = telegram_api
 
-    # A comment after 👎: the "write a comment" tap lands on one process, the comment on the other.
+    # A comment after 👎: the 👎 lands on one process, the comment on the other.
     await telegram_say(api, send, USER, "5s la gi")
-    await telegram_press(api, send, USER, texts.FEEDBACK_DOWN)
-    asked = await telegram_press(api, send, USER, texts.FEEDBACK_WRITE)
-    assert asked[0]["text"] == texts.FEEDBACK_ASK_COMMENT
+    asked = await telegram_press(api, send, USER, texts.FEEDBACK_DOWN)
+    assert asked[0]["text"] == texts.FEEDBACK_SORRY
     saved = await telegram_say(api, send, USER, "Nên có ví dụ cho xưởng nhỏ")
     assert saved[0]["text"] == texts.FEEDBACK_COMMENT_SAVED
 
@@ -188,14 +187,20 @@ async def test_two_processes_share_one_conversation(two_bots, telegram_api):
     created = await telegram_press(api, send, STAFF, texts.CAMPAIGN_CONFIRM)
     assert created[0]["text"].startswith("Đã tạo chiến dịch #")
 
-    # A handoff opened on one process is answered by staff on the other.
+    # A handoff opened on one process is answered by staff on the other, and the user's answer, taken by
+    # the first process again, reaches staff: the "talking to staff" mode is shared.
     await telegram_say(api, send, USER, "/gapcanbo", replies=1)
     notice = api.sent(STAFF)[-1]["text"]
-    request_id = re.search(r"#(\d+)", notice).group(1)
+    request_id = re.search(r"#(\d+-\w+)", notice).group(1)
     before = len(api.sent(USER))
-    await send.telegram(api.message_update(STAFF, f"/reply {request_id} Chào anh, em gọi lại ạ", user_id=STAFF))
+    await send.telegram(api.message_update(STAFF, f"/traloi {request_id} Chào anh, em gọi lại ạ", user_id=STAFF))
     await api.wait_for("sendMessage", before + 1, timeout=20, chat_id=USER)
     assert "em gọi lại" in api.sent(USER)[-1]["text"]
+    staff_before = len(api.sent(STAFF))
+    await send.telegram(api.message_update(USER, "Vâng, em chờ ạ", user_id=USER))
+    await api.wait_for("sendMessage", staff_before + 1, timeout=20, chat_id=STAFF)
+    assert api.sent(STAFF)[-1]["text"].endswith("Vâng, em chờ ạ")
+    await telegram_say(api, send, USER, "/ketthuc")
 
     # Zalo: a question back as a numbered list on one process, the number typed to the other.
     chat = "zalo-user-1"

@@ -6,8 +6,18 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field, replace
 
-from handlers.statuses import AskStatus, DeliveryStatus, HandoffStatus, SubscriberStatus
-from handlers.views import AudienceOption, CampaignSummary, FeedbackView, HandoffView, PersonData, PersonView
+from handlers.statuses import AskStatus, DeliveryStatus, HandoffAuthor, HandoffStatus, SubscriberStatus
+from handlers.types import Reply
+from handlers.views import (
+    AudienceOption,
+    CampaignSummary,
+    FeedbackView,
+    HandoffMessageView,
+    HandoffView,
+    PersonData,
+    PersonView,
+    Sent,
+)
 
 
 def _now() -> dt.datetime:
@@ -21,17 +31,18 @@ class Unanswered:
     status: AskStatus
     best_entry_id: str | None
     count: int = 1
+    askers: set[tuple[str, str]] = field(default_factory=set)
 
 
 class MemoryPeople:
     """handlers.ports.PeopleStore over dicts; ids are never reused, as on a real database."""
 
-    def __init__(self) -> None:
+    def __init__(self, handoffs: MemoryHandoffs | None = None) -> None:
+        self.handoffs = handoffs  # erasure reaches requests too, as one database transaction does
         self.people: dict[tuple[str, str], PersonView] = {}
         self.feedback: dict[int, tuple[str, str, FeedbackView]] = {}
-        self.handoffs: dict[int, HandoffView] = {}
         self.unanswered: dict[str, Unanswered] = {}
-        self.choices: list[tuple[str, str, str]] = []
+        self.choices: list[tuple[tuple[str, str], str, str, str]] = []
         self._ids = itertools.count(1)
 
     async def touch(
@@ -80,20 +91,34 @@ class MemoryPeople:
         self.people[(channel, chat_id)] = replace(person, status=status)
 
     async def person_data(self, channel: str, chat_id: str) -> PersonData:
+        key = (channel, chat_id)
+        requests = (
+            [r for r in self.handoffs.requests.values() if (r.channel, r.chat_id) == key] if self.handoffs else []
+        )
+        ids = {r.id for r in requests}
         return PersonData(
-            self.people.get((channel, chat_id)),
-            [f for c, i, f in self.feedback.values() if (c, i) == (channel, chat_id)],
-            [h for h in self.handoffs.values() if (h.channel, h.chat_id) == (channel, chat_id)],
+            self.people.get(key),
+            [f for c, i, f in self.feedback.values() if (c, i) == key],
+            requests,
+            handoff_messages=sum(1 for r, _m, _c in self.handoffs.messages.values() if r in ids)
+            if self.handoffs
+            else 0,
+            questions=sum(1 for u in self.unanswered.values() if key in u.askers)
+            + sum(1 for asker, *_ in self.choices if asker == key),
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
-        removed = 1 if self.people.pop((channel, chat_id), None) else 0
-        for key in [k for k, (c, i, _f) in self.feedback.items() if (c, i) == (channel, chat_id)]:
-            del self.feedback[key]
+        key = (channel, chat_id)
+        removed = 1 if self.people.pop(key, None) else 0
+        for feedback_id in [k for k, (c, i, _f) in self.feedback.items() if (c, i) == key]:
+            del self.feedback[feedback_id]
             removed += 1
-        for key in [k for k, h in self.handoffs.items() if (h.channel, h.chat_id) == (channel, chat_id)]:
-            del self.handoffs[key]
+        for normalized in [n for n, u in self.unanswered.items() if key in u.askers]:
+            del self.unanswered[normalized]
             removed += 1
+        self.choices = [c for c in self.choices if c[0] != key]
+        if self.handoffs is not None:
+            self.handoffs.forget(channel, chat_id)
         return removed
 
     async def last_question(self, channel: str, chat_id: str) -> str:
@@ -101,42 +126,144 @@ class MemoryPeople:
         return person.last_question if person else ""
 
     async def log_unanswered(
-        self, text: str, normalized: str, status: AskStatus, best_entry_id: str | None, best_score: float
+        self,
+        asker: tuple[str, str],
+        text: str,
+        normalized: str,
+        status: AskStatus,
+        best_entry_id: str | None,
+        best_score: float,
     ) -> None:
-        known = self.unanswered.get(normalized)
+        known = self.unanswered.setdefault(normalized, Unanswered(text, normalized, status, best_entry_id, count=0))
+        known.count += 1
+        known.askers.add(asker)
+
+    async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
+        self.choices.append((asker, question, normalized, entry_id))
+
+    def _vote_of(self, channel: str, chat_id: str, entry_id: str) -> int | None:
+        return next(
+            (k for k, (c, i, f) in self.feedback.items() if (c, i, f.entry_id) == (channel, chat_id, entry_id)), None
+        )
+
+    async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
+        known = self._vote_of(channel, chat_id, entry_id)
         if known is None:
-            self.unanswered[normalized] = Unanswered(text, normalized, status, best_entry_id)
+            row = FeedbackView(next(self._ids), entry_id, helpful)
         else:
-            known.count += 1
-
-    async def record_choice(self, question: str, normalized: str, entry_id: str) -> None:
-        self.choices.append((question, normalized, entry_id))
-
-    async def add_feedback(
-        self, channel: str, chat_id: str, entry_id: str, helpful: bool, comment: str = ""
-    ) -> FeedbackView:
-        row = FeedbackView(next(self._ids), entry_id, helpful, comment)
+            row = replace(self.feedback[known][2], helpful=helpful)
         self.feedback[row.id] = (channel, chat_id, row)
         return row
 
-    async def set_feedback_comment(self, feedback_id: int, comment: str) -> bool:
-        if feedback_id not in self.feedback:
+    async def set_feedback_comment(self, channel: str, chat_id: str, entry_id: str, comment: str) -> bool:
+        known = self._vote_of(channel, chat_id, entry_id)
+        if known is None:
             return False
-        channel, chat_id, row = self.feedback[feedback_id]
-        self.feedback[feedback_id] = (channel, chat_id, replace(row, comment=comment))
+        self.feedback[known] = (channel, chat_id, replace(self.feedback[known][2], comment=comment))
         return True
 
-    async def open_handoff(self, channel: str, chat_id: str, user_name: str, question: str) -> HandoffView:
-        row = HandoffView(next(self._ids), channel, chat_id, user_name, question)
-        self.handoffs[row.id] = row
+    async def feedback_of(self, channel: str, chat_id: str, feedback_id: int) -> FeedbackView | None:
+        found = self.feedback.get(feedback_id)
+        return found[2] if found is not None and found[:2] == (channel, chat_id) else None
+
+    def comments(self) -> list[str]:
+        return [f.comment for _c, _i, f in self.feedback.values() if f.comment]
+
+
+class MemoryHandoffs:
+    """handlers.ports.HandoffStore over dicts; ids are never reused, as on a real database."""
+
+    def __init__(self) -> None:
+        self.requests: dict[int, HandoffView] = {}
+        self.messages: dict[int, tuple[int, HandoffMessageView, str]] = {}  # id → (request, message, staff copy)
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    async def open(self, channel: str, chat_id: str, user_id: str, user_name: str, question: str) -> HandoffView:
+        request_id = next(self._ids)
+        row = HandoffView(request_id, f"C{request_id}K", channel, chat_id, user_name, question, last_activity_at=_now())
+        self.requests[row.id] = row
         return row
 
-    async def get_handoff(self, handoff_id: int) -> HandoffView | None:
-        return self.handoffs.get(handoff_id)
+    async def live_for(self, channel: str, chat_id: str) -> HandoffView | None:
+        live = [
+            r
+            for r in self.requests.values()
+            if (r.channel, r.chat_id) == (channel, chat_id) and r.status is not HandoffStatus.CLOSED
+        ]
+        return live[-1] if live else None
 
-    async def close_handoff(self, handoff_id: int) -> None:
-        if handoff_id in self.handoffs:
-            self.handoffs[handoff_id] = replace(self.handoffs[handoff_id], status=HandoffStatus.ANSWERED)
+    async def get(self, request_id: int) -> HandoffView | None:
+        return self.requests.get(request_id)
+
+    async def add_message(self, request_id: int, author: HandoffAuthor, text: str, author_name: str = "") -> int:
+        message_id = next(self._message_ids)
+        self.messages[message_id] = (request_id, HandoffMessageView(author, text, author_name, _now()), "")
+        self.requests[request_id] = replace(self.requests[request_id], last_activity_at=_now())
+        return message_id
+
+    async def mark_copied(self, message_id: int, staff_message: str) -> None:
+        request_id, message, _ = self.messages[message_id]
+        self.messages[message_id] = (request_id, message, staff_message)
+
+    async def by_staff_message(self, staff_message: str) -> HandoffView | None:
+        found = next((r for r, _m, copy in self.messages.values() if copy == staff_message), None)
+        return self.requests.get(found) if found is not None else None
+
+    async def take(self, request_id: int, staff: str, staff_name: str) -> HandoffView | None:
+        if request_id not in self.requests:
+            return None
+        row = replace(self.requests[request_id], status=HandoffStatus.TAKEN, assigned_name=staff_name)
+        self.requests[request_id] = row
+        return row
+
+    async def close(self, request_id: int, note: str = "") -> HandoffView | None:
+        if request_id not in self.requests:
+            return None
+        row = replace(self.requests[request_id], status=HandoffStatus.CLOSED)
+        self.requests[request_id] = row
+        return row
+
+    async def live(self, limit: int = 20) -> list[HandoffView]:
+        return [r for r in self.requests.values() if r.status is not HandoffStatus.CLOSED][:limit]
+
+    async def transcript(self, request_id: int) -> list[HandoffMessageView]:
+        return [m for r, m, _copy in self.messages.values() if r == request_id]
+
+    def forget(self, channel: str, chat_id: str) -> None:
+        """What erasure does to requests (the database does it in one transaction with the rest)."""
+        gone = {k for k, r in self.requests.items() if (r.channel, r.chat_id) == (channel, chat_id)}
+        self.requests = {k: r for k, r in self.requests.items() if k not in gone}
+        self.messages = {k: m for k, m in self.messages.items() if m[0] not in gone}
+
+
+class CollectingMessenger:
+    """handlers.ports.Messenger that records every message to another chat; chats can be made to fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, Reply]] = []
+        self.blocked: set[tuple[str, str]] = set()
+        self.down: set[str] = set()  # channels that fail every send
+        self.ids: list[tuple[str, str, str]] = []
+        self._ids = itertools.count(500)
+
+    async def send(self, channel: str, chat_id: str, reply: Reply) -> Sent:
+        if (channel, chat_id) in self.blocked:
+            return Sent(False, blocked=True)
+        if channel in self.down:
+            return Sent(False)
+        self.sent.append((channel, chat_id, reply))
+        message_id = str(next(self._ids))
+        self.ids.append((channel, chat_id, message_id))
+        return Sent(True, message_id)
+
+    def to(self, channel: str, chat_id: str) -> list[Reply]:
+        return [r for c, i, r in self.sent if (c, i) == (channel, chat_id)]
+
+    def last_id(self, channel: str, chat_id: str) -> str:
+        """The message id the newest message to this chat got (what a staff member replies to)."""
+        ids = [i for c, chat, i in self.ids if (c, chat) == (channel, chat_id)]
+        return ids[-1]
 
 
 @dataclass

@@ -501,8 +501,10 @@ class FakeTelegramAPI(LoopbackServer):
         user_id: int | None = None,
         first_name: str = "An",
         chat_type: str | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """A user's text message; "/command …" carries its bot_command entity like Telegram's."""
+        """A user's text message; "/command …" carries its bot_command entity like Telegram's; `reply_to`
+        names the message (of the bot, in this chat) the user answers with Telegram's "Reply"."""
         chat_id = str(chat_id)
         kind = chat_type or _chat_type(chat_id)
         message = {
@@ -515,6 +517,14 @@ class FakeTelegramAPI(LoopbackServer):
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_length(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = self._messages.get((chat_id, reply_to)) or {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": self._chat(chat_id, kind, first_name),
+                "from": self.bot_user,
+                "text": "",
+            }
         return {"update_id": self._new_update_id(), "message": message}
 
     def callback_update(

@@ -6,9 +6,9 @@ import pytest
 
 from handlers import texts
 from handlers.callbacks import CampaignView, WriteComment, pack
-from handlers.statuses import ChatEvent, HandoffStatus, SubscriberStatus
+from handlers.statuses import ChatEvent, SubscriberStatus
 from handlers.types import Incoming
-from tests.harness import STAFF_CHAT, build_bot
+from tests.harness import build_bot
 
 
 @pytest.fixture
@@ -51,23 +51,6 @@ async def test_clarify_choice_opens_the_chosen_entry(bot, engine):
     assert "(liên hệ)" in none.text
 
 
-async def test_handoff_reaches_staff_and_staff_reply_reaches_the_user(bot):
-    lan = bot.talk()
-    await lan.say("vay vốn ngân hàng thế nào")
-    opened = await lan.say("/gapcanbo")
-    to_staff = [r for r in opened if r.channel is not None]
-    assert [(r.channel, r.chat_id) for r in to_staff] == [STAFF_CHAT]
-    assert "vay vốn ngân hàng thế nào" in to_staff[0].text
-    request_id = next(iter(bot.people.handoffs))
-    staff = bot.talk("900", name="Cán bộ Hà")
-    answer = await staff.say(f"/reply {request_id} Chào chị, em gọi lại ngay ạ")
-    assert answer[0].channel == "telegram" and answer[0].chat_id == "111" and "em gọi lại" in answer[0].text
-    assert answer[1].text == texts.REPLY_SENT.format(id=request_id)
-    assert bot.people.handoffs[request_id].status is HandoffStatus.ANSWERED
-    stranger = bot.talk("222")
-    assert (await stranger.say(f"/reply {request_id} hi"))[0].text == texts.STAFF_ONLY
-
-
 async def test_subscribe_unsubscribe_and_show_data(bot):
     lan = bot.talk()
     await lan.say("/dangky")
@@ -83,38 +66,57 @@ async def test_subscribe_unsubscribe_and_show_data(bot):
 
 async def test_erase_forgets_the_person_and_their_conversation_state(bot):
     lan = bot.talk()
+    await lan.say("Dạ công ty TNHH Hải Phong, sđt 0912345678 ạ, cho hỏi giá vàng")
+    assert bot.people.unanswered  # logged, redacted
     answer = (await lan.say("5s la gi"))[0]
     await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
-    await lan.press(texts.FEEDBACK_WRITE)  # a pending comment sits in the state store
-    assert await bot.state.get("comment:telegram:111") is not None
+    assert await bot.state.get("comment:telegram:111") is not None  # a pending comment sits in the state store
     await lan.say("/xoadulieu")
     assert (await lan.press(texts.DELETE_YES))[0].text == texts.DELETED
     assert await bot.people.person_data("telegram", "111") == await bot.people.person_data("telegram", "none")
     assert await bot.state.get("comment:telegram:111") is None
+    assert not bot.people.unanswered  # the questions they produced went with them
     assert (await lan.say("/dulieucuatoi"))[0].text == texts.NO_DATA
 
 
-async def test_feedback_and_comment(bot):
+async def test_unanswered_questions_are_logged_without_phone_email_tax_code_or_name(bot):
+    lan = bot.talk()
+    await lan.say("Dạ công ty TNHH Hải Phong, sđt 0912345678, email phong@haiphong.vn, MST 5701234567 hỏi giá vàng")
+    [logged] = bot.people.unanswered.values()
+    for secret in ("Hải Phong", "0912345678", "phong@haiphong.vn", "5701234567", "hai phong", "0912"):
+        assert secret not in logged.text and secret not in logged.normalized, secret
+    assert "[số điện thoại]" in logged.text and "giá vàng" in logged.text
+
+
+async def test_one_vote_per_answer_changeable_and_the_buttons_change_in_place(bot):
     lan = bot.talk()
     answer = (await lan.say("kaizen la gi"))[0]
-    assert (await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_UP)))[
-        0
-    ].text == texts.FEEDBACK_THANKS
-    await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
-    await lan.press(texts.FEEDBACK_WRITE)
+    up = next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_UP)
+    down = next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN)
+    [thanks] = await lan.press_data(up)
+    assert thanks.edit and thanks.buttons_only and thanks.text == texts.FEEDBACK_THANKS
+    assert texts.FEEDBACK_CHOSEN.format(mark=texts.FEEDBACK_UP) in [b.label for b in thanks.flat_buttons()]
+    await lan.press_data(up)
+    ticked_down, sorry = await lan.press_data(down)
+    assert texts.FEEDBACK_CHOSEN.format(mark=texts.FEEDBACK_DOWN) in [b.label for b in ticked_down.flat_buttons()]
+    assert sorry.text == texts.FEEDBACK_SORRY
+    [(_c, _i, vote)] = bot.people.feedback.values()  # three presses, one vote: the last one
+    assert vote.helpful is False
+    # The next text after 👎 is the comment, with no extra tap.
     saved = (await lan.say("Thiếu ví dụ cho xưởng nhỏ"))[0]
     assert saved.text == texts.FEEDBACK_COMMENT_SAVED
-    comments = [f.comment for _c, _i, f in bot.people.feedback.values()]
-    assert "Thiếu ví dụ cho xưởng nhỏ" in comments
+    assert bot.people.comments() == ["Thiếu ví dụ cho xưởng nhỏ"]
     # The comment window closes: the next text is a question again.
     assert (await lan.say("5s la gi"))[0].source
 
 
-async def test_comment_window_expires(bot):
+async def test_skip_and_expiry_end_the_comment_window(bot):
     lan = bot.talk()
     answer = (await lan.say("kaizen la gi"))[0]
     await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
-    await lan.press(texts.FEEDBACK_WRITE)
+    assert (await lan.press(texts.FEEDBACK_SKIP))[0].text == texts.FEEDBACK_SKIPPED
+    assert (await lan.say("5s la gi"))[0].source
+    await lan.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
     bot.clock.advance(601)
     assert (await lan.say("5s la gi"))[0].source  # searched, not taken as a late comment
 
@@ -154,17 +156,33 @@ async def test_old_forged_and_malformed_buttons_get_the_old_message_note(bot):
         assert reply.text == texts.STALE_BUTTON, data
 
 
-async def test_flood_guard_warns_once_then_lets_the_user_back(bot):
+async def test_flood_guard_queues_instead_of_dropping(bot):
     lan = bot.talk()
-    for _ in range(20):
-        assert (await lan.say("5s la gi"))[0].source
-    slowed = await lan.say("5s la gi")
-    assert slowed[0].text.startswith(texts.FLOOD.split("{")[0][:20])
-    assert await lan.say("5s la gi") == []  # warned once per burst
+    started = bot.clock.now
+    for _ in range(40):  # 40 messages in 10 s
+        assert (await lan.say("5s la gi"))[0].source  # every one answered, in turn
+        bot.clock.advance(0.25)
+    notes = [r for r in lan.pushed() if r.text.startswith(texts.FLOOD.split("(")[0])]
+    assert len(notes) == 1  # told once to slow down
+    assert bot.clock.now - started >= 60  # the 21st waited until the first left the minute's window
     other = bot.talk("333")
-    assert (await other.say("5s la gi"))[0].source  # nobody else is slowed
-    bot.clock.advance(61)
-    assert (await lan.say("5s la gi"))[0].source
+    before = bot.clock.now
+    assert (await other.say("5s la gi"))[0].source and bot.clock.now == before  # nobody else waits
+
+
+async def test_flood_guard_drops_only_a_script_far_behind_and_exempts_staff(engine):
+    bot = build_bot(engine, flood_limit=2)
+    guard = bot.conversation.flood
+    # A script sending 30 at once (nothing waited yet): 2 a minute, at most 5 minutes behind.
+    verdicts = [await guard.check("telegram", "111") for _ in range(30)]
+    assert [v.dropped for v in verdicts] == [False] * 12 + [True] * 18
+    assert [v.warn for v in verdicts if v.dropped].count(True) == 1
+    assert verdicts[11].delay == 300 and [v.warn for v in verdicts[:12]].count(True) == 1
+    staff = bot.talk("900")
+    before = bot.clock.now
+    for _ in range(10):
+        assert (await staff.say("5s la gi"))[0].source
+    assert bot.clock.now == before
 
 
 async def test_blocking_and_unblocking_reach_the_core_as_events(bot):
@@ -181,7 +199,16 @@ async def test_blocking_and_unblocking_reach_the_core_as_events(bot):
 async def test_unknown_command_and_a_comment_button_of_someone_else(bot):
     lan = bot.talk()
     assert (await lan.say("/khongco"))[0].text == texts.UNKNOWN_COMMAND.format(command="/khongco")
-    assert (await lan.press_data(pack(WriteComment(12345))))[0].text == texts.FEEDBACK_ASK_COMMENT
+    assert (await lan.press_data(pack(WriteComment(12345))))[0].text == texts.STALE_BUTTON
+    # Bob's 👎 row, named by a forged old-style button from Lan's chat, stays Bob's.
+    bob = bot.talk("222", name="Bob")
+    answer = (await bob.say("5s la gi"))[0]
+    await bob.press_data(next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN))
+    [bob_vote] = bot.people.feedback
+    assert (await lan.press_data(pack(WriteComment(bob_vote))))[0].text == texts.STALE_BUTTON
+    await lan.say("ghi đè góp ý của Bob")
+    assert bot.people.comments() == []
+    assert (await bob.press_data(pack(WriteComment(bob_vote))))[0].text == texts.FEEDBACK_ASK_COMMENT
 
 
 async def test_a_short_follow_up_leans_on_the_previous_answer(bot):
@@ -210,6 +237,6 @@ async def test_the_entry_picked_after_a_question_back_is_recorded_for_review(bot
     assert clarify.text == texts.CLARIFY
     picked = next(b for b in clarify.flat_buttons() if b.data.startswith("e:"))
     await lan.press_data(picked.data)
-    assert bot.people.choices == [("iso", "iso", picked.data[2:])]
+    assert bot.people.choices == [(("telegram", "111"), "iso", "iso", picked.data[2:])]
     await lan.press_data(picked.data)  # a second press is not a second pick
     assert len(bot.people.choices) == 1

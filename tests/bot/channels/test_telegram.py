@@ -119,9 +119,11 @@ async def test_a_business_owner_journey(bot, telegram_api):
     assert "Nguồn:" in follow["text"] and follow["text"] != answer["text"], next_question
 
     sorry = (await user.press("f:-:5s-la-gi"))[0]
-    write = buttons(sorry)["✍️ Viết góp ý"]
-    await user.press(write)
-    saved = (await user.say("Thiếu ví dụ cho xưởng mộc"))[0]
+    assert "Gặp cán bộ" in buttons(sorry)
+    # The vote ticks its button in place on the answer, instead of a new "thank you" message.
+    ticked = telegram_api.calls_of("editMessageReplyMarkup")[-1].params["reply_markup"]
+    assert "👎 ✓" in json.dumps(ticked, ensure_ascii=False)
+    saved = (await user.say("Thiếu ví dụ cho xưởng mộc"))[0]  # the next text is the comment
     assert "Đã ghi nhận góp ý" in saved["text"]
 
     # A source citing several documents folds into an expandable quote, which the Bot API accepts.
@@ -136,13 +138,13 @@ async def test_a_business_owner_journey(bot, telegram_api):
     assert "chưa có câu trả lời chắc chắn" in fallback["text"]
     before_staff = len(staff.received())
     opened = (await user.press(buttons(fallback)["Gặp cán bộ"]))[0]
-    assert "mã yêu cầu #1" in opened["text"]
+    assert "yêu cầu #1-" in opened["text"]
     await telegram_api.wait_for("sendMessage", before_staff + 1, chat_id=STAFF)
     assert "giá vàng hôm nay" in staff.received()[-1]["text"]
 
     before_user = len(user.received())
     confirm = (await staff.say("/reply 1 Chào anh, cán bộ sẽ gọi lại trong hôm nay."))[0]
-    assert "Đã gửi trả lời" in confirm["text"]
+    assert "Đã gửi tới" in confirm["text"]
     await telegram_api.wait_for("sendMessage", before_user + 1, chat_id=USER)
     assert "Chào anh, cán bộ sẽ gọi lại" in user.received()[-1]["text"]
 
@@ -214,17 +216,33 @@ async def _eventually(bot, status: str) -> None:
     raise AssertionError(f"status never became {status}")
 
 
-async def test_flooding_user_is_slowed_and_others_are_not(bot, telegram_api):
-    flooder = Chat(telegram_api, 222, bot.deliver)
-    other = Chat(telegram_api, 333, bot.deliver)
-    for _ in range(20):
-        await flooder.say("5s la gi")
-    slowed = (await flooder.say("5s la gi"))[0]
-    assert "hơi nhanh" in slowed["text"]
-    await flooder.deliver(telegram_api.message_update(222, "kaizen la gi", user_id=222))
-    reply = (await other.say("kaizen la gi"))[0]
-    assert "Kaizen" in reply["text"]
-    assert len(flooder.received()) == 21  # the 22nd message got no reply at all
+async def test_a_flooding_user_is_answered_in_order_and_others_are_not_slowed(telegram_api, database_url):
+    settings = make_settings(telegram_api, database_url, webhook=False).model_copy(
+        update={"flood_limit": 5, "flood_window": 2.0}
+    )
+    runner = Runner(settings)
+    await runner.start()
+    try:
+        flooder, other = Chat(telegram_api, 222, None), Chat(telegram_api, 333, None)
+        questions = ["5s la gi", "kaizen la gi", "iso 9001 la gi", "ocop la gi"]
+        for n in range(40):  # 40 messages in 10 s
+            telegram_api.push_update(telegram_api.message_update(222, questions[n % 4], user_id=222))
+            await asyncio.sleep(0.25)
+            if n == 20:  # meanwhile another user asks, and is answered at once
+                started = asyncio.get_running_loop().time()
+                telegram_api.push_update(telegram_api.message_update(333, "kaizen la gi", user_id=333))
+                await telegram_api.wait_for("sendMessage", 1, timeout=10, chat_id=333)
+                assert asyncio.get_running_loop().time() - started < 2
+        await telegram_api.wait_for("sendMessage", 41, timeout=30, chat_id=222)
+        received = [m["text"] for m in flooder.received()]
+        notes = [t for t in received if "hơi nhanh" in t]
+        answers = [t for t in received if "hơi nhanh" not in t]
+        assert len(notes) == 1 and len(answers) == 40  # every message answered, one note
+        assert "Sàng lọc" in answers[0] and "Kaizen" in answers[1] and len(set(answers[:4])) == 4
+        assert [answers[n] == answers[n % 4] for n in range(40)] == [True] * 40  # in the order asked
+        assert "Kaizen" in other.received()[0]["text"]
+    finally:
+        await runner.stop()
 
 
 async def test_webhook_refuses_a_wrong_secret_and_answers_duplicates_once(telegram_api, database_url):
@@ -315,3 +333,63 @@ async def test_a_rejected_or_empty_token_is_one_clear_error(telegram_api, databa
     )
     with pytest.raises(StartupError, match="TELEGRAM_BOT_TOKEN is empty"):
         await Runner(empty).start()
+
+
+async def _sent_to(api, chat_id: int, count: int) -> list[dict]:
+    """Wait until `chat_id` has `count` messages from the bot; return them all."""
+    await api.wait_for("sendMessage", count, timeout=10, chat_id=chat_id)
+    return [
+        {**c.params, "message_id": c.result["message_id"]}
+        for c in api.calls_of("sendMessage")
+        if c.ok and c.chat_id == str(chat_id)
+    ]
+
+
+async def test_talking_to_staff_both_ways_two_users_and_an_erased_request(bot, telegram_api):
+    api = telegram_api
+    lan, binh, mai = (Chat(api, n, bot.deliver) for n in (111, 222, 333))
+    staff = Chat(api, STAFF, bot.deliver)
+    opened = (await lan.say("/gapcanbo Công ty Hải Long cần tư vấn ISO 22000, sđt 0988123456"))[0]
+    assert "Đã chuyển tới cán bộ (yêu cầu #1-" in opened["text"]
+    notice = (await _sent_to(api, STAFF, 1))[-1]
+    assert "Công ty Hải Long cần tư vấn ISO 22000" in notice["text"]
+    ref = notice["text"].split("#", 1)[1].split()[0]
+    for n in range(3):
+        await lan.deliver(api.message_update(111, f"Lan nhắn lần {n}", user_id=111))
+        forwarded = (await _sent_to(api, STAFF, 2 + 2 * n))[-1]
+        assert forwarded["text"].endswith(f"Lan nhắn lần {n}")
+        # Staff answer with Telegram's "Reply" on the forwarded message.
+        before = len(lan.received())
+        await staff.deliver(
+            api.message_update(STAFF, f"Cán bộ trả lời lần {n}", user_id=STAFF, reply_to=forwarded["message_id"])
+        )
+        assert "Đã gửi tới" in (await _sent_to(api, STAFF, 3 + 2 * n))[-1]["text"]
+        answer = (await _sent_to(api, 111, before + 1))[before:]
+        assert answer[-1]["text"].endswith(f"Cán bộ trả lời lần {n}") or answer[0]["text"].endswith(
+            f"Cán bộ trả lời lần {n}"
+        )
+    closed = (await staff.say(f"/ketthuc {ref} đã hẹn gọi lại"))[0]
+    assert closed["text"].startswith("Đã kết thúc yêu cầu")
+    await api.wait_for("sendMessage", len(lan.received()) + 0, timeout=10, chat_id=111)
+    assert "đã hẹn gọi lại" in lan.received()[-1]["text"]
+    assert "Nguồn:" in (await lan.say("5s la gi"))[0]["text"]  # back to the bot
+
+    # Two users at once: each answer reaches the right one.
+    await binh.say("/gapcanbo Bình hỏi OCOP")
+    await mai.say("/gapcanbo Mai hỏi ISO")
+    refs = [m["text"].split("#", 1)[1].split()[0] for m in (await _sent_to(api, STAFF, 10))[-2:]]
+    await staff.say(f"/traloi {refs[1]} gửi Mai")
+    await staff.say(f"/traloi {refs[0]} gửi Bình")
+    assert binh.received()[-1]["text"].endswith("gửi Bình") and mai.received()[-1]["text"].endswith("gửi Mai")
+
+    # Bình erases their data; a new user's request never receives what was meant for Bình.
+    ask = (await binh.say("/xoadulieu"))[0]
+    await binh.press(buttons(ask)["Xóa dữ liệu của tôi"])
+    erased = (await _sent_to(api, STAFF, 13))[-1]
+    assert "đã xóa dữ liệu" in erased["text"]
+    an = Chat(api, 444, bot.deliver)
+    await an.say("/gapcanbo An hỏi 5S")
+    old_id = refs[0].split("-")[0]
+    for attempt in (f"/traloi {old_id} Chào anh Bình, em gọi số 0912", f"/traloi {refs[0]} Chào anh Bình"):
+        assert (await staff.say(attempt))[0]["text"].startswith("Không tìm thấy yêu cầu")
+    assert all("Bình" not in m["text"] for m in an.received())

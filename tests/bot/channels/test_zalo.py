@@ -14,7 +14,7 @@ from bot.app import Runner
 from bot.broadcast.audience import Audience
 from bot.channels.zalo import CHOOSE_HINT
 from bot.channels.zalo_client import ZaloClient
-from bot.db import campaigns, conversation_log, people
+from bot.db import campaigns, handoffs, people
 from bot.db.campaigns import Draft
 from bot.settings import load_settings
 from bot.startup import StartupError
@@ -154,18 +154,18 @@ async def test_a_business_owner_journey(bot, zalo_api):
     assert "chưa có câu trả lời chắc chắn" in fallback
     before_staff = len(staff.received())
     [opened] = await user.choose(fallback, "Gặp cán bộ")
-    assert "mã yêu cầu #1" in opened
+    assert "yêu cầu #1-" in opened
     await zalo_api.wait_for("sendMessage", before_staff + 1, chat_id=STAFF)
-    assert "giá vàng hôm nay" in staff.received()[-1] and f"zalo:{USER}" in staff.received()[-1]
+    assert "giá vàng hôm nay" in staff.received()[-1] and "(zalo)" in staff.received()[-1]
     async with bot.core.db.session() as s:
-        handoff = await conversation_log.get_handoff(s, 1)
+        handoff = await handoffs.get_request(s, 1)
         assert (handoff.channel, handoff.chat_id) == ("zalo", USER)
 
     # A staff answer longer than one Zalo message reaches the user in pieces of at most 2,000 characters.
     long_answer = "\n\n".join(f"Đoạn {i}: cán bộ hướng dẫn chi tiết hồ sơ đề nghị hỗ trợ. " * 6 for i in range(8))
     before_user = len(user.received())
     [confirm] = await staff.say(f"/reply 1 {long_answer}")
-    assert "Đã gửi trả lời" in confirm
+    assert "Đã gửi tới" in confirm
     await zalo_api.wait_for("sendMessage", before_user + 2, chat_id=USER)
     pieces = user.received()[before_user:]
     assert len(pieces) == 2 and "Đoạn 0" in pieces[0] and "Đoạn 7" in pieces[1]
@@ -286,3 +286,45 @@ async def test_a_rejected_or_unreachable_api_stops_start_up_with_one_line(zalo_a
     with pytest.raises(StartupError, match="cannot reach the Zalo Bot API") as unreachable:
         await Runner(settings).start()
     assert zalo_api.token not in str(unreachable.value)
+
+
+async def test_talking_to_staff_both_ways_two_users_and_an_erased_request(bot, zalo_api):
+    api = zalo_api
+    lan, binh, mai = (Chat(api, chat, bot.deliver) for chat in ("lan111", "binh222", "mai333"))
+    staff = Chat(api, STAFF, bot.deliver)
+    [opened] = await lan.say("/gapcanbo Công ty Hải Long cần tư vấn ISO 22000")
+    assert "Đã chuyển tới cán bộ (yêu cầu #1-" in opened
+    await api.wait_for("sendMessage", 1, timeout=10, chat_id=STAFF)
+    ref = staff.received()[-1].split("#", 1)[1].split()[0]
+    assert "Công ty Hải Long" in staff.received()[-1]
+    for n in range(3):
+        await lan.deliver(api.text_update("lan111", f"Lan nhắn lần {n}"))
+        await api.wait_for("sendMessage", 2 + 2 * n, timeout=10, chat_id=STAFF)
+        assert staff.received()[-1].endswith(f"Lan nhắn lần {n}")
+        before = len(lan.received())
+        [sent] = await staff.say(f"/traloi {ref} Cán bộ trả lời lần {n}")
+        assert "Đã gửi tới" in sent
+        await api.wait_for("sendMessage", before + 1, timeout=10, chat_id="lan111")
+        assert any(f"Cán bộ trả lời lần {n}" in t for t in lan.received()[before:])
+    [closed] = await staff.say(f"/ketthuc {ref} đã hẹn gọi lại")
+    assert closed.startswith("Đã kết thúc yêu cầu")
+    assert "đã hẹn gọi lại" in lan.received()[-1]
+    assert "Nguồn: " in (await lan.say("5s la gi"))[0]  # back to the bot
+
+    await binh.say("/gapcanbo Bình hỏi OCOP")
+    await mai.say("/gapcanbo Mai hỏi ISO")
+    await api.wait_for("sendMessage", 10, timeout=10, chat_id=STAFF)
+    refs = [t.split("#", 1)[1].split()[0] for t in staff.received()[-2:]]
+    await staff.say(f"/traloi {refs[1]} gửi Mai")
+    await staff.say(f"/traloi {refs[0]} gửi Bình")
+    assert "gửi Bình" in binh.received()[-1] and "gửi Mai" in mai.received()[-1]
+
+    [ask] = await binh.say("/xoadulieu")
+    await binh.choose(ask, "Xóa dữ liệu của tôi")
+    await api.wait_for("sendMessage", 13, timeout=10, chat_id=STAFF)
+    assert "đã xóa dữ liệu" in staff.received()[-1]
+    an = Chat(api, "an444", bot.deliver)
+    await an.say("/gapcanbo An hỏi 5S")
+    for attempt in (f"/traloi {refs[0].split('-')[0]} Chào anh Bình", f"/traloi {refs[0]} Chào anh Bình"):
+        assert (await staff.say(attempt))[0].startswith("Không tìm thấy yêu cầu")
+    assert all("Bình" not in t for t in an.received())

@@ -1,0 +1,38 @@
+"""The daily housekeeping job: retention (old personal data removed) and requests to staff left idle closed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from bot.db import handoffs, retention
+from bot.db.database import Database
+from bot.db.models import utcnow
+from handlers.views import RetentionPolicy
+
+log = logging.getLogger(__name__)
+RETENTION_EVERY = 24 * 3600.0  # seconds between runs
+FIRST_RUN_AFTER = 60.0  # seconds after start-up: not in the way of a restart's first answers
+
+
+async def run_once(db: Database, policy: RetentionPolicy, handoff_idle_hours: float) -> dict[str, int]:
+    """One pass; returns rows touched per kind (logged, and printed by `python -m bot privacy purge`)."""
+    now = utcnow()
+    async with db.writing() as session:
+        idle = await handoffs.close_idle(session, now - dt.timedelta(hours=handoff_idle_hours))
+    async with db.writing() as session:
+        done = await retention.purge(session, policy, now)
+    done["idle requests closed"] = len(idle)
+    return done
+
+
+async def run_forever(db: Database, policy: RetentionPolicy, handoff_idle_hours: float) -> None:
+    await asyncio.sleep(FIRST_RUN_AFTER)
+    while True:
+        try:
+            done = await run_once(db, policy, handoff_idle_hours)
+            log.info("housekeeping: %s", ", ".join(f"{k}: {v}" for k, v in sorted(done.items())))
+        except Exception:
+            log.exception("housekeeping failed; next try in a day")
+        await asyncio.sleep(RETENTION_EVERY)

@@ -1,0 +1,129 @@
+"""Erasure and retention on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set): one person
+seeded in every table that can hold them, then nothing left anywhere that names or reaches them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select, text, update
+
+from bot import housekeeping
+from bot.broadcast.audience import Audience
+from bot.db import campaigns, conversation_log, deliveries, people
+from bot.db.campaigns import Draft
+from bot.db.database import open_database
+from bot.db.handoff_port import DatabaseHandoffs
+from bot.db.models import HandoffRequest, Subscriber, UnansweredQuestion
+from bot.db.people_port import DatabasePeople
+from bot.db.state import DatabaseStateStore
+from handlers.statuses import AskStatus, HandoffAuthor, HandoffStatus
+from handlers.views import RetentionPolicy
+
+CHAT = "771234567"  # distinctive enough to grep every cell of every table for
+NAME = "Phạm Thị Duyên"
+PHONE = "0912345678"
+OTHER = "889900112"
+
+
+@pytest.fixture
+async def db(database_url):
+    database = await open_database(database_url)
+    yield database
+    await database.dispose()
+
+
+async def seed_everywhere(db, chat: str, name: str, phone: str = PHONE) -> None:
+    """One person in every table a conversation can leave them in."""
+    store, requests, state = DatabasePeople(db), DatabaseHandoffs(db), DatabaseStateStore(db)
+    await store.touch("telegram", chat, chat, name, question=f"{name} hỏi, sđt {phone}")
+    await store.subscribe("telegram", chat, ["ocop-tccs"])
+    await store.vote("telegram", chat, "5s-la-gi", False)
+    await store.set_feedback_comment("telegram", chat, "5s-la-gi", f"Tôi là {name}, gọi {phone}")
+    await store.log_unanswered(
+        ("telegram", chat), f"giá vàng {chat}", f"gia vang {chat}", AskStatus.FALLBACK, None, 0.1
+    )
+    await store.record_choice(("telegram", chat), f"iso {chat}", f"iso {chat}", "iso9001-la-gi")
+    request = await requests.open("telegram", chat, chat, name, f"{name} cần tư vấn, {phone}")
+    line = await requests.add_message(request.id, HandoffAuthor.USER, f"{name}: {phone}", name)
+    await requests.mark_copied(line, f"telegram:-100:{chat}")
+    await requests.add_message(request.id, HandoffAuthor.STAFF, f"Chào chị {name}", "Cán bộ Hà")
+    await state.put(f"context:telegram:{chat}", {"entry_id": "5s-la-gi"}, 600)
+    await state.put(f"handoff:telegram:{chat}", {"id": request.id, "name": name}, 600)
+    async with db.writing() as s:
+        await campaigns.create(s, Draft("Chào {name}", Audience.parse("all")))
+        await deliveries.fire_due(s, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+
+
+async def everything(db) -> str:
+    """Every cell of every table, as one string to search."""
+    async with db.sql.connect() as connection:
+        names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        cells = []
+        for table in names:
+            for row in (await connection.execute(text(f'SELECT * FROM "{table}"'))).all():
+                cells.extend(str(value) for value in row)
+    return "\n".join(cells)
+
+
+async def test_erasure_leaves_nothing_that_names_or_reaches_the_person(db):
+    await seed_everywhere(db, CHAT, NAME)
+    await seed_everywhere(db, OTHER, "Trần Văn Bình", "0987654321")
+    before = await everything(db)
+    assert CHAT in before and NAME in before and PHONE in before
+    store = DatabasePeople(db)
+    data = await store.person_data("telegram", CHAT)
+    assert data.person is not None and len(data.feedback) == 1 and len(data.handoffs) == 1
+    assert (data.handoff_messages, data.questions, data.deliveries) == (2, 2, 2)  # two campaigns reached them
+
+    await store.delete_person("telegram", CHAT)
+    await DatabaseStateStore(db).forget_chat("telegram", CHAT)
+
+    after = await everything(db)
+    for trace in (CHAT, NAME, "Duyên", PHONE):
+        assert trace not in after, trace
+    assert (await store.person_data("telegram", CHAT)).empty
+    # The other person is untouched, and the campaign still counts two deliveries.
+    assert OTHER in after and "Trần Văn Bình" in after
+    kept = await store.person_data("telegram", OTHER)
+    assert kept.person is not None and kept.questions == 2 and kept.handoff_messages == 2
+    async with db.session() as s:
+        assert sum((await campaigns.counts(s, 2)).values()) == 2
+
+
+async def test_an_erased_request_number_never_names_a_new_request(db):
+    requests = DatabaseHandoffs(db)
+    first = await requests.open("telegram", CHAT, CHAT, NAME, "cần tư vấn")
+    await DatabasePeople(db).delete_person("telegram", CHAT)
+    second = await requests.open("telegram", OTHER, OTHER, "Bình", "hỏi")
+    assert second.id != first.id  # SQLite would reuse the id of a deleted last row without AUTOINCREMENT
+    assert await requests.get(first.id) is None
+
+
+async def test_retention_removes_what_is_older_than_its_period(db):
+    await seed_everywhere(db, CHAT, NAME)
+    requests = DatabaseHandoffs(db)
+    [request] = await requests.live()
+    await requests.close(request.id, "xong")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    async with db.transaction() as connection:
+        await connection.execute(update(Subscriber).values(last_seen=old, status="unsubscribed"))
+        await connection.execute(update(HandoffRequest).values(closed_at=old))
+        await connection.execute(update(UnansweredQuestion).values(last_asked=old))
+    done = await housekeeping.run_once(db, RetentionPolicy(questions_days=180, requests_days=365), 24)
+    assert done["requests"] >= 3 and done["chats"] == 1 and done["questions"] >= 1
+    async with db.session() as s:
+        assert (await s.exec(select(UnansweredQuestion))).all() == []
+        assert await people.get_person(s, "telegram", CHAT) is None
+        assert await conversation_log.unanswered(s) == []
+
+
+async def test_requests_left_idle_are_closed(db):
+    requests = DatabaseHandoffs(db)
+    request = await requests.open("telegram", CHAT, CHAT, NAME, "cần tư vấn")
+    idle_since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
+    async with db.transaction() as connection:
+        await connection.execute(update(HandoffRequest).values(last_activity_at=idle_since))
+    done = await housekeeping.run_once(db, RetentionPolicy(), 24)
+    assert done["idle requests closed"] == 1
+    assert (await requests.get(request.id)).status is HandoffStatus.CLOSED
