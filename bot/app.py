@@ -49,7 +49,12 @@ class Runner:
             self.channels,
             core.db,
             core.metrics,
-            lambda: {"channels": [c.name for c in self.channels], "knowledge_version": core.search().kb.version},
+            lambda: {
+                "channels": [c.name for c in self.channels],
+                "knowledge_version": core.search().kb.version,
+                **core.health.report(),
+                "writes_waiting": len(core.writes),
+            },
         )
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
         try:

@@ -1,4 +1,4 @@
-"""The project's aiohttp server: webhooks of the channels that use them, /healthz and /metrics."""
+"""The project's aiohttp server: webhooks of the channels that use them, /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -15,16 +15,27 @@ from bot.metrics import CONTENT_TYPE, Metrics
 def build_web_app(
     channels: Sequence[Channel], db: Database | None, metrics: Metrics, health: Callable[[], dict[str, Any]]
 ) -> web.Application:
-    """`health()` returns a dict for /healthz; each channel adds its own routes."""
+    """`health()` returns a dict for /healthz (with "database": "ok" or "down"); each channel adds its routes.
+
+    /healthz is liveness: 200 while the process answers (it does, from memory, with the database down), its
+    body saying what is degraded. /readyz is readiness: 503 while the database is down."""
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", **health()})
+        report = health()
+        status = "ok" if report.get("database", "ok") == "ok" else "degraded"
+        return web.json_response({"status": status, **report})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        report = health()
+        ready = report.get("database", "ok") == "ok"
+        return web.json_response({"ready": ready, **report}, status=200 if ready else 503)
 
     async def scrape(_request: web.Request) -> web.Response:
         return web.Response(body=await metrics.render(db), headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", scrape)
     for channel in channels:
         channel.register_routes(app)

@@ -21,8 +21,10 @@ from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
 from bot.db import live_knowledge
+from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database, open_database
 from bot.db.handoff_port import DatabaseHandoffs
+from bot.db.health import DatabaseHealth
 from bot.db.people_port import DatabasePeople
 from bot.db.state import DatabaseStateStore
 from bot.live_search import LiveSearch
@@ -111,6 +113,8 @@ class Core:
     people: DatabasePeople
     conversation: Conversation
     metrics: Metrics
+    health: DatabaseHealth
+    writes: BackgroundWrites
     relay: Relay = field(default_factory=Relay)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
     _purger: asyncio.Task[None] | None = None
@@ -136,6 +140,8 @@ class Core:
 
     async def close(self) -> None:
         self.search.stop()
+        await self.writes.close()
+        await self.health.close()
         for task in (self._purger, self._housekeeper):
             if task is not None:
                 task.cancel()
@@ -158,8 +164,10 @@ async def build_core(settings: Settings) -> Core:
         kb = await live_knowledge.load_or_seed(session, load_release(settings))
     build_search = SearchBuilder(settings)
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
-    state = DatabaseStateStore(db)
-    people_store = DatabasePeople(db)
+    health = DatabaseHealth(db)
+    writes = BackgroundWrites(health)
+    state = DatabaseStateStore(db, health)
+    people_store = DatabasePeople(db, writes)
     metrics = Metrics()
     wakeup = asyncio.Event()
     relay = Relay()
@@ -182,9 +190,9 @@ async def build_core(settings: Settings) -> Core:
     # The flood window is kept per process, in memory: a database write for every message only to count
     # it cost four fifths of the throughput (bench/webhook_load.py: 42 → 26 updates/s… see README), and a
     # user spread over two processes is at most let through at twice the rate.
-    flood = FloodGuard(MemoryStateStore(), settings.flood_limit, settings.flood_window)
+    flood = FloodGuard(MemoryStateStore(max_keys=50_000), settings.flood_limit, settings.flood_window)
     conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay)
-    return Core(settings, db, search, state, people_store, conversation, metrics, relay, wakeup)
+    return Core(settings, db, search, state, people_store, conversation, metrics, health, writes, relay, wakeup)
 
 
 # -- channels and senders --------------------------------------------------------------------------

@@ -78,6 +78,9 @@ STAFF_COMMANDS = {"campaign", "campaigns", "reply", "take", "requests", "transcr
 REQUEST_COMMANDS = {"reply", "take", "requests", "transcript"}
 CONTEXT_TTL = 600.0  # seconds a follow-up may lean on the previous answer, and a clarify wait for its pick
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
+# Records are kept per chat, so in a group they would mix people: there the bot only answers questions.
+PERSONAL_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "end"}
+PERSONAL_BUTTONS = (Subscribe, Vote, WriteComment, SkipComment, EraseData, TalkToStaff, EndHandoff)
 
 
 def entry_button(entry_id: str, label: str) -> Button:
@@ -133,7 +136,7 @@ class Conversation:
                 await self.messenger.send(incoming.channel, incoming.chat_id, note)
             await self.flood.wait(verdict)
         text = (incoming.text or "").strip()
-        if not self._about_own_data(incoming):
+        if incoming.private and not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself.
             question = (
                 text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
@@ -151,7 +154,7 @@ class Conversation:
                 return await self.handoff.staff_reply(incoming, thread, text)
             if incoming.reply_to is not None and self.handoff.is_staff_chat(incoming):
                 return [Reply(texts.STAFF_NO_THREAD)]
-        if text and await self.handoff.active(incoming) is not None:
+        if text and incoming.private and await self.handoff.active(incoming) is not None:
             forwarded = await self.handoff.from_user(incoming, text)
             if forwarded is not None:
                 return forwarded
@@ -191,6 +194,8 @@ class Conversation:
         if name == "menu":
             return [self.menu()]
         args = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+        if not incoming.private and name in PERSONAL_COMMANDS and not (name == "end" and self._staff(incoming)):
+            return [Reply(texts.PRIVATE_ONLY)]
         if name == "end" and args and self._staff(incoming):
             return await self.handoff.command(incoming, "close", args)
         if name == "end":
@@ -262,6 +267,9 @@ class Conversation:
         return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
     async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
+        if text.isascii() and text.isdigit() and len(text) <= 2:
+            # "1" or "0" typed where the buttons are pressed, not numbered (Telegram): not a question.
+            return [Reply(texts.BARE_NUMBER, [menu_row()])]
         replies: list[Reply] = []
         if len(text) > MAX_QUESTION_CHARS:
             replies.append(Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)))
@@ -311,13 +319,18 @@ class Conversation:
             best = outcome.result.best
             shown, normalized = self.redacted(text, outcome.result.analysis.plain)
             await self.people.store.log_unanswered(
-                (incoming.channel, incoming.chat_id),
+                self.asker(incoming),
                 shown,
                 normalized,
                 outcome.status,
                 best.entry.id if best else None,
                 outcome.score,
             )
+
+    @staticmethod
+    def asker(incoming: Incoming) -> tuple[str, str]:
+        """Whom a logged question is linked to for erasure; nobody in a group (no one person asked it there)."""
+        return (incoming.channel, incoming.chat_id) if incoming.private else ("", "")
 
     @staticmethod
     def redacted(text: str, normalized: str) -> tuple[str, str]:
@@ -336,6 +349,8 @@ class Conversation:
                 if self._staff(incoming)
                 else [Reply(texts.STAFF_ONLY)]
             )
+        if not incoming.private and isinstance(pressed, PERSONAL_BUTTONS):
+            return [Reply(texts.PRIVATE_ONLY)]
         if isinstance(pressed, STAFF_REQUEST_CALLBACKS):
             return (
                 await self.handoff.on_staff_button(incoming, pressed)
@@ -357,7 +372,7 @@ class Conversation:
         if asked is not None and entry_id in asked.get("choices", []):
             await self.state.delete(key)
             await self.people.store.record_choice(
-                (incoming.channel, incoming.chat_id), str(asked["question"]), str(asked["normalized"]), entry_id
+                self.asker(incoming), str(asked["question"]), str(asked["normalized"]), entry_id
             )
 
     async def on_vote(self, incoming: Incoming, vote: Vote, helpful: bool) -> list[Reply]:

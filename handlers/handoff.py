@@ -3,7 +3,9 @@ staff chat until staff or the user ends it; staff list, take, read and close req
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from handlers import texts
@@ -15,6 +17,8 @@ from handlers.views import HandoffView
 
 HANDOFF_IDLE = 24 * 3600.0  # seconds without a message before the chat goes back to the bot
 SUMMARY_CHARS = 1500  # of the opening text shown in the staff chat's notice
+THREAD_LOOKUPS = 4
+THREAD_RETRY = 0.25  # seconds between lookups of a just-forwarded message's request
 
 
 def end_button() -> list[Button]:
@@ -45,6 +49,7 @@ class HandoffFlow:
         staff_chat: tuple[str, str] | None,
         idle: float = HANDOFF_IDLE,
         timezone: str = "Asia/Ho_Chi_Minh",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ):
         self.store = store
         self.people = people
@@ -55,6 +60,7 @@ class HandoffFlow:
         self.staff_chat = staff_chat
         self.idle = idle
         self.zone = ZoneInfo(timezone)
+        self.sleep = sleep
 
     @staticmethod
     def _key(channel: str, chat_id: str) -> str:
@@ -158,7 +164,14 @@ class HandoffFlow:
         """The request whose forwarded message staff answered by replying to it in the staff chat."""
         if incoming.reply_to is None:
             return None
-        return await self.store.by_staff_message(f"{incoming.channel}:{incoming.chat_id}:{incoming.reply_to}")
+        copy = f"{incoming.channel}:{incoming.chat_id}:{incoming.reply_to}"
+        for attempt in range(THREAD_LOOKUPS):
+            found = await self.store.by_staff_message(copy)
+            if found is not None or attempt == THREAD_LOOKUPS - 1:
+                return found
+            # The copy's id is stored just after it was sent: a very quick reply may arrive first.
+            await self.sleep(THREAD_RETRY)
+        return None
 
     async def staff_reply(self, incoming: Incoming, request: HandoffView, text: str) -> list[Reply]:
         """Send staff's words to the user; say truthfully whether they arrived."""

@@ -32,6 +32,7 @@ EMPTY_QUESTION = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn gõ câu hỏi giúp tôi nhé, ví dụ: «5S là gì» "
     "hoặc «đăng ký hỗ trợ như thế nào»."
 )
+BARE_NUMBER = "Bạn bấm vào nút trong tin nhắn ở trên để chọn, hoặc gõ câu hỏi bằng chữ nhé."
 TOO_LONG = "Câu hỏi dài quá ({length} ký tự), tôi chỉ đọc {limit} ký tự đầu tiên."
 UNKNOWN_COMMAND = "Tôi không biết lệnh «{command}». Gõ /huongdan để xem các lệnh, hoặc cứ gõ câu hỏi."
 STALE_BUTTON = "Nút này thuộc một tin nhắn cũ và không còn dùng được. Bạn gõ /chude để xem lại các chủ đề nhé."
@@ -153,6 +154,10 @@ STAFF_CLOSE = "Kết thúc"
 USER_LABEL = "Người dùng"
 STAFF_LABEL = "Cán bộ"
 STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ của chương trình."
+PRIVATE_ONLY = (
+    "Trong nhóm, Trợ lý chỉ trả lời câu hỏi. Để đăng ký nhận thông báo, đánh giá câu trả lời, gặp cán bộ "
+    "hoặc xem, xóa dữ liệu của bạn, bạn nhắn riêng cho Trợ lý nhé."
+)
 FLOOD = "Bạn gửi tin nhắn hơi nhanh. Trợ lý sẽ trả lời lần lượt từng tin, bạn chờ một chút nhé (khoảng {seconds} giây)."
 FLOOD_DROPPED = "Bạn gửi quá nhiều tin nhắn cùng lúc; Trợ lý bỏ qua các tin sau cùng. Bạn chờ một phút rồi gửi lại nhé."
 INTERNAL_ERROR = "Xin lỗi, Trợ lý vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."

@@ -20,6 +20,7 @@ class Incoming:
     user_name: str = ""
     event: ChatEvent | None = None  # not a message: the user blocked or unblocked the bot
     reply_to: str | None = None  # the id of the message this one answers (Telegram's "reply"), if any
+    private: bool = True  # a one-to-one chat with the bot; False in groups, where several people talk
 
     @property
     def identity(self) -> str:

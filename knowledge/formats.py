@@ -9,8 +9,10 @@ from typing import Any
 import yaml
 from openpyxl import Workbook, load_workbook
 
+from knowledge.import_limits import check_cell, check_rows, check_size, check_workbook
 from knowledge.loader import KnowledgeLoadError, Problem, parse_entries
 from knowledge.model import ENTRY_FIELDS, Entry
+from knowledge.safe_yaml import load_yaml
 
 FORMATS = ("yaml", "jsonl", "xlsx")
 LIST_FIELDS = ("alternates", "related", "tags")
@@ -60,34 +62,61 @@ def export_entries(entries: list[Entry], path: Path, fmt: str | None = None) -> 
         for entry in entries:
             data = entry.to_dict()
             sheet.append(["\n".join(data.get(f, [])) if f in LIST_FIELDS else data.get(f, "") for f in ENTRY_FIELDS])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                # openpyxl takes a string starting with "=" for a formula; a question is text, always.
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         book.save(path)
 
 
 def _read_rows(path: Path, fmt: str) -> list[Any]:
+    check_size(path)
+    rows = _parse_rows(path, fmt)
+    check_rows(path, len(rows))
+    for number, row in enumerate(rows, start=2):
+        for key, value in row.items() if isinstance(row, dict) else ():
+            if isinstance(value, list):
+                for item in value:
+                    check_cell(path, f"row {number}, {key}", item)
+            else:
+                check_cell(path, f"row {number}, {key}", value)
+    return rows
+
+
+def _parse_rows(path: Path, fmt: str) -> list[Any]:
     if fmt == "yaml":
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise KnowledgeLoadError(f"{path}: not valid YAML: {exc}") from exc
         if not isinstance(data, list):
             raise KnowledgeLoadError(f"{path}: must hold a list of entries")
         return data
     if fmt == "jsonl":
-        rows = []
+        rows: list[Any] = []
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            check_rows(path, len(rows))
             if line.strip():
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError as exc:
                     raise KnowledgeLoadError(f"{path}:{number}: not valid JSON: {exc}") from exc
         return rows
+    check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
         raise KnowledgeLoadError(f"{path}: not a readable XLSX workbook: {exc}") from exc
-    sheet = book[SHEET] if SHEET in book.sheetnames else book.active
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
+    cells: list[tuple[Any, ...]] = []
+    try:
+        sheet = book[SHEET] if SHEET in book.sheetnames else book.active
+        for values in sheet.iter_rows(values_only=True):  # streamed: stops at the row limit
+            cells.append(values)
+            check_rows(path, len(cells) - 1)
+    finally:
+        book.close()
+    rows = cells
     if not rows:
         return []
     header = [str(h).strip() if h is not None else "" for h in rows[0]]

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from knowledge.model import ENTRY_FIELDS, Entry, KnowledgeBase, Topic
+from knowledge.safe_yaml import load_yaml
 
 SHIPPED_DIR = Path(__file__).parent
 TOPICS_FILE = "topics.yaml"
@@ -106,7 +107,7 @@ def parse_entries(items: Iterable[Any], origin: str) -> tuple[list[Entry], list[
 
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise KnowledgeLoadError(f"{path}: not valid YAML: {exc}") from exc
 

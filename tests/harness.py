@@ -72,7 +72,7 @@ def build_bot(
     desk = MemoryDesk()
     ask = AskService(lambda: engine, CONTACT)
     people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), staff, RetentionPolicy())
-    handoff = HandoffFlow(handoffs, people_store, state, messenger, CONTACT, staff, staff_chat)
+    handoff = HandoffFlow(handoffs, people_store, state, messenger, CONTACT, staff, staff_chat, sleep=clock.sleep)
     # As in bot/wiring.py: the flood window in a store of its own, not the conversation state.
     flood = FloodGuard(MemoryStateStore(clock), limit=flood_limit, clock=clock, sleep=clock.sleep)
     conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger)

@@ -6,6 +6,7 @@ still means the second choice of the last list.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,9 +118,7 @@ class NumberedChoices:
             previous = await self.go_back(incoming.chat_id)
             return previous if previous is not None else Reply(self.wording.nothing_to_go_back)
         if choice.data is not None:
-            return Incoming(
-                incoming.channel, incoming.chat_id, incoming.user_id, data=choice.data, user_name=incoming.user_name
-            )
+            return dataclasses.replace(incoming, text=None, data=choice.data)
         if choice.invalid_number is not None and (not bad_number_needs_menu or await self.current(incoming.chat_id)):
             return Reply(self.wording.bad_number.format(number=choice.invalid_number))
         return incoming

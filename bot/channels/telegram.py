@@ -186,6 +186,7 @@ class TelegramChannel(ChannelBase):
                 str(query.from_user.id),
                 data=query.data or "",
                 user_name=query.from_user.full_name or "",
+                private=query.message.chat.type == "private",
             )
         elif update.message is not None:
             message = update.message
@@ -199,6 +200,7 @@ class TelegramChannel(ChannelBase):
                 text=message.text or "",
                 user_name=(user.full_name if user else "") or "",
                 reply_to=str(answered.message_id) if answered is not None else None,
+                private=message.chat.type == "private",
             )
         else:
             return

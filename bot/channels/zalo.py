@@ -32,6 +32,7 @@ WEBHOOK_PATH = "/zalo/webhook"
 MAX_MESSAGE = 2000
 POLL_TIMEOUT = 30  # seconds one getUpdates waits for an update
 MAX_BACKOFF = 30.0  # seconds between getUpdates after repeated errors, at most
+MAX_UPDATES_PER_REQUEST = 100  # Zalo posts one update a request; a body carrying thousands is not Zalo
 TEXT_EVENT = "message.text.received"
 
 CHOOSE_HINT = "Trả lời bằng số (1, 2, 3…) để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
@@ -176,6 +177,8 @@ class ZaloChannel(ChannelBase):
         updates = unwrap(body)
         if not updates:
             return web.Response(status=400, text="bad update")
+        if len(updates) > MAX_UPDATES_PER_REQUEST:
+            return web.Response(status=413, text="too many updates in one request")
         for update in updates:
             self.accept(update)
         return web.Response(text="ok")  # answered at once: Zalo does not wait for our reply
@@ -198,6 +201,7 @@ class ZaloChannel(ChannelBase):
             str(sender.get("id") or chat_id),
             text=str(message.get("text") or ""),
             user_name=str(sender.get("display_name") or ""),
+            private=str(message["chat"].get("chat_type") or "PRIVATE").upper() != "GROUP",
         )
         is_text = update.get("event_name", TEXT_EVENT) == TEXT_EVENT
         # Tasks start in creation order and take the chat's lock first thing, so one chat stays in order.

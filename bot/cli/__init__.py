@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from bot.cli import ask, campaign, kb, subscribers
+from bot.db.live_knowledge import KnowledgeConflict
 from bot.logs import FORMATS, SecretFilter, configure_logging
 from bot.settings import load_settings
 from bot.startup import StartupError
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         result: int = args.func(settings, args)
         return result
-    except (KnowledgeLoadError, StartupError) as exc:
+    except (KnowledgeLoadError, StartupError, KnowledgeConflict) as exc:
         # A platform's refusal can quote the token it refused: one clear line, without it.
         print(f"error: {SecretFilter(secrets).redact(str(exc))}", file=sys.stderr)
         return 2

@@ -99,7 +99,7 @@ def apply_change(
         try:
             result, report = change(kb)
             if report.applied and report.changes and not dry_run:
-                version = await live_knowledge.replace(session, result)
+                version = await live_knowledge.replace(session, result, expected=kb.version)
                 print(f"live knowledge base is now version {version}; running bots reload it")
             return kb, result, report
         finally:

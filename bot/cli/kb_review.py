@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.cli.kb import Change, apply_change, print_report
+from bot.cli.terminal import printable
 from bot.db import conversation_log
 from bot.db.database import open_database
 from bot.db.models import ClarifyChoice, Feedback, UnansweredQuestion
@@ -44,7 +45,7 @@ def show_unanswered(settings: Settings, limit: int) -> int:
         print(f"unanswered questions, most asked first ({len(questions)} shown):")
         for q in questions:
             guess = f"best guess {q.best_entry_id} {q.best_score:.2f}" if q.best_entry_id else "no guess"
-            print(f"  ×{q.count:<3} {q.status:<8} {guess:<40} «{q.text}»")
+            print(f"  ×{q.count:<3} {q.status:<8} {guess:<40} «{printable(q.text)}»")
     else:
         print("no unanswered questions logged")
     if feedback:
@@ -52,11 +53,11 @@ def show_unanswered(settings: Settings, limit: int) -> int:
         for entry_id, bad, good in feedback:
             print(f"  {entry_id}: 👎 {bad}, 👍 {good}")
     for c in comments:
-        print(f"  comment on {c.entry_id} ({c.created_at:%Y-%m-%d}): «{c.comment}»")
+        print(f"  comment on {c.entry_id} ({c.created_at:%Y-%m-%d}): «{printable(c.comment)}»")
     if picks:
         print("picked after a question back (question → entry): phrasings worth adding with kb alternate")
         for pick in picks:
-            print(f"  ×{pick.count:<3} {pick.entry_id:<30} «{pick.text}»")
+            print(f"  ×{pick.count:<3} {pick.entry_id:<30} «{printable(pick.text)}»")
     if questions or picks:
         print('next: python -m bot kb alternate ENTRY_ID "question" makes a question a phrasing of that entry')
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.db import live_knowledge
 from bot.db.database import open_database
 from bot.db.subscribers_csv import export_csv, import_csv
 from bot.settings import Settings
@@ -19,7 +20,9 @@ def cmd_subscribers(settings: Settings, args: argparse.Namespace) -> int:
                     count = await export_csv(session, args.file)
                     print(f"exported {count} subscribers to {args.file}")
                     return 0
-                report = await import_csv(session, args.file)
+                kb = await live_knowledge.load(session)
+                topics = {t.id for t in kb.topics} if kb is not None else None
+                report = await import_csv(session, args.file, topics)
             for line in report.lines():
                 print(line)
             return 1 if report.rejected else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+DISPOSE_TIMEOUT = 10.0
 
 
 class Database:
@@ -100,7 +104,11 @@ class Database:
             await connection.run_sync(upgrade)
 
     async def dispose(self) -> None:
-        await self.sql.dispose()
+        """Close the pool; a hung server cannot keep the process from stopping (10 s at most)."""
+        try:
+            await asyncio.wait_for(self.sql.dispose(), DISPOSE_TIMEOUT)
+        except TimeoutError:
+            logging.getLogger(__name__).warning("the database did not close its connections in time; leaving them")
 
 
 async def open_database(url: str) -> Database:

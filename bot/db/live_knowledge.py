@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,8 +29,31 @@ async def load(session: AsyncSession) -> KnowledgeBase | None:
     return KnowledgeBase([Topic(t.id, t.title, t.menu, t.description) for t in topics], entries, await version(session))
 
 
-async def replace(session: AsyncSession, kb: KnowledgeBase) -> int:
-    """Store `kb` as the live copy in one transaction; returns the new version."""
+class KnowledgeConflict(Exception):
+    """The live copy changed between reading it and writing a change made on it."""
+
+
+async def replace(session: AsyncSession, kb: KnowledgeBase, expected: int | None = None) -> int:
+    """Store `kb` as the live copy in one transaction; returns the new version.
+
+    With `expected` (the version the change was made on), the write is a compare-and-swap: if another
+    import or edit landed meanwhile, KnowledgeConflict and nothing is written, instead of one silently
+    undoing the other. The version bump comes first, so it also takes the write lock for the transaction.
+    """
+    await session.rollback()  # a fresh transaction: the read the change was made on may be stale
+    if expected is not None:
+        bumped = await session.exec(
+            update(KnowledgeMeta)
+            .where(col(KnowledgeMeta.id) == 1, col(KnowledgeMeta.version) == expected)
+            .values(version=expected + 1, updated_at=utcnow())
+        )
+        if not bumped.rowcount:
+            await session.rollback()
+            now = await version(session)
+            raise KnowledgeConflict(
+                f"the live knowledge base changed while this change was prepared (version {expected} → {now}); "
+                "nothing was written: run it again on the current version"
+            )
     await session.exec(delete(KnowledgeEntry))
     await session.exec(delete(KnowledgeTopic))
     for position, topic in enumerate(kb.topics):
@@ -43,6 +66,9 @@ async def replace(session: AsyncSession, kb: KnowledgeBase) -> int:
         session.add(
             KnowledgeEntry(id=entry.id, position=position, data=json.dumps(entry.to_dict(), ensure_ascii=False))
         )
+    if expected is not None:
+        await session.commit()
+        return expected + 1
     meta = await session.get(KnowledgeMeta, 1)
     if meta is None:
         meta = KnowledgeMeta(id=1, version=0)

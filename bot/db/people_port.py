@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.db import conversation_log, erasure, people
+from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database
 from bot.db.models import Feedback, HandoffRequest, Subscriber
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
@@ -45,16 +48,31 @@ def handoff_view(row: HandoffRequest) -> HandoffView:
 
 
 class DatabasePeople:
-    """Implements handlers.ports.PeopleStore over the query functions (which take a session)."""
+    """Implements handlers.ports.PeopleStore over the query functions (which take a session). The
+    bookkeeping of every message (activity, the unanswered log, clarify picks) goes to `writes`, so an
+    answer never waits for it, nor fails with the database."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, writes: BackgroundWrites | None = None):
         self.db = db
+        self.writes = writes
+
+    def _later(self, write: Callable[[], Awaitable[None]]) -> Awaitable[None] | None:
+        """Hand `write` to the background writer; without one (tests, CLI), the caller awaits it."""
+        if self.writes is None:
+            return write()
+        self.writes.submit(write)
+        return None
+
+    async def _touch(self, channel: str, chat_id: str, user_id: str, name: str, question: str | None) -> None:
+        async with self.db.writing() as s:
+            await people.touch(s, channel, chat_id, user_id, name, question)
 
     async def touch(
         self, channel: str, chat_id: str, user_id: str = "", name: str = "", question: str | None = None
     ) -> None:
-        async with self.db.writing() as s:
-            await people.touch(s, channel, chat_id, user_id, name, question)
+        now = self._later(lambda: self._touch(channel, chat_id, user_id, name, question))
+        if now is not None:
+            await now
 
     async def subscribe(self, channel: str, chat_id: str, topics: list[str]) -> PersonView:
         async with self.db.writing() as s:
@@ -81,6 +99,8 @@ class DatabasePeople:
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
+        if self.writes is not None:
+            await self.writes.flush()  # an earlier message's activity must not re-create the row afterwards
         async with self.db.writing() as s:
             return await erasure.erase(s, channel, chat_id)
 
@@ -97,12 +117,22 @@ class DatabasePeople:
         best_entry_id: str | None,
         best_score: float,
     ) -> None:
-        async with self.db.writing() as s:
-            await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score, asker)
+        async def write() -> None:
+            async with self.db.writing() as s:
+                await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score, asker)
+
+        now = self._later(write)
+        if now is not None:
+            await now
 
     async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
-        async with self.db.writing() as s:
-            await conversation_log.record_choice(s, question, normalized, entry_id, asker)
+        async def write() -> None:
+            async with self.db.writing() as s:
+                await conversation_log.record_choice(s, question, normalized, entry_id, asker)
+
+        now = self._later(write)
+        if now is not None:
+            await now
 
     async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
         async with self.db.writing() as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -12,19 +13,49 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from bot.db.database import Database
+from bot.db.health import DatabaseHealth, DatabaseUnavailable
 from bot.db.models import ConversationState, utcnow
 
 MAX_KEY = 200
+log = logging.getLogger(__name__)
 
 
 class DatabaseStateStore:
-    """Implements handlers.ports.StateStore: one short transaction per call; expired rows read as absent."""
+    """Implements handlers.ports.StateStore: one short transaction per call; expired rows read as absent.
 
-    def __init__(self, db: Database):
+    With a `health`, get/put/delete are bounded by its timeout and, while the database is down, read as
+    absent and write nothing: the conversation goes on without menus and follow-ups rather than stop."""
+
+    def __init__(self, db: Database, health: DatabaseHealth | None = None):
         self.db = db
+        self.health = health
         self._insert = sqlite_insert if db.sqlite else pg_insert
 
     async def get(self, key: str) -> dict[str, Any] | None:
+        if self.health is None:
+            return await self._get(key)
+        try:
+            return await self.health.call(lambda: self._get(key))
+        except DatabaseUnavailable:
+            return None
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        if self.health is None:
+            return await self._put(key, value, ttl)
+        try:
+            await self.health.call(lambda: self._put(key, value, ttl))
+        except DatabaseUnavailable:
+            log.debug("state not kept while the database is down: %s", key.split(":", 1)[0])
+
+    async def delete(self, key: str) -> None:
+        if self.health is None:
+            return await self._delete(key)
+        try:
+            await self.health.call(lambda: self._delete(key))
+        except DatabaseUnavailable:
+            log.debug("state not deleted while the database is down: %s", key.split(":", 1)[0])
+
+    async def _get(self, key: str) -> dict[str, Any] | None:
         # A bare connection, not an ORM session: this runs a few times for every message.
         query = select(ConversationState.value).where(
             col(ConversationState.key) == key[:MAX_KEY], col(ConversationState.expires_at) > utcnow()
@@ -33,7 +64,7 @@ class DatabaseStateStore:
             row = (await connection.execute(query)).scalar_one_or_none()
         return json.loads(row) if row is not None else None
 
-    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+    async def _put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         values = {
             "key": key[:MAX_KEY],
             "value": json.dumps(value, ensure_ascii=False),
@@ -47,7 +78,7 @@ class DatabaseStateStore:
         async with self.db.transaction() as connection:
             await connection.execute(statement)
 
-    async def delete(self, key: str) -> None:
+    async def _delete(self, key: str) -> None:
         async with self.db.transaction() as connection:
             await connection.execute(delete(ConversationState).where(col(ConversationState.key) == key[:MAX_KEY]))
 

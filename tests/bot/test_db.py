@@ -80,6 +80,37 @@ async def test_live_knowledge_is_seeded_once_and_versioned(db):
         assert (await live_knowledge.load(s)).get(changed.id).answer == "Câu trả lời đã sửa."
 
 
+async def test_two_changes_made_on_the_same_version_never_lose_one(database_url):
+    """Two imports started together: one lands, the other is refused with a clear conflict, every time."""
+    release, _ = load_directory()
+    first_db, second_db = await open_database(database_url), await open_database(database_url)
+    try:
+        async with first_db.session() as s:
+            base = await live_knowledge.load_or_seed(s, release)
+        for trial in range(5):
+            sessions = [first_db.session(), second_db.session()]
+            loaded = [await live_knowledge.load(s) for s in sessions]
+            assert loaded[0].version == loaded[1].version
+            for n, kb in enumerate(loaded):
+                kb.entries[0] = dataclasses.replace(kb.entries[0], answer=f"Bản sửa {trial}-{n}.")
+            outcomes = await asyncio.gather(
+                *(live_knowledge.replace(s, kb, expected=kb.version) for s, kb in zip(sessions, loaded, strict=True)),
+                return_exceptions=True,
+            )
+            for s in sessions:
+                await s.close()
+            won = [n for n, o in enumerate(outcomes) if isinstance(o, int)]
+            lost = [o for o in outcomes if isinstance(o, live_knowledge.KnowledgeConflict)]
+            assert len(won) == 1 and len(lost) == 1, outcomes
+            async with first_db.session() as s:
+                live = await live_knowledge.load(s)
+            assert live.version == loaded[0].version + 1
+            assert live.get(base.entries[0].id).answer == f"Bản sửa {trial}-{won[0]}."
+    finally:
+        await first_db.dispose()
+        await second_db.dispose()
+
+
 async def test_running_bot_reloads_when_version_changes(db_settings):
     core = await build_core(db_settings)
     try:

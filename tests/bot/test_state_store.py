@@ -46,6 +46,18 @@ async def test_memory_store_contract_and_expiry():
     assert await store.get("draft:telegram:9") is None
 
 
+async def test_memory_store_stays_bounded_with_many_users_and_sheds_idle_ones():
+    clock = FakeClock()
+    store = MemoryStateStore(clock, max_keys=5_000)
+    for n in range(50_000):  # a flood window for each of 50,000 users
+        await store.put(f"flood:zalo:{n}", {"turns": [clock.now]}, ttl=60)
+        assert len(store) <= 5_000
+    clock.advance(61)
+    for n in range(1_000):  # the next thousand puts sweep the idle ones out
+        await store.put(f"flood:zalo:new{n}", {"turns": [clock.now]}, ttl=60)
+    assert len(store) <= 1_000
+
+
 async def test_database_store_contract_and_expiry(db_store):
     await contract(db_store)
     await db_store.put("draft:telegram:9", {"step": "time", "text": "Lớp 5S — {name}"}, ttl=0.2)

@@ -192,11 +192,12 @@ async def test_two_processes_share_one_conversation(two_bots, telegram_api):
     await telegram_say(api, send, USER, "/gapcanbo", replies=1)
     notice = api.sent(STAFF)[-1]["text"]
     request_id = re.search(r"#(\d+-\w+)", notice).group(1)
-    before = len(api.sent(USER))
+    before, staff_before = len(api.sent(USER)), len(api.sent(STAFF))
     await send.telegram(api.message_update(STAFF, f"/traloi {request_id} Chào anh, em gọi lại ạ", user_id=STAFF))
     await api.wait_for("sendMessage", before + 1, timeout=20, chat_id=USER)
     assert "em gọi lại" in api.sent(USER)[-1]["text"]
-    staff_before = len(api.sent(STAFF))
+    await api.wait_for("sendMessage", staff_before + 1, timeout=20, chat_id=STAFF)  # "✓ Đã gửi tới …"
+    staff_before += 1
     await send.telegram(api.message_update(USER, "Vâng, em chờ ạ", user_id=USER))
     await api.wait_for("sendMessage", staff_before + 1, timeout=20, chat_id=STAFF)
     assert api.sent(STAFF)[-1]["text"].endswith("Vâng, em chờ ạ")

@@ -240,3 +240,34 @@ async def test_the_entry_picked_after_a_question_back_is_recorded_for_review(bot
     assert bot.people.choices == [(("telegram", "111"), "iso", "iso", picked.data[2:])]
     await lan.press_data(picked.data)  # a second press is not a second pick
     assert len(bot.people.choices) == 1
+
+
+async def test_in_a_group_the_bot_answers_questions_and_keeps_nothing_personal(bot):
+    conversation = bot.conversation
+
+    async def group(user: str, text: str | None = None, data: str | None = None):
+        incoming = Incoming("telegram", "-200", user, text=text, data=data, user_name=user, private=False)
+        return await conversation.handle(incoming)
+
+    answer = (await group("alice", "5s la gi"))[0]
+    assert answer.source
+    await group("alice", "giá vàng hôm nay")
+    for command in ("/dulieucuatoi", "/xoadulieu", "/dangky", "/huydangky", "/gapcanbo cần tư vấn", "/ketthuc"):
+        assert (await group("bob", command))[0].text == texts.PRIVATE_ONLY, command
+    vote = next(b.data for b in answer.flat_buttons() if b.label == texts.FEEDBACK_DOWN)
+    for data in (vote, "h", "d:yes", "s:*"):
+        assert (await group("bob", data=data))[0].text == texts.PRIVATE_ONLY, data
+    assert bot.people.people == {} and bot.people.feedback == {} and bot.handoffs.requests == {}
+    assert all(u.askers <= {("", "")} for u in bot.people.unanswered.values())
+    # Staff still work from their group.
+    staff = Incoming("telegram", "-200", "900", text="/yeucau", private=False)
+    assert (await conversation.handle(staff))[0].text == texts.STAFF_NO_REQUESTS
+
+
+async def test_a_bare_number_typed_where_buttons_are_pressed_gets_a_hint_and_is_not_logged(bot):
+    lan = bot.talk()
+    await lan.say("/chude")
+    for typed in ("1", "0", "12"):
+        assert (await lan.say(typed))[0].text == texts.BARE_NUMBER
+    assert bot.people.unanswered == {}
+    assert (await lan.say("2030"))[0].text != texts.BARE_NUMBER  # a year is a question's content
