@@ -98,3 +98,48 @@ def test_the_log_filter_takes_secrets_out_of_every_logger():
     assert "bot***/getMe" in out and "'secret_token': '***'" in out and "bad token ***" in out
     assert token not in out and "webhook-secret-value" not in out
     assert SecretFilter(["short"]).redact("short") == "short"  # too short to be a secret worth hiding
+
+
+async def test_no_log_line_of_a_full_run_holds_a_token_or_secret(telegram_api, zalo_api, tmp_path):
+    """`bot run -v` with both channels on webhooks, a conversation, a handoff and a stop: grep every line."""
+    import aiohttp
+
+    telegram_secret, zalo_secret = "tg-webhook-secret_value", "zalo-webhook-secret-value"
+    settings = load_settings(
+        _env_file=None,
+        telegram_bot_token=telegram_api.token,
+        telegram_api_base_url=telegram_api.base_url,
+        telegram_webhook_url="https://bot.example/telegram/webhook",
+        telegram_webhook_secret=telegram_secret,
+        zalo_bot_token=zalo_api.token,
+        zalo_api_base_url=zalo_api.base_url,
+        zalo_webhook_secret=zalo_secret,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        web_port=0,
+        staff_ids="telegram:900",
+        staff_chat_id="900",
+    )
+    stream = io.StringIO()
+    configure_logging("DEBUG", "text", verbose=True, secrets=settings.secrets())
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    runner = Runner(settings)
+    await runner.start()
+    base = f"http://127.0.0.1:{runner.web.port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for text in ("5s la gi", "giá vàng hôm nay", "/gapcanbo cần tư vấn"):
+                update = telegram_api.message_update(111, text, user_id=111)
+                headers = {"X-Telegram-Bot-Api-Secret-Token": telegram_secret}
+                async with http.post(f"{base}/telegram/webhook", json=update, headers=headers) as r:
+                    assert r.status == 200
+                headers = {"X-Bot-Api-Secret-Token": zalo_secret}
+                async with http.post(f"{base}/zalo/webhook", json=zalo_api.text_update("z1", text), headers=headers):
+                    pass
+            await telegram_api.wait_for("sendMessage", 3, timeout=10, chat_id=111)
+            await zalo_api.wait_for("sendMessage", 3, timeout=10, chat_id="z1")
+    finally:
+        await runner.stop()
+    out = stream.getvalue()
+    assert out.count("\n") > 10  # it did log
+    for secret in (telegram_api.token, zalo_api.token, telegram_secret, zalo_secret):
+        assert secret not in out, secret
