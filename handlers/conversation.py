@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 
@@ -83,6 +84,23 @@ PERSONAL_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human"
 PERSONAL_BUTTONS = (Subscribe, Vote, WriteComment, SkipComment, EraseData, TalkToStaff, EndHandoff)
 
 
+def _encodable(text: str) -> str:
+    """Lone surrogates (a JSON body may carry "\\ud800") become "?": no database can store them."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def well_formed(incoming: Incoming) -> Incoming:
+    texts_in = (incoming.text or "", incoming.user_name, incoming.data or "")
+    if all(_encodable(t) == t for t in texts_in):
+        return incoming
+    return dataclasses.replace(
+        incoming,
+        text=_encodable(incoming.text) if incoming.text is not None else None,
+        user_name=_encodable(incoming.user_name),
+        data=_encodable(incoming.data) if incoming.data is not None else None,
+    )
+
+
 def entry_button(entry_id: str, label: str) -> Button:
     return Button(label=label, data=pack(ShowEntry(entry_id)))
 
@@ -124,6 +142,7 @@ class Conversation:
         return await self.flood.check(incoming.channel, incoming.user_id)
 
     async def handle(self, incoming: Incoming, admitted: FloodVerdict | None = None) -> list[Reply]:
+        incoming = well_formed(incoming)
         if incoming.event is not None:
             await self.people.on_event(incoming)
             return []

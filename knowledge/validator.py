@@ -18,6 +18,9 @@ PLACEHOLDERS = {"contact"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.date | None = None) -> list[Problem]:
     """All problems of `kb`: errors make it unusable for release, warnings deserve a look."""
     normalizer = normalizer or Normalizer()
@@ -64,6 +67,10 @@ def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.
                 report(f"related '{target}' points nowhere")
         if len(entry.alternates) < MIN_ALTERNATES:
             report(f"only {len(entry.alternates)} alternates (want at least {MIN_ALTERNATES})", "warning")
+        for phrasing in (entry.question, *entry.alternates):
+            if phrasing and (phrasing.startswith(FORMULA_STARTS) or not any(ch.isalpha() for ch in phrasing)):
+                # "=1+2" is no question, and in a spreadsheet it is a formula.
+                report(f"phrasing {phrasing[:40]!r} must be words, not starting with = + - @")
         for alternate in entry.alternates:
             owner = questions.get(normalizer.analyze(alternate, repair=False).plain)
             if owner is not None and owner != entry.id:

@@ -73,6 +73,9 @@ def test_alternate_is_checked_like_an_import(tmp_path, capsys):
     # Another entry's question cannot become this entry's phrasing.
     assert main(["kb", "alternate", "mot", "Thuê nhà thế nào?", "--dir", str(folder)]) == 1
     assert "identical to the question of 'hai'" in capsys.readouterr().out
+    # A formula is no phrasing (and would run in a spreadsheet).
+    assert main(["kb", "alternate", "mot", "=1+2", "--dir", str(folder)]) == 1
+    assert "must be words, not starting with = + - @" in capsys.readouterr().out
     # A phrasing already there is not added twice; a new one is, in the folder.
     assert main(["kb", "alternate", "mot", "thue la gi", "thuế là gì vậy", "--dir", str(folder)]) == 0
     assert load_directory(folder)[0].get("mot").alternates == ["a", "b", "c", "d", "thuế là gì vậy"]

@@ -271,3 +271,12 @@ async def test_a_bare_number_typed_where_buttons_are_pressed_gets_a_hint_and_is_
         assert (await lan.say(typed))[0].text == texts.BARE_NUMBER
     assert bot.people.unanswered == {}
     assert (await lan.say("2030"))[0].text != texts.BARE_NUMBER  # a year is a question's content
+
+
+async def test_a_lone_surrogate_is_replaced_not_stored_or_crashed_on(bot):
+    lan = bot.talk(name="Lan\ud800")
+    answer = (await lan.say("5s la gi \ud800"))[0]
+    assert answer.source
+    person = bot.people.people[("telegram", "111")]
+    for value in (person.last_question, person.display_name):
+        value.encode("utf-8")  # storable: raises if a surrogate were left
