@@ -80,6 +80,18 @@ class HandoffFlow:
     async def open(self, incoming: Incoming, text: str = "") -> list[Reply]:
         """/gapcanbo [text], the button, or the fallback's offer; a second press reuses the open request."""
         live = await self.store.live_for(incoming.channel, incoming.chat_id)
+        if self.staff_chat is None:
+            # Nobody reads requests in a chat: keep what was asked (for staff to see later), give contacts.
+            request = live
+            if request is None:
+                question = text or await self.people.last_question(incoming.channel, incoming.chat_id)
+                request = await self.store.open(
+                    incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
+                )
+                text = question
+            if text:
+                await self.store.add_message(request.id, HandoffAuthor.USER, text, incoming.user_name)
+            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact))]
         if live is not None:
             await self._enter(live, HandoffAuthor.USER)
             if text:
@@ -90,8 +102,6 @@ class HandoffFlow:
             incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
         )
         message_id = await self.store.add_message(request.id, HandoffAuthor.USER, question) if question else None
-        if self.staff_chat is None:
-            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact))]
         await self._enter(request, HandoffAuthor.USER if question else HandoffAuthor.STAFF)
         notice = texts.STAFF_NEW_REQUEST.format(
             ref=request.reference,

@@ -153,6 +153,10 @@ async def test_without_a_staff_chat_the_request_is_kept_and_the_user_given_conta
     [reply] = await lan.say("/gapcanbo cần tư vấn")
     assert reply.text.startswith("Hiện chưa có cán bộ trực tuyến") and "(liên hệ)" in reply.text
     assert (await lan.say("5s la gi"))[0].source  # not stuck in staff mode with nobody there
+    [again] = await lan.say("/gapcanbo thêm: cần gấp")  # the same request, the same honest answer
+    assert again.text == reply.text
+    assert len(bot.handoffs.requests) == 1
+    assert [m.text for m in await bot.handoffs.transcript(1)] == ["cần tư vấn", "thêm: cần gấp"]
 
 
 @pytest.mark.parametrize(
