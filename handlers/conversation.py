@@ -212,7 +212,8 @@ class Conversation:
             return [Reply(texts.HELP, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])]
         if name == "menu":
             return [self.menu()]
-        args = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+        _command, *rest = text.split(maxsplit=1)
+        args = rest[0].strip() if rest else ""
         if not incoming.private and name in PERSONAL_COMMANDS and not (name == "end" and self._staff(incoming)):
             return [Reply(texts.PRIVATE_ONLY)]
         if name == "end" and args and self._staff(incoming):
@@ -301,7 +302,12 @@ class Conversation:
         previous = str(context["entry_id"]) if context else None
         outcome = await asyncio.to_thread(self.ask_service.ask, text, previous)
         self.metrics.question(outcome.status, time.perf_counter() - started)
-        await self.record(incoming, text, outcome)
+        if outcome.status is not AskStatus.ANSWERED:
+            # Redacted once, for both the unanswered log and the clarify pick kept for review.
+            shown, normalized = self.redacted(
+                text, outcome.result.analysis.plain if outcome.result is not None else text.lower()
+            )
+            await self.record(incoming, text, outcome, shown, normalized)
         if outcome.status is AskStatus.ANSWERED and outcome.entry_id:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:
@@ -309,9 +315,6 @@ class Conversation:
                 return replies + [reply]
         if outcome.status is AskStatus.CLARIFY:
             # Which entry the user then picks is a phrasing the admins may want to add (the review loop).
-            shown, normalized = self.redacted(
-                text, outcome.result.analysis.plain if outcome.result is not None else text.lower()
-            )
             await self.state.put(
                 f"clarify:{incoming.channel}:{incoming.chat_id}",
                 {
@@ -328,15 +331,14 @@ class Conversation:
             return replies + [Reply(texts.EMPTY_QUESTION, [menu_row()])]
         return replies + [self.fallback_reply(outcome)]
 
-    async def record(self, incoming: Incoming, text: str, outcome: AskOutcome) -> None:
-        """Log every fallback and low-confidence question, redacted (the question itself was kept on arrival)."""
-        if outcome.status is AskStatus.ANSWERED or not text:
+    async def record(self, incoming: Incoming, text: str, outcome: AskOutcome, shown: str, normalized: str) -> None:
+        """Log a fallback or low-confidence question as `shown` (redacted) under `normalized`."""
+        if not text:
             return
         # DEBUG, not INFO: the text is what a person typed; the admins read it from the unanswered log.
         log.debug("unanswered (%s, %.2f): %s", outcome.status, outcome.score, text[:200])
         if outcome.result is not None and outcome.result.analysis.tokens:
             best = outcome.result.best
-            shown, normalized = self.redacted(text, outcome.result.analysis.plain)
             await self.people.store.log_unanswered(
                 self.asker(incoming),
                 shown,

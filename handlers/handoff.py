@@ -4,12 +4,12 @@ staff chat until staff or the user ends it; staff list, take, read and close req
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.callbacks import EndHandoff, RequestClose, RequestTake, RequestView, pack
+from handlers.local_time import local_time
 from handlers.ports import HandoffStore, Messenger, PeopleStore, StateStore
 from handlers.statuses import HandoffAuthor, HandoffStatus
 from handlers.types import Button, Incoming, Reply
@@ -17,6 +17,13 @@ from handlers.views import HandoffView
 
 HANDOFF_IDLE = 24 * 3600.0  # seconds without a message before the chat goes back to the bot
 SUMMARY_CHARS = 1500  # of the opening text shown in the staff chat's notice
+# Each staff command as staff type it, and what follows the request's reference.
+USAGE = {
+    "reply": ("traloi", "<nội dung> "),
+    "take": ("nhan", ""),
+    "close": ("ketthuc", "[ghi chú] "),
+    "transcript": ("xemyeucau", ""),
+}
 THREAD_LOOKUPS = 4
 THREAD_RETRY = 0.25  # seconds between lookups of a just-forwarded message's request
 
@@ -80,28 +87,26 @@ class HandoffFlow:
     async def open(self, incoming: Incoming, text: str = "") -> list[Reply]:
         """/gapcanbo [text], the button, or the fallback's offer; a second press reuses the open request."""
         live = await self.store.live_for(incoming.channel, incoming.chat_id)
-        if self.staff_chat is None:
-            # Nobody reads requests in a chat: keep what was asked (for staff to see later), give contacts.
-            request = live
-            if request is None:
-                question = text or await self.people.last_question(incoming.channel, incoming.chat_id)
-                request = await self.store.open(
-                    incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
-                )
-                text = question
-            if text:
-                await self.store.add_message(request.id, HandoffAuthor.USER, text, incoming.user_name)
-            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact))]
-        if live is not None:
+        if live is not None and self.staff_chat is not None:
             await self._enter(live, HandoffAuthor.USER)
             if text:
                 return await self.from_user(incoming, text) or []
             return [Reply(texts.HANDOFF_ALREADY.format(ref=live.reference), [end_button()])]
-        question = text or await self.people.last_question(incoming.channel, incoming.chat_id)
-        request = await self.store.open(
-            incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
+        if live is None:
+            question = text or await self.people.last_question(incoming.channel, incoming.chat_id)
+            request = await self.store.open(
+                incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
+            )
+        else:  # no staff chat: the open request is kept, and what is added joins it
+            request, question = live, text
+        message_id = (
+            await self.store.add_message(request.id, HandoffAuthor.USER, question, incoming.user_name)
+            if question
+            else None
         )
-        message_id = await self.store.add_message(request.id, HandoffAuthor.USER, question) if question else None
+        if self.staff_chat is None:
+            # Nobody reads requests in a chat: what was asked is kept for staff, the user gets the contacts.
+            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact))]
         await self._enter(request, HandoffAuthor.USER if question else HandoffAuthor.STAFF)
         notice = texts.STAFF_NEW_REQUEST.format(
             ref=request.reference,
@@ -172,8 +177,8 @@ class HandoffFlow:
 
     async def by_thread(self, incoming: Incoming) -> HandoffView | None:
         """The request whose forwarded message staff answered by replying to it in the staff chat."""
-        if incoming.reply_to is None:
-            return None
+        if incoming.reply_to is None or not self.is_staff_chat(incoming):
+            return None  # forwarded copies live only in the staff chat
         copy = f"{incoming.channel}:{incoming.chat_id}:{incoming.reply_to}"
         for attempt in range(THREAD_LOOKUPS):
             found = await self.store.by_staff_message(copy)
@@ -209,10 +214,9 @@ class HandoffFlow:
             return [await self.listing()]
         word, _, rest = args.strip().partition(" ")
         rest = rest.strip()
-        usage = {"reply": "<nội dung> ", "take": "", "close": "[ghi chú] ", "transcript": ""}
         if not word or (name == "reply" and not rest) or parse_reference(word) is None:
-            command = {"reply": "traloi", "take": "nhan", "close": "ketthuc", "transcript": "xemyeucau"}[name]
-            return [Reply(texts.STAFF_REQUEST_USAGE.format(command=command, rest=usage[name]))]
+            command, rest_usage = USAGE[name]
+            return [Reply(texts.STAFF_REQUEST_USAGE.format(command=command, rest=rest_usage))]
         request = await self.find(word)
         if request is None:
             return [Reply(texts.STAFF_REQUEST_NOT_FOUND.format(ref=word.lstrip("#")))]
@@ -250,13 +254,6 @@ class HandoffFlow:
         )
         return [Reply(texts.STAFF_CLOSED.format(ref=request.reference))]
 
-    def _when(self, value: dt.datetime | None) -> str:
-        if value is None:
-            return "—"
-        if value.tzinfo is None:  # SQLite may hand back naive UTC
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
-
     async def listing(self) -> Reply:
         requests = await self.store.live()
         if not requests:
@@ -267,7 +264,7 @@ class HandoffFlow:
                 name=r.user_name or "không tên",
                 channel=r.channel,
                 status=r.status.label + (f" ({r.assigned_name})" if r.assigned_name else ""),
-                when=self._when(r.last_activity_at),
+                when=local_time(r.last_activity_at, self.zone),
             )
             for r in requests
         ]
@@ -278,7 +275,7 @@ class HandoffFlow:
         messages = await self.store.transcript(request.id)
         lines = "\n".join(
             texts.STAFF_TRANSCRIPT_LINE.format(
-                when=self._when(m.created_at),
+                when=local_time(m.created_at, self.zone),
                 who=(texts.USER_LABEL if m.author is HandoffAuthor.USER else m.author_name or texts.STAFF_LABEL),
                 text=m.text,
             )

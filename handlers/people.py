@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.callbacks import EraseData, MainMenu, SkipComment, Subscribe, TalkToStaff, Vote, pack
+from handlers.local_time import local_time
 from handlers.ports import PeopleStore, StateStore
 from handlers.statuses import ChatEvent
 from handlers.types import Button, Incoming, Reply
@@ -17,14 +17,6 @@ from knowledge.model import Topic
 COMMENT_WINDOW = 600.0  # seconds after 👎 in which the next text is taken as the comment
 STATE_HOURS = 24  # the longest any conversation state lives (a request to staff left idle)
 ALL_TOPICS = "*"
-
-
-def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
-    if not value:
-        return "—"
-    if value.tzinfo is None:  # SQLite may hand back naive UTC
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def menu_row() -> list[Button]:
@@ -87,7 +79,7 @@ class PeopleFlows:
         if person is not None and person.subscribed:
             chosen = [titles.get(t, t) for t in person.topics]
             subscription = "có — " + (", ".join(chosen) if chosen else texts.SUBSCRIBE_ALL.lower())
-            subscription += f" (đồng ý lúc {_when(person.consent_at, self.zone)})"
+            subscription += f" (đồng ý lúc {local_time(person.consent_at, self.zone)})"
         else:
             subscription = "không"
         recent = f"«{person.last_question[:200]}»" if person is not None and person.last_question else "—"
@@ -101,8 +93,8 @@ class PeopleFlows:
                 chat_id=incoming.chat_id,
                 name=(person.display_name if person and person.display_name else "—"),
                 subscription=subscription,
-                first_seen=_when(person.first_seen if person else None, self.zone),
-                last_seen=_when(person.last_seen if person else None, self.zone),
+                first_seen=local_time(person.first_seen if person else None, self.zone),
+                last_seen=local_time(person.last_seen if person else None, self.zone),
                 recent=recent,
                 feedback=feedback,
                 handoffs=len(data.handoffs),

@@ -56,12 +56,12 @@ class DatabasePeople:
         self.db = db
         self.writes = writes
 
-    def _later(self, write: Callable[[], Awaitable[None]]) -> Awaitable[None] | None:
-        """Hand `write` to the background writer; without one (tests, CLI), the caller awaits it."""
+    async def _bookkeep(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Hand `write` to the background writer; without one (tests, CLI), write now."""
         if self.writes is None:
-            return write()
-        self.writes.submit(write)
-        return None
+            await write()
+        else:
+            self.writes.submit(write)
 
     async def _touch(self, channel: str, chat_id: str, user_id: str, name: str, question: str | None) -> None:
         async with self.db.writing() as s:
@@ -70,9 +70,7 @@ class DatabasePeople:
     async def touch(
         self, channel: str, chat_id: str, user_id: str = "", name: str = "", question: str | None = None
     ) -> None:
-        now = self._later(lambda: self._touch(channel, chat_id, user_id, name, question))
-        if now is not None:
-            await now
+        await self._bookkeep(lambda: self._touch(channel, chat_id, user_id, name, question))
 
     async def subscribe(self, channel: str, chat_id: str, topics: list[str]) -> PersonView:
         async with self.db.writing() as s:
@@ -121,18 +119,14 @@ class DatabasePeople:
             async with self.db.writing() as s:
                 await conversation_log.log_unanswered(s, text, normalized, status, best_entry_id, best_score, asker)
 
-        now = self._later(write)
-        if now is not None:
-            await now
+        await self._bookkeep(write)
 
     async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
         async def write() -> None:
             async with self.db.writing() as s:
                 await conversation_log.record_choice(s, question, normalized, entry_id, asker)
 
-        now = self._later(write)
-        if now is not None:
-            await now
+        await self._bookkeep(write)
 
     async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
         async with self.db.writing() as s:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,6 +18,7 @@ from bot.db.health import DatabaseHealth, DatabaseUnavailable
 from bot.db.models import ConversationState, utcnow
 
 MAX_KEY = 200
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -32,28 +34,23 @@ class DatabaseStateStore:
         self._insert = sqlite_insert if db.sqlite else pg_insert
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        if self.health is None:
-            return await self._get(key)
-        try:
-            return await self.health.call(lambda: self._get(key))
-        except DatabaseUnavailable:
-            return None
+        return await self._guarded(key, lambda: self._get(key))
 
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
-        if self.health is None:
-            return await self._put(key, value, ttl)
-        try:
-            await self.health.call(lambda: self._put(key, value, ttl))
-        except DatabaseUnavailable:
-            log.debug("state not kept while the database is down: %s", key.split(":", 1)[0])
+        await self._guarded(key, lambda: self._put(key, value, ttl))
 
     async def delete(self, key: str) -> None:
+        await self._guarded(key, lambda: self._delete(key))
+
+    async def _guarded(self, key: str, call: Callable[[], Awaitable[T]]) -> T | None:
+        """`call` through the health gate; None (absent, nothing written) while the database is down."""
         if self.health is None:
-            return await self._delete(key)
+            return await call()
         try:
-            await self.health.call(lambda: self._delete(key))
+            return await self.health.call(call)
         except DatabaseUnavailable:
-            log.debug("state not deleted while the database is down: %s", key.split(":", 1)[0])
+            log.debug("conversation state skipped while the database is down: %s", key.split(":", 1)[0])
+            return None
 
     async def _get(self, key: str) -> dict[str, Any] | None:
         # A bare connection, not an ORM session: this runs a few times for every message.

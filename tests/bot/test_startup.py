@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.logs import SecretFilter, configure_logging
 from bot.settings import load_settings
 from bot.startup import StartupError
+from tests.bot.webhook_settings import both_on_webhooks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,19 +106,8 @@ async def test_no_log_line_of_a_full_run_holds_a_token_or_secret(telegram_api, z
     import aiohttp
 
     telegram_secret, zalo_secret = "tg-webhook-secret_value", "zalo-webhook-secret-value"
-    settings = load_settings(
-        _env_file=None,
-        telegram_bot_token=telegram_api.token,
-        telegram_api_base_url=telegram_api.base_url,
-        telegram_webhook_url="https://bot.example/telegram/webhook",
-        telegram_webhook_secret=telegram_secret,
-        zalo_bot_token=zalo_api.token,
-        zalo_api_base_url=zalo_api.base_url,
-        zalo_webhook_secret=zalo_secret,
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        web_port=0,
-        staff_ids="telegram:900",
-        staff_chat_id="900",
+    settings = both_on_webhooks(
+        telegram_api, zalo_api, tmp_path, telegram_secret, zalo_secret, staff_ids="telegram:900", staff_chat_id="900"
     )
     stream = io.StringIO()
     configure_logging("DEBUG", "text", verbose=True, secrets=settings.secrets())

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.app import Runner
-from bot.settings import load_settings
+from tests.bot.webhook_settings import both_on_webhooks
 
 pytestmark = pytest.mark.slow
 
@@ -64,19 +64,7 @@ def bodies(rng: random.Random, real: list[dict], count: int) -> list[str]:
 
 
 async def test_no_webhook_body_makes_a_500(telegram_api, zalo_api, tmp_path):
-    settings = load_settings(
-        _env_file=None,
-        telegram_bot_token=telegram_api.token,
-        telegram_api_base_url=telegram_api.base_url,
-        telegram_webhook_url="https://bot.example/telegram/webhook",
-        telegram_webhook_secret=TG_SECRET,
-        zalo_bot_token=zalo_api.token,
-        zalo_api_base_url=zalo_api.base_url,
-        zalo_webhook_secret=ZALO_SECRET,
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        web_port=0,
-        flood_limit=10_000,
-    )
+    settings = both_on_webhooks(telegram_api, zalo_api, tmp_path, TG_SECRET, ZALO_SECRET, flood_limit=10_000)
     runner = Runner(settings)
     await runner.start()
     base = f"http://127.0.0.1:{runner.web.port}"
