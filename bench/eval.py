@@ -1,7 +1,7 @@
 """Search quality on one part of tests/eval, per variant, beside the lexical engine alone, embeddings alone
 and two plain baselines, in one run.
 
-Run:  python bench/eval.py [--part test|dev] [--misses]
+Run:  python bench/eval.py [--part test|gaps|dev] [--misses] [--dir KNOWLEDGE_DIR]
 
 The *test* part (the default) is written blind and only ever scored; the *dev* part is what fitting and
 choosing look at. Every cut-off a baseline needs is chosen on dev, then applied to the part reported.
@@ -130,10 +130,11 @@ def print_table(title: str, report: Report) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("test", "dev"), default="test")
+    parser.add_argument("--part", choices=("test", "dev", "gaps"), default="test")
     parser.add_argument("--misses", action="store_true", help="list the questions the engine got wrong")
+    parser.add_argument("--dir", type=Path, help="knowledge folder (default: the shipped one), e.g. an older release")
     args = parser.parse_args()
-    kb, _ = load_directory()
+    kb, _ = load_directory(args.dir) if args.dir else load_directory()
     items, dev = load_part(args.part), load_part("dev")
     embedder = E5Embedder()
     hybrid = SearchEngine(kb, embedder=embedder, vectors=VectorCache(CACHE_DIR, embedder.name, embedder.dim))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from bot.db import handoffs, retention
 from bot.db.database import Database
@@ -27,9 +28,17 @@ async def run_once(db: Database, policy: RetentionPolicy, handoff_idle_hours: fl
     return done
 
 
-async def run_forever(db: Database, policy: RetentionPolicy, handoff_idle_hours: float) -> None:
+async def run_forever(
+    db: Database,
+    policy: RetentionPolicy,
+    handoff_idle_hours: float,
+    reminders: Callable[[], list[str]] = list,
+) -> None:
+    """Every day: the pass above, and the admins' reminders (unset contacts, entries due for review) again."""
     await asyncio.sleep(FIRST_RUN_AFTER)
     while True:
+        for reminder in reminders():
+            log.warning("%s", reminder)
         try:
             done = await run_once(db, policy, handoff_idle_hours)
             log.info("housekeeping: %s", ", ".join(f"{k}: {v}" for k, v in sorted(done.items())))

@@ -9,13 +9,11 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.views import RetentionPolicy
+from handlers.views import ContactDetails, RetentionPolicy
 from knowledge.loader import SHIPPED_DIR
 
 # Words that turn campaign quiet hours off (see `quiet_hours`).
 QUIET_HOURS_OFF = {"", "off", "none", "no", "0", "tắt", "không"}
-# Shown wherever a contact detail has not been configured: obviously a placeholder, never a guess.
-CONTACT_PLACEHOLDER = "[chưa cập nhật — quản trị viên điền {name} trong tệp .env]"
 
 
 def parse_ids(raw: str) -> frozenset[str]:
@@ -86,9 +84,10 @@ class Settings(BaseSettings):
     log_format: str = "text"
 
     support_contact_org: str = "Sở Khoa học và Công nghệ tỉnh Quảng Ninh"
-    support_contact_phone: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_PHONE")
-    support_contact_email: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_EMAIL")
-    support_contact_address: str = CONTACT_PLACEHOLDER.format(name="SUPPORT_CONTACT_ADDRESS")
+    # Empty until the department gives them: answers then say the details are being updated (never a guess).
+    support_contact_phone: str = ""
+    support_contact_email: str = ""
+    support_contact_address: str = ""
 
     @property
     def admins(self) -> frozenset[str]:
@@ -123,15 +122,12 @@ class Settings(BaseSettings):
         password = urlsplit(self.database_url).password if "://" in self.database_url else None
         return [s for s in [*found, password or ""] if s]
 
-    def contact_block(self) -> str:
-        """The contact lines answers show in place of {contact}."""
-        return "\n".join(
-            [
-                f"- Đơn vị: {self.support_contact_org}",
-                f"- Điện thoại: {self.support_contact_phone}",
-                f"- Email: {self.support_contact_email}",
-                f"- Địa chỉ: {self.support_contact_address}",
-            ]
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(
+            self.support_contact_org,
+            self.support_contact_phone,
+            self.support_contact_email,
+            self.support_contact_address,
         )
 
 

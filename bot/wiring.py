@@ -30,9 +30,11 @@ from bot.db.state import DatabaseStateStore
 from bot.live_search import LiveSearch
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.setup_warnings import setup_warnings
 from bot.startup import StartupError
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
+from handlers.contact import contact_block
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
@@ -42,6 +44,7 @@ from knowledge.embeddings import VectorCache, load_embedder
 from knowledge.loader import KnowledgeLoadError, load_directory
 from knowledge.model import KnowledgeBase
 from knowledge.search import SearchEngine
+from knowledge.sources import SourceBook
 from knowledge.validator import errors, validate
 
 if TYPE_CHECKING:
@@ -89,7 +92,7 @@ class SearchBuilder:
 def release_ask_service(settings: Settings) -> AskService:
     """`ask` on the release files, no database: the search engine over KNOWLEDGE_DIR."""
     engine = SearchBuilder(settings)(load_release(settings))
-    return AskService(lambda: engine, settings.contact_block())
+    return AskService(lambda: engine, settings.contact_details(), SourceBook.load())
 
 
 def staff_chat(settings: Settings) -> tuple[str, str] | None:
@@ -125,7 +128,13 @@ class Core:
         self.search.start()
         settings = self.settings
         self._housekeeper = asyncio.create_task(
-            housekeeping.run_forever(self.db, settings.retention, settings.handoff_idle_hours), name="housekeeping"
+            housekeeping.run_forever(
+                self.db,
+                settings.retention,
+                settings.handoff_idle_hours,
+                lambda: setup_warnings(settings.contact_details(), self.search().kb, dt.date.today()),
+            ),
+            name="housekeeping",
         )
 
         async def purge() -> None:
@@ -162,6 +171,8 @@ async def build_core(settings: Settings) -> Core:
     db = await open_configured_database(settings)
     async with db.session() as session:
         kb = await live_knowledge.load_or_seed(session, load_release(settings))
+    for warning in setup_warnings(settings.contact_details(), kb, dt.date.today()):
+        log.warning("%s", warning)
     build_search = SearchBuilder(settings)
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
     health = DatabaseHealth(db)
@@ -171,7 +182,7 @@ async def build_core(settings: Settings) -> Core:
     metrics = Metrics()
     wakeup = asyncio.Event()
     relay = Relay()
-    ask = AskService(search, settings.contact_block())
+    ask = AskService(search, settings.contact_details(), SourceBook.load())
     people = PeopleFlows(
         people_store, state, lambda: search().kb.menu_topics(), settings.staff, settings.retention, settings.timezone
     )
@@ -180,7 +191,7 @@ async def build_core(settings: Settings) -> Core:
         people_store,
         state,
         relay,
-        ask.contact_block,
+        contact_block(settings.contact_details(), offer_staff=False),
         settings.staff,
         staff_chat(settings),
         settings.handoff_idle_hours * 3600,

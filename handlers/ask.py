@@ -7,23 +7,46 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers import texts
+from handlers.contact import contact_block
+from handlers.views import ContactDetails
+from knowledge.answer_parts import CONTACT, split_answer
 from knowledge.confidence import AskStatus
 from knowledge.model import Entry
 from knowledge.search import SearchEngine, SearchResult
+from knowledge.sources import SourceBook
 from knowledge.syllables import strip_accents
 
 SUGGESTION_COUNT = 3
+# A live copy imported before the short-first rules may still say "liên hệ {contact}." inside a sentence:
+# there the block follows the sentence's colon, as it always did.
+_INLINE_CONTACT = re.compile(r"(?<=\S)[ \t]*:?[ \t]*\{contact\}\.?")
 FOLLOW_UP_WORDS = 7  # a follow-up is short: "thế còn Kaizen?", "vậy bắt đầu từ đâu"
 # How follow-ups start or end, accent-free: "còn …", "vậy …", "thế còn …", "cái nào …", "… thì sao".
 _FOLLOW_UP = re.compile(r"^(?:con|vay|the|the con|cai nao|nhu vay|neu vay|and|what about|how about)\b|\bthi sao\W*$")
-# "{contact}" inside a sentence ("hãy liên hệ {contact}.") becomes "hãy liên hệ:" + the contact lines.
-_INLINE_CONTACT = re.compile(r"(?<=\S)[ \t]*:?[ \t]*\{contact\}\.?")
 
 
 @dataclass
 class Suggestion:
     entry_id: str
     question: str
+    label: str = ""  # what a button offering it says (≤ 40 characters); the question when empty
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.question
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """An entry as the user sees it: `text` first (the short answer, then the contact block if the entry
+    asks for it), `detail` behind a fold or a "Xem chi tiết" choice."""
+
+    text: str
+    detail: str
+    contact: bool
+
+    @property
+    def whole(self) -> str:
+        return f"{self.text}\n\n{self.detail}" if self.detail else self.text
 
 
 @dataclass
@@ -57,18 +80,47 @@ def is_follow_up(question: str) -> bool:
 class AskService:
     """Wraps a SearchEngine; `engine_provider` lets a reloaded knowledge base swap in without restart."""
 
-    def __init__(self, engine_provider: Callable[[], SearchEngine], contact_block: str):
+    def __init__(
+        self,
+        engine_provider: Callable[[], SearchEngine],
+        contact: ContactDetails,
+        sources: SourceBook | None = None,
+    ):
         self._engine = engine_provider
-        self.contact_block = contact_block
+        self.contact = contact
+        self.sources = sources or SourceBook([])
+
+    def source_line(self, entry: Entry) -> str:
+        """The entry's source as a user reads it: short forms, links that open."""
+        return self.sources.display(entry.source)
+
+    @property
+    def contact_block(self) -> str:
+        return contact_block(self.contact)
 
     @property
     def engine(self) -> SearchEngine:
         return self._engine()
 
+    def fallback_text(self) -> str:
+        """The honest "I don't know", with the contact block (or, while unset, the offer of staff) once."""
+        wording = texts.FALLBACK if self.contact.reachable else texts.FALLBACK_UPDATING
+        return wording.format(contact=self.contact_block)
+
+    def shown(self, entry: Entry) -> ShownAnswer:
+        """An entry's answer split for a phone: short first, the contact block (filled from settings) after it."""
+        parts = split_answer(entry.answer)
+        text = f"{parts.short}\n\n{self.contact_block}" if parts.contact else parts.short
+        return ShownAnswer(self._inline(text), self._inline(parts.detail), parts.contact)
+
+    def _inline(self, text: str) -> str:
+        if CONTACT not in text:
+            return text
+        return _INLINE_CONTACT.sub(lambda _: ":\n" + self.contact_block, text).replace(CONTACT, self.contact_block)
+
     def render(self, entry: Entry) -> str:
-        """An entry's answer with {contact} filled from settings."""
-        text = _INLINE_CONTACT.sub(lambda _: ":\n" + self.contact_block, entry.answer)
-        return text.replace("{contact}", self.contact_block)
+        """An entry's whole answer as one text (`ask --json`, evaluation)."""
+        return self.shown(entry).whole
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.engine.kb.get(entry_id)
@@ -76,7 +128,7 @@ class AskService:
     def related(self, entry: Entry) -> list[Suggestion]:
         kb = self.engine.kb
         found = [kb.get(i) for i in entry.related]
-        return [Suggestion(e.id, e.question) for e in found if e is not None]
+        return [Suggestion(e.id, e.question, e.button_label) for e in found if e is not None]
 
     def ask(self, question: str, previous: str | None = None) -> AskOutcome:
         """Answer `question`; `previous` is the entry this chat was last answered with, for a short
@@ -101,9 +153,9 @@ class AskService:
                 result,
             )
         if result.status is AskStatus.CLARIFY:
-            choices = [Suggestion(e.id, e.question) for e in result.choices(SUGGESTION_COUNT)]
+            choices = [Suggestion(e.id, e.question, e.button_label) for e in result.choices(SUGGESTION_COUNT)]
             return AskOutcome(AskStatus.CLARIFY, texts.CLARIFY, None, result.confidence, choices, None, result)
         if not result.analysis.tokens:
             return AskOutcome(AskStatus.FALLBACK, texts.EMPTY_QUESTION, None, 0.0, [], None, result)
-        answer = texts.FALLBACK.format(contact=self.contact_block)
+        answer = self.fallback_text()
         return AskOutcome(AskStatus.FALLBACK, answer, None, result.confidence, [], None, result)

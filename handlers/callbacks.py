@@ -33,6 +33,13 @@ class ShowEntry:
 
 
 @dataclass(frozen=True)
+class ShowDetail:
+    """ "Xem chi tiết" under a short answer, on channels that cannot fold the detail."""
+
+    entry_id: str
+
+
+@dataclass(frozen=True)
 class NoneOfThese:
     """ "None of these" under a question back: the honest fallback."""
 
@@ -131,6 +138,7 @@ Callback = (
     MainMenu
     | TopicPage
     | ShowEntry
+    | ShowDetail
     | NoneOfThese
     | TalkToStaff
     | EndHandoff
@@ -168,6 +176,8 @@ def _wire(callback: Callback) -> str:
             return "m"
         case TopicPage(topic_id, page):
             return f"t:{topic_id}:{page}" if page else f"t:{topic_id}"
+        case ShowDetail(entry_id):
+            return f"x:{entry_id}"
         case ShowEntry(entry_id):
             return f"e:{entry_id}"
         case NoneOfThese():
@@ -269,6 +279,8 @@ def unpack(data: str) -> Callback | None:
         return TopicPage(topic_id, number or 0) if topic_id else None
     if kind == "e" and rest:
         return ShowEntry(rest)
+    if kind == "x" and rest:
+        return ShowDetail(rest)
     if kind == "s" and rest:
         return Subscribe(rest)
     if kind == "f":

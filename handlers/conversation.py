@@ -17,6 +17,7 @@ from handlers.callbacks import (
     EraseData,
     MainMenu,
     NoneOfThese,
+    ShowDetail,
     ShowEntry,
     SkipComment,
     Subscribe,
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000  # longer text is cut for search: nobody asks one question in 1,000 characters
 # Questions per menu page, about: a topic of 37 questions as one list is a wall on a phone; 8 fit a screen.
 TOPIC_PAGE_SIZE = 8
+# Entries tagged so are greetings, thanks and goodbyes: no 👍/👎 and no source under them.
+SMALL_TALK_TAG = "small-talk"
 COMMAND_ALIASES = {
     "start": "start",
     "batdau": "start",
@@ -258,7 +261,7 @@ class Conversation:
         pages = max(1, -(-len(entries) // per_page))
         page = page if 0 <= page < pages else 0  # an old button may name a page the topic no longer has
         shown = entries[page * per_page : (page + 1) * per_page]
-        rows = [[entry_button(e.id, e.question)] for e in shown]
+        rows = [[entry_button(e.id, e.button_label)] for e in shown]
         turn = ([Button(texts.PREVIOUS_PAGE, pack(TopicPage(topic_id, page - 1)))] if page > 0 else []) + (
             [Button(texts.NEXT_PAGE, pack(TopicPage(topic_id, page + 1)))] if page + 1 < pages else []
         )
@@ -273,17 +276,30 @@ class Conversation:
         return Reply(title, rows)
 
     # -- answers ---------------------------------------------------------------------------------
-    def answer_reply(self, entry_id: str, vote: bool | None = None) -> Reply | None:
+    def answer_reply(self, entry_id: str, vote: bool | None = None, detail_only: bool = False) -> Reply | None:
+        """An entry's answer: the short part with the detail folded (or offered), then what to ask next.
+
+        `detail_only` is the detail itself, for "Xem chi tiết" on a channel that could not fold it.
+        """
         entry = self.ask_service.entry(entry_id)
         if entry is None:
             return None
-        rows = [[entry_button(s.entry_id, s.question)] for s in self.ask_service.related(entry)]
-        rows.append(self.people.feedback_buttons(entry_id, vote))  # 👍/👎 under every answer
+        shown = self.ask_service.shown(entry)
+        small_talk = SMALL_TALK_TAG in entry.tags
+        rows = [[entry_button(s.entry_id, s.label)] for s in self.ask_service.related(entry)]
+        if shown.contact:
+            rows.insert(0, [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
+        if not small_talk:
+            rows.append(self.people.feedback_buttons(entry_id, vote))  # 👍/👎 under every answer
         rows.append(menu_row())
-        return Reply(self.ask_service.render(entry), rows, source=entry.source)
+        source = None if small_talk else self.ask_service.source_line(entry)
+        if detail_only:
+            return Reply(shown.detail or shown.text, rows)
+        more = Button(texts.SHOW_DETAIL, pack(ShowDetail(entry_id))) if shown.detail else None
+        return Reply(shown.text, rows, source=source, detail=shown.detail, detail_button=more)
 
     def fallback_reply(self, outcome: AskOutcome | None = None) -> Reply:
-        text = outcome.answer if outcome else texts.FALLBACK.format(contact=self.ask_service.contact_block)
+        text = outcome.answer if outcome else self.ask_service.fallback_text()
         return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
     async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
@@ -324,7 +340,7 @@ class Conversation:
                 },
                 CONTEXT_TTL,
             )
-            rows = [[entry_button(s.entry_id, s.question)] for s in outcome.suggestions]
+            rows = [[entry_button(s.entry_id, s.label)] for s in outcome.suggestions]
             rows.append([Button(texts.NONE_OF_THESE, pack(NoneOfThese()))])
             return replies + [Reply(outcome.answer, rows)]
         if not outcome.result or not outcome.result.analysis.tokens:
@@ -417,6 +433,8 @@ class Conversation:
                 if reply is not None:
                     await self.remember_pick(incoming, entry_id)
                 return reply
+            case ShowDetail(entry_id):
+                return self.answer_reply(entry_id, detail_only=True)
             case NoneOfThese():
                 return self.fallback_reply()
             case TalkToStaff():

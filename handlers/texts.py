@@ -13,8 +13,8 @@ HELP = (
     "- /dangky — nhận thông báo về khóa đào tạo, chính sách hỗ trợ; /huydangky để ngừng.\n"
     "- /gapcanbo — gặp cán bộ tư vấn (có thể ghi luôn nội dung, ví dụ: /gapcanbo Tôi cần tư vấn ISO 9001); "
     "/ketthuc để quay lại Trợ lý.\n"
-    "- /dulieucuatoi — xem dữ liệu Trợ lý lưu về bạn; /xoadulieu — xóa dữ liệu đó.\n\n"
-    "Trợ lý trả lời tự động từ bộ câu hỏi – đáp có ghi nguồn, nên có thể chưa đầy đủ; khi chưa chắc, trợ lý sẽ nói rõ."
+    "- /dulieucuatoi — xem dữ liệu tôi lưu về bạn; /xoadulieu — xóa dữ liệu đó.\n\n"
+    "Tôi trả lời tự động từ bộ câu hỏi – đáp có ghi nguồn, nên có thể chưa đầy đủ; khi chưa chắc, tôi sẽ nói rõ."
 )
 MENU = "Các chủ đề — chọn một chủ đề để xem câu hỏi thường gặp:"
 TOPIC = "{title} — chọn câu hỏi:"
@@ -25,9 +25,26 @@ CLARIFY = "Tôi chưa chắc bạn hỏi ý nào. Bạn chọn giúp câu gần 
 NONE_OF_THESE = "Không phải các câu trên"
 FALLBACK = (
     "Xin lỗi, tôi chưa có câu trả lời chắc chắn cho câu hỏi này. Câu hỏi đã được ghi lại để bổ sung.\n\n"
-    "Bạn có thể liên hệ trực tiếp:\n{contact}\n\n"
-    "Hoặc bấm «Gặp cán bộ» để cán bộ trả lời bạn."
+    "{contact}\n\n"
+    "Bạn cũng có thể bấm «Gặp cán bộ» để cán bộ trả lời ngay trong cuộc trò chuyện này."
 )
+# The same, while the department's details are unset: the contact note already offers «Gặp cán bộ».
+FALLBACK_UPDATING = (
+    "Xin lỗi, tôi chưa có câu trả lời chắc chắn cho câu hỏi này. Câu hỏi đã được ghi lại để bổ sung.\n\n{contact}"
+)
+# The contact block: once, at the end of answers about contacting or applying, and on fallbacks.
+CONTACT_HEADING = "Liên hệ trực tiếp:"
+CONTACT_ORG = "- Đơn vị: {value}"
+CONTACT_PHONE = "- Điện thoại: {value}"
+CONTACT_EMAIL = "- Email: {value}"
+CONTACT_ADDRESS = "- Địa chỉ: {value}"
+# While the department's details are unset, said plainly; never a settings name, never a guess.
+CONTACT_UPDATING = (
+    "Thông tin liên hệ của {org} đang được cập nhật. Bạn bấm «Gặp cán bộ» (hoặc gõ /gapcanbo) để để lại lời "
+    "nhắn, cán bộ sẽ trả lời ngay trong cuộc trò chuyện này."
+)
+CONTACT_UPDATING_PLAIN = "Thông tin liên hệ của {org} đang được cập nhật."
+SHOW_DETAIL = "Xem chi tiết"
 EMPTY_QUESTION = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn gõ câu hỏi giúp tôi nhé, ví dụ: «5S là gì» "
     "hoặc «đăng ký hỗ trợ như thế nào»."
@@ -50,7 +67,7 @@ CONSOLE_BAD_NUMBER = "Không có lựa chọn số {number}. Hãy gõ số trong
 SUBSCRIBE_OFFER = "🔔 Nhận thông báo"
 SUBSCRIBE_CHOOSE = (
     "Bạn muốn nhận thông báo (khóa đào tạo, chính sách hỗ trợ, hạn đăng ký) về chủ đề nào?\n\n"
-    "Khi đăng ký, bạn đồng ý để Trợ lý lưu mã cuộc trò chuyện, tên hiển thị và chủ đề đã chọn để gửi thông "
+    "Khi đăng ký, bạn đồng ý để tôi lưu mã cuộc trò chuyện, tên hiển thị và chủ đề đã chọn để gửi thông "
     "báo. Bạn có thể hủy bất cứ lúc nào bằng /huydangky, xem dữ liệu bằng /dulieucuatoi và xóa "
     "bằng /xoadulieu."
 )
@@ -59,7 +76,7 @@ SUBSCRIBED = "Đã đăng ký nhận thông báo về: {topics}. Cảm ơn bạn
 UNSUBSCRIBED = "Đã hủy đăng ký. Bạn sẽ không nhận thông báo nữa."
 NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận thông báo. Gõ /dangky nếu muốn đăng ký."
 MY_DATA = (
-    "Dữ liệu Trợ lý đang lưu về bạn (kênh {channel}, mã cuộc trò chuyện {chat_id}):\n"
+    "Dữ liệu tôi đang lưu về bạn (kênh {channel}, mã cuộc trò chuyện {chat_id}):\n"
     "1. Hồ sơ trò chuyện: tên hiển thị «{name}»; lần đầu {first_seen}, gần nhất {last_seen}; "
     "câu hỏi gần nhất: {recent}\n"
     "2. Nhận thông báo: {subscription}\n"
@@ -70,13 +87,13 @@ MY_DATA = (
     "7. Trạng thái hội thoại tạm thời (đang chọn, đang soạn…): {state}, tự xóa sau tối đa {state_hours} giờ\n\n"
     "Thời hạn lưu: câu hỏi và đánh giá {questions_days} ngày; yêu cầu gặp cán bộ {requests_days} ngày sau khi "
     "kết thúc; hồ sơ của người không đăng ký nhận thông báo {inactive_days} ngày kể từ lần trò chuyện cuối.\n"
-    "Gõ /xoadulieu để xóa toàn bộ dữ liệu này (theo Nghị định 13/2023/NĐ-CP)."
+    "Gõ /xoadulieu để xóa toàn bộ dữ liệu này (quyền của bạn theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15)."
 )
-NO_DATA = "Trợ lý không lưu dữ liệu nào về bạn."
-DELETE_CONFIRM = "Bạn chắc chắn muốn xóa toàn bộ dữ liệu Trợ lý lưu về bạn (kể cả đăng ký nhận thông báo)?"
+NO_DATA = "Tôi không lưu dữ liệu nào về bạn."
+DELETE_CONFIRM = "Bạn chắc chắn muốn xóa toàn bộ dữ liệu tôi lưu về bạn (kể cả đăng ký nhận thông báo)?"
 DELETE_YES = "Xóa dữ liệu của tôi"
 DELETE_NO = "Không, giữ lại"
-DELETED = "Đã xóa toàn bộ dữ liệu của bạn. Nếu bạn nhắn tiếp, Trợ lý sẽ coi như lần đầu trò chuyện."
+DELETED = "Đã xóa toàn bộ dữ liệu của bạn. Nếu bạn nhắn tiếp, tôi sẽ coi như lần đầu trò chuyện."
 KEPT = "Đã giữ nguyên dữ liệu của bạn."
 FEEDBACK_UP = "👍"
 FEEDBACK_DOWN = "👎"
@@ -106,19 +123,16 @@ HANDOFF_ALREADY = (
     "để quay lại Trợ lý."
 )
 HANDOFF_FORWARDED = "✓ Đã chuyển tới cán bộ."
-HANDOFF_NOT_FORWARDED = (
-    "Chưa chuyển được tin nhắn tới cán bộ (đã lưu trong yêu cầu #{ref}). Nếu cần gấp, bạn liên hệ:\n{contact}"
-)
+HANDOFF_NOT_FORWARDED = "Chưa chuyển được tin nhắn tới cán bộ (đã lưu trong yêu cầu #{ref}).\n\n{contact}"
 HANDOFF_NO_STAFF = (
-    "Hiện chưa có cán bộ trực tuyến qua Trợ lý. Yêu cầu của bạn đã được ghi lại (mã #{ref}). "
-    "Bạn vui lòng liên hệ trực tiếp:\n{contact}"
+    "Hiện chưa có cán bộ trực tuyến qua Trợ lý. Yêu cầu của bạn đã được ghi lại (mã #{ref}).\n\n{contact}"
 )
 HANDOFF_END = "Kết thúc, quay lại Trợ lý"
-HANDOFF_ENDED_BY_USER = "Đã kết thúc trò chuyện với cán bộ (yêu cầu #{ref}). Bạn cứ gõ câu hỏi, Trợ lý sẽ trả lời."
-HANDOFF_NOTHING_TO_END = "Bạn không có cuộc trò chuyện nào với cán bộ đang mở. Cứ gõ câu hỏi, Trợ lý sẽ trả lời."
+HANDOFF_ENDED_BY_USER = "Đã kết thúc trò chuyện với cán bộ (yêu cầu #{ref}). Bạn cứ gõ câu hỏi, tôi sẽ trả lời."
+HANDOFF_NOTHING_TO_END = "Bạn không có cuộc trò chuyện nào với cán bộ đang mở. Cứ gõ câu hỏi, tôi sẽ trả lời."
 HANDOFF_TAKEN_FOR_USER = "Cán bộ {name} đã nhận yêu cầu #{ref} của bạn và sẽ trả lời tại đây."
 HANDOFF_CLOSED_FOR_USER = (
-    "Cán bộ đã kết thúc cuộc trò chuyện (yêu cầu #{ref}).{note} Cảm ơn bạn! Bạn cứ gõ câu hỏi, Trợ lý sẽ trả lời."
+    "Cán bộ đã kết thúc cuộc trò chuyện (yêu cầu #{ref}).{note} Cảm ơn bạn! Bạn cứ gõ câu hỏi, tôi sẽ trả lời."
 )
 HANDOFF_CLOSE_NOTE = " Ghi chú: {note}"
 STAFF_ANSWER = "💬 Cán bộ{name} trả lời:\n{text}"
@@ -155,12 +169,12 @@ USER_LABEL = "Người dùng"
 STAFF_LABEL = "Cán bộ"
 STAFF_ONLY = "Lệnh này chỉ dành cho cán bộ của chương trình."
 PRIVATE_ONLY = (
-    "Trong nhóm, Trợ lý chỉ trả lời câu hỏi. Để đăng ký nhận thông báo, đánh giá câu trả lời, gặp cán bộ "
-    "hoặc xem, xóa dữ liệu của bạn, bạn nhắn riêng cho Trợ lý nhé."
+    "Trong nhóm, tôi chỉ trả lời câu hỏi. Để đăng ký nhận thông báo, đánh giá câu trả lời, gặp cán bộ "
+    "hoặc xem, xóa dữ liệu của bạn, bạn nhắn riêng cho tôi nhé."
 )
-FLOOD = "Bạn gửi tin nhắn hơi nhanh. Trợ lý sẽ trả lời lần lượt từng tin, bạn chờ một chút nhé (khoảng {seconds} giây)."
-FLOOD_DROPPED = "Bạn gửi quá nhiều tin nhắn cùng lúc; Trợ lý bỏ qua các tin sau cùng. Bạn chờ một phút rồi gửi lại nhé."
-INTERNAL_ERROR = "Xin lỗi, Trợ lý vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
+FLOOD = "Bạn gửi tin nhắn hơi nhanh. Tôi sẽ trả lời lần lượt từng tin, bạn chờ một chút nhé (khoảng {seconds} giây)."
+FLOOD_DROPPED = "Bạn gửi quá nhiều tin nhắn cùng lúc; tôi bỏ qua các tin sau cùng. Bạn chờ một phút rồi gửi lại nhé."
+INTERNAL_ERROR = "Xin lỗi, tôi vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
 
 # -- staff: campaigns ---------------------------------------------------------------------------------
 CAMPAIGN_ASK_TEXT = "Soạn chiến dịch mới. Gõ nội dung thông báo (có thể dùng {name} để chèn tên người nhận):"

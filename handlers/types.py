@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,16 @@ class Reply:
     edit: bool = False
     # With `edit`: swap only that message's buttons; where it cannot, `text` alone goes as a new message.
     buttons_only: bool = False
+    # The rest of an answer: Telegram folds it under `text`; text-only channels offer `detail_button` instead.
+    detail: str = ""
+    detail_button: Button | None = None
+
+    def with_detail_choice(self) -> Reply:
+        """For a channel that cannot fold text: the detail left out and offered as the first choice."""
+        if not self.detail:
+            return self
+        rows = [[self.detail_button], *self.buttons] if self.detail_button is not None else self.buttons
+        return dataclasses.replace(self, buttons=rows, detail="", detail_button=None)
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

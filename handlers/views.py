@@ -127,3 +127,24 @@ class RetentionPolicy:
     requests_days: int = 365  # closed requests to staff and their transcripts
     inactive_days: int = 365  # chats that never subscribed (or left) and went quiet
     deliveries_days: int = 90  # who a campaign message went to (the counts stay)
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """The department's contact details as settings give them; any may still be unset ("")."""
+
+    org: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+    @property
+    def unset(self) -> list[str]:
+        """Which of phone, email and address are still empty (setting names, for the operator)."""
+        fields = {"SUPPORT_CONTACT_PHONE": self.phone, "SUPPORT_CONTACT_EMAIL": self.email}
+        fields["SUPPORT_CONTACT_ADDRESS"] = self.address
+        return [name for name, value in fields.items() if not value.strip()]
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.phone.strip() or self.email.strip())

@@ -70,6 +70,7 @@ def parse_entry(raw: Any, origin: str) -> tuple[Entry | None, list[Problem]]:
     try:
         reviewed = _as_date(raw.get("reviewed"))
         valid_until = _as_date(raw.get("valid_until"))
+        review_by = _as_date(raw.get("review_by"))
     except ValueError as exc:
         return None, [Problem(origin, entry_id, f"bad date: {exc}")]
     related = raw.get("related")
@@ -87,6 +88,8 @@ def parse_entry(raw: Any, origin: str) -> tuple[Entry | None, list[Problem]]:
         alternates=_as_list(raw.get("alternates")),
         reviewed=reviewed,
         valid_until=valid_until,
+        review_by=review_by,
+        label=str(raw.get("label") or "").strip(),
         related=_as_list(related),
         tags=_as_list(tags),
         origin=origin,

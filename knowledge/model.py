@@ -10,11 +10,13 @@ ENTRY_FIELDS = (
     "id",
     "topic",
     "question",
+    "label",
     "alternates",
     "answer",
     "source",
     "reviewed",
     "valid_until",
+    "review_by",
     "related",
     "tags",
 )
@@ -32,6 +34,10 @@ class Entry:
     alternates: list[str] = field(default_factory=list)
     reviewed: dt.date | None = None
     valid_until: dt.date | None = None
+    # The day admins are reminded to check an entry whose facts hang on a dated plan or rule.
+    review_by: dt.date | None = None
+    # The text of a button offering this entry (phones cut longer ones); the question when empty.
+    label: str = ""
     related: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     # The file the entry was read from, for error messages; not exported and not part of equality.
@@ -49,10 +55,17 @@ class Entry:
             value = data[key]
             if isinstance(value, dt.date):
                 value = value.isoformat()
-            if value is None or (key in ("valid_until",) and not value):
+            if value is None or (key in ("valid_until", "review_by", "label") and not value):
                 continue
             out[key] = value
         return out
+
+    @property
+    def button_label(self) -> str:
+        return self.label or self.question
+
+    def due_for_review(self, today: dt.date) -> bool:
+        return self.review_by is not None and self.review_by <= today
 
     def is_current(self, today: dt.date) -> bool:
         return self.valid_until is None or self.valid_until >= today

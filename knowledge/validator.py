@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 
+from knowledge.answer_parts import CONTACT, SHORT_MAX_CHARS, paragraphs, split_answer
 from knowledge.loader import Problem
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import Normalizer
@@ -19,6 +20,43 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_LABEL_CHARS = 40  # a button label longer than this is cut off on a phone
+_LIST_START = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+_URL = re.compile(r"https?://\S+")
+# What a well-formed URL may hold (RFC 3986); curly quotes or unencoded letters mean it will not open.
+_URL_CHARS = re.compile(r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+$")
+# A URL cut by a space goes on with a path-like word: "https://x.vn/tin tuc-moi.html".
+_AFTER_SPACE = re.compile(r"^\S*(?:/|\.html?\b|\.aspx?\b|\.php\b)")
+
+
+def url_problems(text: str) -> list[str]:
+    """Why the URLs in `text` would not open: typographic quotes, letters to encode, a space inside."""
+    found: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(".,;:)")
+        if not _URL_CHARS.match(url):
+            found.append(f"URL {url[:60]!r} holds characters a link cannot (quotes, spaces or unencoded letters)")
+        elif _AFTER_SPACE.match(text[match.end() :].removeprefix(" ")) and text[match.end() : match.end() + 1] == " ":
+            found.append(f"URL {url[:60]!r} seems cut by a space")
+    return found
+
+
+def answer_problems(answer: str) -> list[str]:
+    """The KB 2.0 answer form: a short first paragraph that answers alone, {contact} only as the last block."""
+    found: list[str] = []
+    parts = split_answer(answer)
+    if not parts.short:
+        return found
+    if len(parts.short) > SHORT_MAX_CHARS:
+        found.append(f"short answer (first paragraph) is {len(parts.short)} characters, over {SHORT_MAX_CHARS}")
+    if _LIST_START.match(parts.short):
+        found.append("the answer must open with a sentence that answers, not a list")
+    if CONTACT in answer and (answer.count(CONTACT) > 1 or paragraphs(answer)[-1] != CONTACT):
+        found.append("{contact} must stand alone as the last paragraph, once")
+    elif parts.contact and (parts.detail or parts.short).rstrip().endswith(":"):
+        # The block shows right under the short answer, so a sentence leading into it would dangle.
+        found.append("the text before {contact} must not end with ':' (the contact block shows under the short answer)")
+    return found
 
 
 def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -51,8 +89,18 @@ def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.
             report("empty answer")
         elif len(entry.answer) > MAX_ANSWER_CHARS:
             report(f"answer is {len(entry.answer)} characters, over {MAX_ANSWER_CHARS}")
+        else:
+            for message in answer_problems(entry.answer):
+                report(message)
         if not entry.source:
             report("missing source")
+        for message in url_problems(entry.source) + url_problems(entry.answer):
+            report(message)
+        if len(entry.button_label) > MAX_LABEL_CHARS:
+            which = "label" if entry.label else "question (no label set)"
+            report(f"{which} is {len(entry.button_label)} characters, over {MAX_LABEL_CHARS} for a button")
+        if entry.due_for_review(today):
+            report(f"due for review since {entry.review_by}", "warning")
         if entry.reviewed is None:
             report("missing reviewed date", "warning")
         if entry.valid_until is not None and entry.valid_until < today:

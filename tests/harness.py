@@ -14,7 +14,7 @@ from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
 from handlers.types import Incoming, Reply
-from handlers.views import RetentionPolicy
+from handlers.views import ContactDetails, RetentionPolicy
 from knowledge.search import SearchEngine
 from tests.fakes.memory import CollectingMessenger, MemoryDesk, MemoryHandoffs, MemoryPeople
 
@@ -63,6 +63,7 @@ def build_bot(
     staff: frozenset[str] = frozenset({STAFF}),
     staff_chat: tuple[str, str] | None = STAFF_CHAT,
     flood_limit: int = 20,
+    contact: ContactDetails | None = None,
 ) -> Bot:
     clock = FakeClock()
     state = MemoryStateStore(clock)
@@ -70,7 +71,7 @@ def build_bot(
     people_store = MemoryPeople(handoffs)
     messenger = CollectingMessenger()
     desk = MemoryDesk()
-    ask = AskService(lambda: engine, CONTACT)
+    ask = AskService(lambda: engine, contact or ContactDetails("Sở Thử nghiệm", phone=CONTACT))
     people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), staff, RetentionPolicy())
     handoff = HandoffFlow(handoffs, people_store, state, messenger, CONTACT, staff, staff_chat, sleep=clock.sleep)
     # As in bot/wiring.py: the flood window in a store of its own, not the conversation state.

@@ -67,6 +67,7 @@ class NumberedChoices:
         await self.state.put(self._key(chat_id), value, MENU_TTL)
 
     async def render(self, chat_id: str, reply: Reply) -> str:
+        reply = reply.with_detail_choice()
         parts = [reply.text]
         if reply.source:
             parts.append(texts.SOURCE.format(source=reply.source))

@@ -38,7 +38,7 @@ COMMANDS = [
     BotCommand("ketthuc", "Kết thúc trò chuyện với cán bộ, quay lại Trợ lý"),
     BotCommand("dangky", "Đăng ký nhận thông báo"),
     BotCommand("huydangky", "Hủy nhận thông báo"),
-    BotCommand("dulieucuatoi", "Xem dữ liệu Trợ lý lưu về bạn"),
+    BotCommand("dulieucuatoi", "Xem dữ liệu tôi lưu về bạn"),
     BotCommand("xoadulieu", "Xóa dữ liệu của bạn"),
     BotCommand("huongdan", "Hướng dẫn sử dụng"),
 ]

@@ -24,11 +24,18 @@ def source_html(source: str) -> str:
 
 
 def render_html(reply: Reply) -> list[str]:
-    """The reply's text escaped for parse_mode=HTML, its source in italics, split to fit."""
+    """The reply's text escaped for parse_mode=HTML, its detail folded, its source in italics, split to fit."""
     source = "\n\n" + source_html(reply.source) if reply.source else ""
-    body = html.escape(reply.text, quote=False) + source
+    folded = ""
+    if reply.detail:
+        # One tap opens the detail; the phone shows the short answer and a few lines of what follows.
+        folded = "\n\n<blockquote expandable>" + html.escape(reply.detail, quote=False) + "</blockquote>"
+    body = html.escape(reply.text, quote=False) + folded + source
     if len(body) <= MAX_MESSAGE:
         return [body]
+    if reply.detail:
+        # Too long to fold in one message: the detail follows as plain paragraphs.
+        reply = Reply(f"{reply.text}\n\n{reply.detail}", reply.buttons, reply.source)
     # Split the raw text, then escape each piece, so no entity or tag is cut in half; the last piece
     # keeps room for the source line, which can run to several hundred characters.
     limit = MAX_MESSAGE - 400 - len(reply.source or "")

@@ -37,8 +37,8 @@ TEXT_EVENT = "message.text.received"
 
 CHOOSE_HINT = "Trả lời bằng số (1, 2, 3…) để chọn, 0 để quay lại, hoặc gõ câu hỏi mới."
 TEXT_ONLY = (
-    "Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp đính kèm. "
-    "Bạn gõ câu hỏi bằng chữ giúp Trợ lý nhé, ví dụ: «5S là gì»."
+    "Xin lỗi, tôi chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp đính kèm. "
+    "Bạn gõ câu hỏi bằng chữ giúp tôi nhé, ví dụ: «5S là gì»."
 )
 NOTHING_TO_GO_BACK = "Không còn gì để quay lại. Gõ /chude để xem các chủ đề."
 BAD_NUMBER = "Không có lựa chọn số {number}. Bạn gõ một số trong danh sách ở tin nhắn trên, hoặc gõ câu hỏi mới."

@@ -54,12 +54,13 @@ def test_ask_json_batch_keeps_order(tmp_path):
 
 
 def test_chat_numbers_back_and_ctrl_d(tmp_path):
-    # Ask, pick the first "ask next" choice, go back, pick a number that is not there, leave (EOF).
-    proc = run_bot("chat", stdin="5s la gi\n1\n0\n99\n", cwd=tmp_path)
+    # Ask, open the detail ("Xem chi tiết" is 1), pick the first "ask next" choice under it, go back, pick a
+    # number that is not there, leave (EOF).
+    proc = run_bot("chat", stdin="5s la gi\n1\n1\n0\n99\n", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "Sàng lọc (Seiri)" in out
-    assert "Xưởng nhỏ bắt đầu áp dụng 5S" in out
+    assert "1. Xem chi tiết" in out and "Sàng lọc (Seiri)" in out
+    assert "2. Bắt đầu làm 5S ở xưởng nhỏ" in out  # the related entry by its short label
     assert "Không có lựa chọn số 99" in out
     assert out.rstrip().endswith("Tạm biệt! Khi cần, bạn cứ quay lại hỏi nhé.")
     assert "Traceback" not in proc.stderr
@@ -75,7 +76,9 @@ def test_run_without_tokens_is_the_console(tmp_path):
     proc = run_bot("run", stdin="5s la gi\n", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "console" in proc.stderr
-    assert "Sàng lọc (Seiri)" in proc.stdout
+    assert "Sàng lọc, Sắp xếp" in proc.stdout and "1. Xem chi tiết" in proc.stdout
+    # Contact details unset: one warning for the operator, and answers never name a settings file.
+    assert "contact details unset (SUPPORT_CONTACT_PHONE" in proc.stderr and ".env" not in proc.stdout
 
 
 def test_bad_knowledge_dir_is_one_clear_line(tmp_path):

@@ -111,6 +111,9 @@ async def test_a_business_owner_journey(bot, telegram_api):
 
     answer = (await user.say("5S là gì"))[0]
     assert "Sàng lọc" in answer["text"] and "<i>Nguồn:" in answer["text"]
+    # The short answer first, the detail folded under it (the Bot API accepted the expandable quote).
+    assert answer["text"].startswith("5S là") and "<blockquote expandable>- Sàng lọc (Seiri)" in answer["text"]
+    assert "Xem chi tiết" not in buttons(answer)
     plain = (await user.say("5s la gi"))[0]
     assert plain["text"] == answer["text"]
 
@@ -407,7 +410,7 @@ async def test_in_a_group_questions_are_answered_and_nothing_personal_is_kept(bo
     assert "Sàng lọc" in group.received()[-1]["text"]
     await bot.deliver(telegram_api.message_update(-300, "/dulieucuatoi", user_id=502, first_name="Bob"))
     await telegram_api.wait_for("sendMessage", 2, timeout=10, chat_id=-300)
-    assert group.received()[-1]["text"].startswith("Trong nhóm, Trợ lý chỉ trả lời câu hỏi")
+    assert group.received()[-1]["text"].startswith("Trong nhóm, tôi chỉ trả lời câu hỏi")
     await bot.core.writes.flush()  # the bookkeeping the answers did not wait for
     async with bot.core.db.session() as s:
         assert await people.get_person(s, "telegram", "-300") is None

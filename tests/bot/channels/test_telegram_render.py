@@ -64,3 +64,14 @@ def test_keyboard_drops_oversized_callback_data_and_keeps_links():
     )
     rows = markup.inline_keyboard
     assert len(rows) == 2 and rows[0][0].url == "https://example.org" and len(rows[1][0].text) <= 120
+
+
+def test_the_detail_folds_under_the_short_answer_and_unfolds_when_too_long():
+    folded = render_html(Reply("Ngắn <gọn>.", source="Nguồn", detail="Chi tiết & ví dụ."))
+    assert folded == [
+        "Ngắn &lt;gọn&gt;.\n\n<blockquote expandable>Chi tiết &amp; ví dụ.</blockquote>\n\n<i>Nguồn: Nguồn</i>"
+    ]
+    long_detail = "\n\n".join("chi tiết " * 60 for _ in range(12))
+    parts = render_html(Reply("Ngắn.", source="Nguồn", detail=long_detail))
+    assert len(parts) > 1 and all(len(visible(p)) <= MAX_MESSAGE for p in parts)
+    assert "blockquote" not in "".join(parts) and parts[0].startswith("Ngắn.\n\nchi tiết")

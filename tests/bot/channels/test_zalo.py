@@ -128,7 +128,11 @@ async def test_a_business_owner_journey(bot, zalo_api):
     [plain] = await user.say("5s la gi")
     assert plain == answer
 
-    [follow] = await user.say("1")  # the first "ask next" question under the answer
+    # The short answer comes first; its detail is the first choice, then what to ask next.
+    assert "Sàng lọc, Sắp xếp" in answer and "(Seiri)" not in answer and "1. Xem chi tiết" in answer
+    [detail] = await user.say("1")
+    assert detail.startswith("- Sàng lọc (Seiri)") and "Xem chi tiết" not in detail
+    [follow] = await user.say("1")  # the first "ask next" question under the detail
     assert "Nguồn: " in follow and follow != answer
 
     [clarify] = await user.say("iso")
@@ -190,7 +194,7 @@ async def test_images_stickers_and_other_messages_get_a_text_only_reply(bot, zal
     user = Chat(zalo_api, USER, bot.deliver)
     for update in (zalo_api.image_update(USER), zalo_api.sticker_update(USER), zalo_api.unsupported_update(USER)):
         [reply] = await user.expect(update)
-        assert reply.startswith("Xin lỗi, Trợ lý chỉ đọc được tin nhắn chữ")
+        assert reply.startswith("Xin lỗi, tôi chỉ đọc được tin nhắn chữ")
     [empty] = await user.say("")
     assert "chỉ đọc được câu hỏi bằng chữ" in empty
     [nothing] = await user.say("0")
