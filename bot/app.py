@@ -9,6 +9,8 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.broadcast.runtime import BroadcastRuntime
 from bot.channels.base import ChannelBase
@@ -16,7 +18,15 @@ from bot.logs import SecretFilter
 from bot.settings import Settings
 from bot.startup import StartupError
 from bot.web import WebServer, build_web_app
-from bot.wiring import Core, build_broadcaster, build_console, build_core, build_limiters, build_platforms
+from bot.wiring import (
+    Core,
+    build_admin,
+    build_broadcaster,
+    build_console,
+    build_core,
+    build_limiters,
+    build_platforms,
+)
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 20.0
@@ -55,6 +65,7 @@ class Runner:
                 **core.health.report(),
                 "writes_waiting": len(core.writes),
             },
+            build_admin(core),
         )
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
         try:
@@ -132,10 +143,44 @@ async def serve(settings: Settings) -> None:
             log.error("stopping took over %s s; exiting anyway", STOP_TIMEOUT)
 
 
-def run_app(settings: Settings) -> int:
+async def serve_console_web(settings: Settings) -> None:
+    """`python -m bot web`: the web console alone (with /healthz), no channel; until SIGINT or SIGTERM."""
+    core = await build_core(settings)
+    app = build_web_app([], core.db, core.metrics, lambda: {**core.health.report()}, build_admin(core))
+    server = WebServer(app, settings.web_host, settings.web_port)
     try:
-        asyncio.run(serve(settings))
+        await server.start()
+    except OSError as exc:
+        await core.close()
+        raise StartupError(
+            f"cannot listen on {settings.web_host}:{settings.web_port} ({exc.strerror or exc}): set WEB_PORT"
+        ) from None
+    core.start_background()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"Trang quản trị: http://{settings.web_host}:{server.port}/admin", file=sys.stderr)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        await core.close()
+
+
+def _run(settings: Settings, main: Callable[[Settings], Coroutine[Any, Any, None]]) -> int:
+    """Run `main` until it returns; a start-up problem is one clear line (no secret in it), exit code 2."""
+    try:
+        asyncio.run(main(settings))
     except StartupError as exc:
         print(f"error: {SecretFilter(settings.secrets()).redact(str(exc))}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_web(settings: Settings) -> int:
+    return _run(settings, serve_console_web)
+
+
+def run_app(settings: Settings) -> int:
+    return _run(settings, serve)

@@ -1,4 +1,4 @@
-"""The project's aiohttp server: webhooks of the channels that use them, /healthz, /readyz and /metrics."""
+"""The project's aiohttp server: webhooks of the channels that use them, /healthz, /readyz, /metrics, /admin."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.admin.app import add_admin
+from bot.admin.deps import AdminDeps
 from bot.channels.base import Channel
 from bot.db.database import Database
 from bot.metrics import CONTENT_TYPE, Metrics
 
 
 def build_web_app(
-    channels: Sequence[Channel], db: Database | None, metrics: Metrics, health: Callable[[], dict[str, Any]]
+    channels: Sequence[Channel],
+    db: Database | None,
+    metrics: Metrics,
+    health: Callable[[], dict[str, Any]],
+    admin: AdminDeps | None = None,
 ) -> web.Application:
     """`health()` returns a dict for /healthz (with "database": "ok" or "down"); each channel adds its routes.
 
@@ -39,6 +45,8 @@ def build_web_app(
     app.router.add_get("/metrics", scrape)
     for channel in channels:
         channel.register_routes(app)
+    if admin is not None:
+        add_admin(app, admin)
     return app
 
 

@@ -15,11 +15,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import housekeeping
+from bot.admin.deps import AdminDeps
+from bot.admin.editing import Editor
+from bot.admin.trial import TrialRunner
 from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.desk import DatabaseDesk
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
+from bot.contact_book import ContactBook
 from bot.db import live_knowledge
 from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database, open_database
@@ -34,7 +38,7 @@ from bot.setup_warnings import setup_warnings
 from bot.startup import StartupError
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
-from handlers.contact import contact_block
+from handlers.contact import FixedContacts
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Seconds between sweeps of expired conversation state.
 STATE_PURGE_EVERY = 600.0
+CONTACT_REFRESH_EVERY = 5.0  # seconds; as often as the knowledge reload looks for a new version
 DATABASE_OPEN_TIMEOUT = 30.0  # seconds to connect and migrate before start-up gives up
 
 
@@ -92,7 +97,7 @@ class SearchBuilder:
 def release_ask_service(settings: Settings) -> AskService:
     """`ask` on the release files, no database: the search engine over KNOWLEDGE_DIR."""
     engine = SearchBuilder(settings)(load_release(settings))
-    return AskService(lambda: engine, settings.contact_details(), SourceBook.load())
+    return AskService(lambda: engine, FixedContacts(settings.contact_details()), SourceBook.load())
 
 
 def staff_chat(settings: Settings) -> tuple[str, str] | None:
@@ -118,10 +123,13 @@ class Core:
     metrics: Metrics
     health: DatabaseHealth
     writes: BackgroundWrites
+    contacts: ContactBook
+    build_search: SearchBuilder
     relay: Relay = field(default_factory=Relay)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
     _purger: asyncio.Task[None] | None = None
     _housekeeper: asyncio.Task[None] | None = None
+    _contact_refresher: asyncio.Task[None] | None = None
 
     def start_background(self) -> None:
         """The knowledge reloader, the sweep of expired conversation state, and the daily retention job."""
@@ -132,7 +140,7 @@ class Core:
                 self.db,
                 settings.retention,
                 settings.handoff_idle_hours,
-                lambda: setup_warnings(settings.contact_details(), self.search().kb, dt.date.today()),
+                lambda: setup_warnings(self.contacts.current(), self.search().kb, dt.date.today()),
             ),
             name="housekeeping",
         )
@@ -147,11 +155,22 @@ class Core:
 
         self._purger = asyncio.create_task(purge(), name="state-purge")
 
+        async def refresh_contacts() -> None:
+            # What an admin saves in the console reaches answers within seconds, as knowledge changes do.
+            while True:
+                await asyncio.sleep(CONTACT_REFRESH_EVERY)
+                try:
+                    await self.contacts.refresh(self.db)
+                except Exception:
+                    log.exception("reading the contact settings failed; keeping the current ones")
+
+        self._contact_refresher = asyncio.create_task(refresh_contacts(), name="contact-refresh")
+
     async def close(self) -> None:
         self.search.stop()
         await self.writes.close()
         await self.health.close()
-        for task in (self._purger, self._housekeeper):
+        for task in (self._purger, self._housekeeper, self._contact_refresher):
             if task is not None:
                 task.cancel()
         await self.db.dispose()
@@ -171,7 +190,9 @@ async def build_core(settings: Settings) -> Core:
     db = await open_configured_database(settings)
     async with db.session() as session:
         kb = await live_knowledge.load_or_seed(session, load_release(settings))
-    for warning in setup_warnings(settings.contact_details(), kb, dt.date.today()):
+    contacts = ContactBook(settings.contact_details())
+    await contacts.refresh(db)
+    for warning in setup_warnings(contacts.current(), kb, dt.date.today()):
         log.warning("%s", warning)
     build_search = SearchBuilder(settings)
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
@@ -182,7 +203,7 @@ async def build_core(settings: Settings) -> Core:
     metrics = Metrics()
     wakeup = asyncio.Event()
     relay = Relay()
-    ask = AskService(search, settings.contact_details(), SourceBook.load())
+    ask = AskService(search, contacts, SourceBook.load())
     people = PeopleFlows(
         people_store, state, lambda: search().kb.menu_topics(), settings.staff, settings.retention, settings.timezone
     )
@@ -191,7 +212,7 @@ async def build_core(settings: Settings) -> Core:
         people_store,
         state,
         relay,
-        contact_block(settings.contact_details(), offer_staff=False),
+        contacts,
         settings.staff,
         staff_chat(settings),
         settings.handoff_idle_hours * 3600,
@@ -203,7 +224,28 @@ async def build_core(settings: Settings) -> Core:
     # user spread over two processes is at most let through at twice the rate.
     flood = FloodGuard(MemoryStateStore(max_keys=50_000), settings.flood_limit, settings.flood_window)
     conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay)
-    return Core(settings, db, search, state, people_store, conversation, metrics, health, writes, relay, wakeup)
+    return Core(
+        settings,
+        db,
+        search,
+        state,
+        people_store,
+        conversation,
+        metrics,
+        health,
+        writes,
+        contacts,
+        build_search,
+        relay,
+        wakeup,
+    )
+
+
+def build_admin(core: Core) -> AdminDeps:
+    """The web console's parts, over the same database, search builder and contact details as the bot."""
+    return AdminDeps(
+        core.db, Editor(core.db), TrialRunner(core.build_search), core.conversation.ask_service, core.contacts
+    )
 
 
 # -- channels and senders --------------------------------------------------------------------------

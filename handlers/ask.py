@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers import texts
-from handlers.contact import contact_block
-from handlers.views import ContactDetails
+from handlers.contact import ContactSource, contact_block
 from knowledge.answer_parts import CONTACT, split_answer
 from knowledge.confidence import AskStatus
 from knowledge.model import Entry
@@ -83,11 +82,11 @@ class AskService:
     def __init__(
         self,
         engine_provider: Callable[[], SearchEngine],
-        contact: ContactDetails,
+        contacts: ContactSource,
         sources: SourceBook | None = None,
     ):
         self._engine = engine_provider
-        self.contact = contact
+        self.contacts = contacts
         self.sources = sources or SourceBook([])
 
     def source_line(self, entry: Entry) -> str:
@@ -96,7 +95,7 @@ class AskService:
 
     @property
     def contact_block(self) -> str:
-        return contact_block(self.contact)
+        return contact_block(self.contacts.current())
 
     @property
     def engine(self) -> SearchEngine:
@@ -104,7 +103,7 @@ class AskService:
 
     def fallback_text(self) -> str:
         """The honest "I don't know", with the contact block (or, while unset, the offer of staff) once."""
-        wording = texts.FALLBACK if self.contact.reachable else texts.FALLBACK_UPDATING
+        wording = texts.FALLBACK if self.contacts.current().reachable else texts.FALLBACK_UPDATING
         return wording.format(contact=self.contact_block)
 
     def shown(self, entry: Entry) -> ShownAnswer:

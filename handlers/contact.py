@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from handlers import texts
 from handlers.views import ContactDetails
+
+
+class ContactSource(Protocol):
+    """Where the department's contact details come from now (settings, or what an admin saved)."""
+
+    def current(self) -> ContactDetails: ...
+
+
+class FixedContacts:
+    """Contact details that do not change while the process runs (the CLI, tests)."""
+
+    def __init__(self, details: ContactDetails):
+        self.details = details
+
+    def current(self) -> ContactDetails:
+        return self.details
 
 
 def contact_block(details: ContactDetails, offer_staff: bool = True) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.callbacks import EndHandoff, RequestClose, RequestTake, RequestView, pack
+from handlers.contact import ContactSource, contact_block
 from handlers.local_time import local_time
 from handlers.ports import HandoffStore, Messenger, PeopleStore, StateStore
 from handlers.statuses import HandoffAuthor, HandoffStatus
@@ -51,7 +52,7 @@ class HandoffFlow:
         people: PeopleStore,
         state: StateStore,
         messenger: Messenger,
-        contact_block: str,
+        contacts: ContactSource,
         staff: frozenset[str],
         staff_chat: tuple[str, str] | None,
         idle: float = HANDOFF_IDLE,
@@ -62,7 +63,7 @@ class HandoffFlow:
         self.people = people
         self.state = state
         self.messenger = messenger
-        self.contact = contact_block
+        self.contacts = contacts
         self.staff = staff
         self.staff_chat = staff_chat
         self.idle = idle
@@ -72,6 +73,10 @@ class HandoffFlow:
     @staticmethod
     def _key(channel: str, chat_id: str) -> str:
         return f"handoff:{channel}:{chat_id}"
+
+    def contact_block(self) -> str:
+        # The request is already open: "press «Gặp cán bộ»" would send the user in a circle.
+        return contact_block(self.contacts.current(), offer_staff=False)
 
     async def _enter(self, request: HandoffView, last: HandoffAuthor) -> None:
         await self.state.put(
@@ -106,7 +111,7 @@ class HandoffFlow:
         )
         if self.staff_chat is None:
             # Nobody reads requests in a chat: what was asked is kept for staff, the user gets the contacts.
-            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact))]
+            return [Reply(texts.HANDOFF_NO_STAFF.format(ref=request.reference, contact=self.contact_block()))]
         await self._enter(request, HandoffAuthor.USER if question else HandoffAuthor.STAFF)
         notice = texts.STAFF_NEW_REQUEST.format(
             ref=request.reference,
@@ -116,7 +121,7 @@ class HandoffFlow:
         )
         sent = await self._to_staff(notice, request, message_id)
         if not sent:
-            return [Reply(texts.HANDOFF_NOT_FORWARDED.format(ref=request.reference, contact=self.contact))]
+            return [Reply(texts.HANDOFF_NOT_FORWARDED.format(ref=request.reference, contact=self.contact_block()))]
         template = texts.HANDOFF_OPENED if text else texts.HANDOFF_ASK
         return [Reply(template.format(ref=request.reference), [end_button()])]
 
@@ -136,7 +141,7 @@ class HandoffFlow:
         sent = await self._to_staff(line, request, message_id)
         await self._enter(request, HandoffAuthor.USER)
         if not sent:
-            return [Reply(texts.HANDOFF_NOT_FORWARDED.format(ref=request.reference, contact=self.contact))]
+            return [Reply(texts.HANDOFF_NOT_FORWARDED.format(ref=request.reference, contact=self.contact_block()))]
         # One acknowledgement per turn: after an answer from staff, not under every line the user types.
         return [] if mode and mode.get("last") == HandoffAuthor.USER else [Reply(texts.HANDOFF_FORWARDED)]
 

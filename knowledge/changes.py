@@ -16,6 +16,10 @@ from knowledge.validator import errors, validate
 NEW_ENTRIES_FILE = "90-imported.yaml"
 
 
+APPLIED = "đã áp dụng"
+NOT_APPLIED = "CHƯA áp dụng: không thay đổi gì"
+
+
 @dataclass
 class ImportReport:
     """What an import added, changed, left alone and rejected; `applied` is False when anything was rejected."""
@@ -32,13 +36,13 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = [
-            f"added {len(self.added)}: {', '.join(self.added) or '-'}",
-            f"changed {len(self.changed)}: {', '.join(self.changed) or '-'}",
-            f"unchanged {len(self.unchanged)}",
-            f"rejected {len(self.rejected)}",
+            f"thêm {len(self.added)}: {', '.join(self.added) or '-'}",
+            f"sửa {len(self.changed)}: {', '.join(self.changed) or '-'}",
+            f"giữ nguyên {len(self.unchanged)}",
+            f"bị từ chối {len(self.rejected)}",
         ]
         out += [f"  {p}" for p in self.rejected]
-        out.append("applied" if self.applied else "NOT applied: nothing was changed")
+        out.append(APPLIED if self.applied else NOT_APPLIED)
         return out
 
 
@@ -71,9 +75,7 @@ def merge(
     counts = Counter(e.id for e in incoming)
     origin = incoming[0].origin if incoming else ""
     report.rejected += [
-        Problem(origin, entry_id, f"id appears {n} times in the imported file")
-        for entry_id, n in counts.items()
-        if n > 1
+        Problem(origin, entry_id, f"mã xuất hiện {n} lần trong tệp nhập") for entry_id, n in counts.items() if n > 1
     ]
     report.applied = not report.rejected
     return merged, report
@@ -93,14 +95,14 @@ class RemoveReport:
         return bool(self.removed)
 
     def lines(self) -> list[str]:
-        out = [f"removed {len(self.removed)}: {', '.join(self.removed) or '-'}"]
+        out = [f"gỡ {len(self.removed)}: {', '.join(self.removed) or '-'}"]
         out += [
-            f"  {entry_id}: no longer offers {', '.join(gone)} as a next question"
+            f"  {entry_id}: không còn gợi ý {', '.join(gone)} là câu hỏi tiếp theo"
             for entry_id, gone in self.unlinked.items()
         ]
         if self.unknown:
-            out.append(f"unknown {len(self.unknown)}: {', '.join(self.unknown)}")
-        out.append("applied" if self.applied else "NOT applied: nothing was changed")
+            out.append(f"không có {len(self.unknown)}: {', '.join(self.unknown)}")
+        out.append(APPLIED if self.applied else NOT_APPLIED)
         return out
 
 

@@ -47,6 +47,11 @@ class AskStatus(StrEnum):
     CLARIFY = "clarify"
     FALLBACK = "fallback"
 
+    @property
+    def label(self) -> str:
+        """How staff read it (CLI, console)."""
+        return {"answered": "trả lời", "clarify": "hỏi lại", "fallback": "chưa trả lời được"}[self.value]
+
 
 @dataclass
 class Decision:

@@ -18,18 +18,22 @@ TOPICS_FILE = "topics.yaml"
 ENTRIES_DIR = "entries"
 
 
+LEVEL_WORDS = {"error": "LỖI", "warning": "CẢNH BÁO"}
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with the knowledge base, located by file and entry id."""
 
     origin: str
     entry_id: str
-    message: str
+    message: str  # Vietnamese: admins read it in the CLI, in import reports and beside a field in the console
     level: str = "error"  # or "warning"
+    field: str = ""  # the entry field it is about ("answer", "label", …), for the console's form
 
     def __str__(self) -> str:
         where = f"{self.origin}: {self.entry_id}" if self.entry_id else self.origin
-        return f"{self.level.upper()} {where}: {self.message}"
+        return f"{LEVEL_WORDS.get(self.level, self.level)} {where}: {self.message}"
 
 
 class KnowledgeLoadError(Exception):
@@ -59,20 +63,22 @@ def _as_list(value: Any) -> list[str]:
 def parse_entry(raw: Any, origin: str) -> tuple[Entry | None, list[Problem]]:
     """Build an Entry from a mapping; returns the problems that make it unusable or doubtful."""
     if not isinstance(raw, dict):
-        return None, [Problem(origin, "", f"an entry must be a mapping, got {type(raw).__name__}")]
+        return None, [
+            Problem(origin, "", f"mỗi câu hỏi phải là một bảng trường: giá trị, không phải {type(raw).__name__}")
+        ]
     entry_id = str(raw.get("id") or "").strip()
     problems: list[Problem] = []
     for key in raw:
         if key not in ENTRY_FIELDS:
-            problems.append(Problem(origin, entry_id, f"unknown field '{key}'", "warning"))
+            problems.append(Problem(origin, entry_id, f"trường «{key}» không dùng, bị bỏ qua", "warning", str(key)))
     if not entry_id:
-        return None, [Problem(origin, "", f"entry without id (question: {raw.get('question')!r})")]
+        return None, [Problem(origin, "", f"câu hỏi chưa có mã (câu hỏi: {raw.get('question')!r})", field="id")]
     try:
         reviewed = _as_date(raw.get("reviewed"))
         valid_until = _as_date(raw.get("valid_until"))
         review_by = _as_date(raw.get("review_by"))
     except ValueError as exc:
-        return None, [Problem(origin, entry_id, f"bad date: {exc}")]
+        return None, [Problem(origin, entry_id, f"ngày không đọc được (viết YYYY-MM-DD): {exc}")]
     related = raw.get("related")
     tags = raw.get("tags")
     if isinstance(related, str) and "\n" not in related:
@@ -142,7 +148,7 @@ def load_directory(directory: Path | str = SHIPPED_DIR) -> tuple[KnowledgeBase, 
     for path in sorted(entries_dir.glob("*.yaml")):
         data = read_yaml(path) or []
         if not isinstance(data, list):
-            problems.append(Problem(path.name, "", "file must hold a YAML list of entries"))
+            problems.append(Problem(path.name, "", "tệp phải chứa một danh sách câu hỏi (YAML)"))
             continue
         found, found_problems = parse_entries(data, path.name)
         entries.extend(found)

@@ -35,9 +35,9 @@ def url_problems(text: str) -> list[str]:
     for match in _URL.finditer(text):
         url = match.group().rstrip(".,;:)")
         if not _URL_CHARS.match(url):
-            found.append(f"URL {url[:60]!r} holds characters a link cannot (quotes, spaces or unencoded letters)")
+            found.append(f"đường dẫn «{url[:60]}» có ký tự không mở được (ngoặc kép cong, dấu cách hoặc chữ có dấu)")
         elif _AFTER_SPACE.match(text[match.end() :].removeprefix(" ")) and text[match.end() : match.end() + 1] == " ":
-            found.append(f"URL {url[:60]!r} seems cut by a space")
+            found.append(f"đường dẫn «{url[:60]}» có vẻ bị một dấu cách cắt đôi")
     return found
 
 
@@ -48,14 +48,19 @@ def answer_problems(answer: str) -> list[str]:
     if not parts.short:
         return found
     if len(parts.short) > SHORT_MAX_CHARS:
-        found.append(f"short answer (first paragraph) is {len(parts.short)} characters, over {SHORT_MAX_CHARS}")
+        found.append(
+            f"đoạn đầu (câu trả lời ngắn) dài {len(parts.short)} ký tự, quá {SHORT_MAX_CHARS}: "
+            "viết một hai câu trả lời thẳng vào câu hỏi, phần chi tiết để sau một dòng trống"
+        )
     if _LIST_START.match(parts.short):
-        found.append("the answer must open with a sentence that answers, not a list")
+        found.append("câu trả lời phải mở đầu bằng một câu trả lời thẳng, không phải một danh sách")
     if CONTACT in answer and (answer.count(CONTACT) > 1 or paragraphs(answer)[-1] != CONTACT):
-        found.append("{contact} must stand alone as the last paragraph, once")
+        found.append("{contact} chỉ được đứng riêng ở đoạn cuối, một lần")
     elif parts.contact and (parts.detail or parts.short).rstrip().endswith(":"):
         # The block shows right under the short answer, so a sentence leading into it would dangle.
-        found.append("the text before {contact} must not end with ':' (the contact block shows under the short answer)")
+        found.append(
+            "đoạn trước {contact} không được kết thúc bằng dấu hai chấm: khối liên hệ hiện ngay dưới câu trả lời ngắn"
+        )
     return found
 
 
@@ -67,62 +72,84 @@ def validate(kb: KnowledgeBase, normalizer: Normalizer | None = None, today: dt.
     topic_ids = {t.id for t in kb.topics}
     counts = Counter(e.id for e in kb.entries)
     questions: dict[str, str] = {}
+    phrasings: dict[str, list[str]] = {}  # every phrasing, to the entries that have it
     for entry in kb.entries:
         questions.setdefault(normalizer.analyze(entry.question, repair=False).plain, entry.id)
+        for text in entry.alternates:
+            owners = phrasings.setdefault(normalizer.analyze(text, repair=False).plain, [])
+            if entry.id not in owners:
+                owners.append(entry.id)
 
     for entry in kb.entries:
 
-        def report(message: str, level: str = "error", entry: Entry = entry) -> None:
-            problems.append(Problem(entry.origin, entry.id, message, level))
+        def report(message: str, field: str, level: str = "error", entry: Entry = entry) -> None:
+            problems.append(Problem(entry.origin, entry.id, message, level, field))
 
         if counts[entry.id] > 1:
-            report(f"duplicate id (appears {counts[entry.id]} times)")
+            report(f"mã bị trùng (xuất hiện {counts[entry.id]} lần)", "id")
         if not ID_PATTERN.match(entry.id):
-            report("id must be lower-case letters, digits and hyphens")
+            report("mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (2–63 ký tự)", "id")
         if not entry.topic:
-            report("missing topic")
+            report("chưa chọn chủ đề", "topic")
         elif entry.topic not in topic_ids:
-            report(f"unknown topic '{entry.topic}'")
+            report(f"không có chủ đề «{entry.topic}»", "topic")
         if not entry.question:
-            report("empty question")
+            report("chưa có câu hỏi", "question")
         if not entry.answer:
-            report("empty answer")
+            report("chưa có câu trả lời", "answer")
         elif len(entry.answer) > MAX_ANSWER_CHARS:
-            report(f"answer is {len(entry.answer)} characters, over {MAX_ANSWER_CHARS}")
+            report(f"câu trả lời dài {len(entry.answer)} ký tự, quá {MAX_ANSWER_CHARS}", "answer")
         else:
             for message in answer_problems(entry.answer):
-                report(message)
+                report(message, "answer")
         if not entry.source:
-            report("missing source")
-        for message in url_problems(entry.source) + url_problems(entry.answer):
-            report(message)
+            report("chưa ghi nguồn", "source")
+        for message in url_problems(entry.source):
+            report(message, "source")
+        for message in url_problems(entry.answer):
+            report(message, "answer")
         if len(entry.button_label) > MAX_LABEL_CHARS:
-            which = "label" if entry.label else "question (no label set)"
-            report(f"{which} is {len(entry.button_label)} characters, over {MAX_LABEL_CHARS} for a button")
-        if entry.due_for_review(today):
-            report(f"due for review since {entry.review_by}", "warning")
+            if entry.label:
+                report(f"nhãn nút dài {len(entry.button_label)} ký tự, quá {MAX_LABEL_CHARS}", "label")
+            else:
+                report(
+                    f"câu hỏi dài {len(entry.button_label)} ký tự, quá {MAX_LABEL_CHARS} để làm nút: đặt một nhãn ngắn",
+                    "label",
+                )
+        if entry.review_by is not None and entry.due_for_review(today):
+            report(f"đã đến hạn xem lại (từ {entry.review_by:%d/%m/%Y})", "review_by", "warning")
         if entry.reviewed is None:
-            report("missing reviewed date", "warning")
+            report("chưa có ngày xem xét", "reviewed", "warning")
         if entry.valid_until is not None and entry.valid_until < today:
-            report(f"expired: valid_until {entry.valid_until.isoformat()}", "warning")
+            report(f"đã hết hiệu lực từ {entry.valid_until:%d/%m/%Y}: không còn được trả lời", "valid_until", "warning")
         for name in _PLACEHOLDER.findall(entry.answer):
             if name not in PLACEHOLDERS:
-                report(f"unknown placeholder {{{name}}} in answer")
+                report(f"chỗ điền {{{name}}} không có (chỉ dùng {{contact}})", "answer")
         for target in entry.related:
             if target == entry.id:
-                report("related points to itself")
+                report("câu liên quan trỏ vào chính nó", "related")
             elif target not in counts:
-                report(f"related '{target}' points nowhere")
+                report(f"câu liên quan «{target}» không có trong kho", "related")
         if len(entry.alternates) < MIN_ALTERNATES:
-            report(f"only {len(entry.alternates)} alternates (want at least {MIN_ALTERNATES})", "warning")
+            report(
+                f"chỉ có {len(entry.alternates)} cách hỏi khác (nên có ít nhất {MIN_ALTERNATES})",
+                "alternates",
+                "warning",
+            )
         for phrasing in (entry.question, *entry.alternates):
             if phrasing and (phrasing.startswith(FORMULA_STARTS) or not any(ch.isalpha() for ch in phrasing)):
                 # "=1+2" is no question, and in a spreadsheet it is a formula.
-                report(f"phrasing {phrasing[:40]!r} must be words, not starting with = + - @")
+                field = "question" if phrasing == entry.question else "alternates"
+                report(f"«{phrasing[:40]}» phải là chữ, không bắt đầu bằng = + - @", field)
         for alternate in entry.alternates:
-            owner = questions.get(normalizer.analyze(alternate, repair=False).plain)
+            plain = normalizer.analyze(alternate, repair=False).plain
+            owner = questions.get(plain)
             if owner is not None and owner != entry.id:
-                report(f"alternate {alternate!r} is identical to the question of '{owner}'")
+                report(f"cách hỏi «{alternate}» trùng với câu hỏi của «{owner}»", "alternates")
+            elif others := [owner for owner in phrasings.get(plain, []) if owner != entry.id]:
+                # The same words under two entries: the bot could only ask back between them. Both are told,
+                # so the one being changed (an import, a console edit) is refused whichever came first.
+                report(f"cách hỏi «{alternate}» trùng với một cách hỏi của «{others[0]}»", "alternates")
     return problems
 
 

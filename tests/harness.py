@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
+from handlers.contact import FixedContacts
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
@@ -71,9 +72,10 @@ def build_bot(
     people_store = MemoryPeople(handoffs)
     messenger = CollectingMessenger()
     desk = MemoryDesk()
-    ask = AskService(lambda: engine, contact or ContactDetails("Sở Thử nghiệm", phone=CONTACT))
+    contacts = FixedContacts(contact or ContactDetails("Sở Thử nghiệm", phone=CONTACT))
+    ask = AskService(lambda: engine, contacts)
     people = PeopleFlows(people_store, state, lambda: engine.kb.menu_topics(), staff, RetentionPolicy())
-    handoff = HandoffFlow(handoffs, people_store, state, messenger, CONTACT, staff, staff_chat, sleep=clock.sleep)
+    handoff = HandoffFlow(handoffs, people_store, state, messenger, contacts, staff, staff_chat, sleep=clock.sleep)
     # As in bot/wiring.py: the flood window in a store of its own, not the conversation state.
     flood = FloodGuard(MemoryStateStore(clock), limit=flood_limit, clock=clock, sleep=clock.sleep)
     conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger)

@@ -20,6 +20,11 @@ def entry(entry_id: str, question: str, answer: str = "", **fields) -> Entry:
     return Entry(id=entry_id, question=question, answer=answer or f"Trả lời cho {question}", **fields)
 
 
+def own_alternates(entry_id: str) -> list[str]:
+    """Four phrasings that belong to this entry alone: the same words under two entries are refused."""
+    return [f"{entry_id} cách hỏi {n}" for n in ("một", "hai", "ba", "bốn")]
+
+
 def kb_of(*entries: Entry) -> KnowledgeBase:
     return KnowledgeBase(list(TOPICS), list(entries))
 

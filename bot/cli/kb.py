@@ -44,7 +44,7 @@ def print_report(report: Report, dry_run: bool) -> int:
     for line in report.lines():
         print(line)
     if dry_run:
-        print("dry run: nothing was written")
+        print("chạy thử: không ghi gì")
     return 0 if ok else 1
 
 
@@ -53,7 +53,7 @@ def print_not_in_release(kb: KnowledgeBase, incoming: list[Entry]) -> None:
     shipped = {e.id for e in incoming}
     absent = [e.id for e in kb.entries if e.id not in shipped]
     if absent:
-        print(f"not in this release, kept: {', '.join(absent)} (python -m bot kb remove ID … takes an entry out)")
+        print(f"không có trong bản phát hành này, vẫn giữ: {', '.join(absent)} (python -m bot kb remove MÃ … để gỡ)")
 
 
 async def _live(settings: Settings) -> tuple[Database, AsyncSession, KnowledgeBase]:
@@ -76,7 +76,7 @@ def export_knowledge(settings: Settings, directory: Path | None, output: Path, f
 
         kb = asyncio.run(live())
     export_entries(kb.entries, output, fmt)
-    print(f"exported {len(kb.entries)} entries to {output}")
+    print(f"đã xuất {len(kb.entries)} câu hỏi ra {output}")
     return 0
 
 
@@ -100,7 +100,7 @@ def apply_change(
             result, report = change(kb)
             if report.applied and report.changes and not dry_run:
                 version = await live_knowledge.replace(session, result, expected=kb.version)
-                print(f"live knowledge base is now version {version}; running bots reload it")
+                print(f"kho tri thức đang dùng nay là phiên bản {version}; các bot đang chạy sẽ nạp lại")
             return kb, result, report
         finally:
             await session.close()
@@ -133,7 +133,7 @@ def cmd_kb(settings: Settings, args: argparse.Namespace) -> int:
             print(problem)
         bad = errors(problems)
         warnings = len(problems) - len(bad)
-        print(f"{len(kb.entries)} entries in {len(kb.topics)} topics: {len(bad)} error(s), {warnings} warning(s)")
+        print(f"{len(kb.entries)} câu hỏi trong {len(kb.topics)} chủ đề: {len(bad)} lỗi, {warnings} cảnh báo")
         return 1 if bad else 0
     if args.kb_command == "export":
         return export_knowledge(settings, chosen, Path(args.output), args.format)

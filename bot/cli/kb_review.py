@@ -19,6 +19,7 @@ from bot.db.models import ClarifyChoice, Feedback, UnansweredQuestion
 from bot.settings import Settings
 from bot.wiring import SearchBuilder
 from knowledge.changes import ImportReport, merge
+from knowledge.confidence import AskStatus
 from knowledge.loader import Problem
 from knowledge.model import KnowledgeBase
 from knowledge.normalize import Normalizer
@@ -42,24 +43,24 @@ def show_unanswered(settings: Settings, limit: int) -> int:
 
     questions, feedback, comments, picks = asyncio.run(read())
     if questions:
-        print(f"unanswered questions, most asked first ({len(questions)} shown):")
+        print(f"câu hỏi chưa trả lời được, hỏi nhiều nhất trước (hiện {len(questions)}):")
         for q in questions:
-            guess = f"best guess {q.best_entry_id} {q.best_score:.2f}" if q.best_entry_id else "no guess"
-            print(f"  ×{q.count:<3} {q.status:<8} {guess:<40} «{printable(q.text)}»")
+            guess = f"gần nhất {q.best_entry_id} {q.best_score:.2f}" if q.best_entry_id else "không đoán được"
+            print(f"  ×{q.count:<3} {AskStatus(q.status).label:<17} {guess:<40} «{printable(q.text)}»")
     else:
-        print("no unanswered questions logged")
+        print("chưa có câu hỏi nào chưa trả lời được")
     if feedback:
-        print("answers marked 👎:")
+        print("câu trả lời bị bấm 👎:")
         for entry_id, bad, good in feedback:
             print(f"  {entry_id}: 👎 {bad}, 👍 {good}")
     for c in comments:
-        print(f"  comment on {c.entry_id} ({c.created_at:%Y-%m-%d}): «{printable(c.comment)}»")
+        print(f"  góp ý về {c.entry_id} ({c.created_at:%d/%m/%Y}): «{printable(c.comment)}»")
     if picks:
-        print("picked after a question back (question → entry): phrasings worth adding with kb alternate")
+        print("chọn sau khi bot hỏi lại (câu hỏi → câu trả lời): nên thêm làm cách hỏi bằng kb alternate")
         for pick in picks:
             print(f"  ×{pick.count:<3} {pick.entry_id:<30} «{printable(pick.text)}»")
     if questions or picks:
-        print('next: python -m bot kb alternate ENTRY_ID "question" makes a question a phrasing of that entry')
+        print('tiếp theo: python -m bot kb alternate MÃ "câu hỏi" thêm câu hỏi làm một cách hỏi của câu trả lời đó')
     return 0
 
 
@@ -69,7 +70,7 @@ def alternates_change(entry_id: str, texts: list[str], normalizer: Normalizer) -
     def change(kb: KnowledgeBase) -> tuple[KnowledgeBase, ImportReport]:
         entry = kb.get(entry_id)
         if entry is None:
-            return kb, ImportReport(rejected=[Problem("kb alternate", entry_id, "no entry with this id")])
+            return kb, ImportReport(rejected=[Problem("kb alternate", entry_id, "không có câu hỏi nào mang mã này")])
         known = {normalizer.analyze(p, repair=False).plain for p in entry.phrasings}
         fresh = []
         for text in texts:
@@ -93,7 +94,7 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
     for text in texts:
         result = engine.search(text)
         best = f"{result.best.entry.id} ({result.confidence:.2f})" if result.best else "-"
-        print(f"«{text}» → now {result.status}: {best}")
+        print(f"«{text}» → nay {result.status.label}: {best}")
         keys += [result.analysis.plain, engine.normalizer.analyze(text).plain]
     if directory is None and report.changes and not dry_run:
 
@@ -105,5 +106,5 @@ def add_alternates(settings: Settings, directory: Path | None, entry_id: str, te
             finally:
                 await db.dispose()
 
-        print(f"taken off the unanswered list: {asyncio.run(forget())}")
+        print(f"đã bỏ khỏi danh sách chưa trả lời được: {asyncio.run(forget())}")
     return code

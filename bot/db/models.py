@@ -251,3 +251,77 @@ class ClarifyChoice(SQLModel, table=True):
     count: int = 1
     first_picked: dt.datetime = Field(default_factory=utcnow)
     last_picked: dt.datetime = Field(default_factory=utcnow)
+
+
+class AdminUser(SQLModel, table=True):
+    """A web-console account: an admin (everything) or staff (campaigns and requests)."""
+
+    __tablename__ = "admin_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    disabled: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    password_changed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its cookie is kept, so a leaked table signs nobody in."""
+
+    __tablename__ = "admin_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(index=True)
+    csrf: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime = Field(index=True)
+
+
+class AdminLoginAttempt(SQLModel, table=True):
+    """One sign-in try, kept a short while: too many failures for an address slow it down."""
+
+    __tablename__ = "admin_login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ok: bool = False
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """What a console user did, when: sign-ins, edits, restores, imports, settings."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=256)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class EntryVersion(SQLModel, table=True):
+    """One state of a knowledge-base entry after a change (append-only); `data` empty means retired."""
+
+    __tablename__ = "kb_entry_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=64, index=True)
+    data: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author: str = Field(max_length=254)
+    note: str = Field(default="", max_length=256)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AppSetting(SQLModel, table=True):
+    """A setting admins change in the console (the contact details), overriding the environment."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_by: str = Field(default="", max_length=254)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

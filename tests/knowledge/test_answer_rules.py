@@ -26,19 +26,19 @@ def test_a_good_entry_passes():
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"answer": "Dài " * 120}, "characters, over 300"),
-        ({"answer": "- Mục một\n- Mục hai"}, "the answer must open with a sentence that answers, not a list"),
-        ({"answer": "1. Bước một\n2. Bước hai"}, "the answer must open with a sentence that answers, not a list"),
-        ({"answer": "Liên hệ: {contact}, rồi nói rõ nhu cầu."}, "{contact} must stand alone as the last paragraph"),
-        ({"answer": "Có.\n\n{contact}\n\n{contact}"}, "{contact} must stand alone as the last paragraph"),
-        ({"label": "Nhãn rất dài không vừa một nút trên điện thoại"}, "label is 46 characters, over 40"),
+        ({"answer": "Dài " * 120}, "dài 479 ký tự, quá 300"),
+        ({"answer": "- Mục một\n- Mục hai"}, "không phải một danh sách"),
+        ({"answer": "1. Bước một\n2. Bước hai"}, "không phải một danh sách"),
+        ({"answer": "Liên hệ: {contact}, rồi nói rõ nhu cầu."}, "{contact} chỉ được đứng riêng ở đoạn cuối"),
+        ({"answer": "Có.\n\n{contact}\n\n{contact}"}, "{contact} chỉ được đứng riêng ở đoạn cuối"),
+        ({"label": "Nhãn rất dài không vừa một nút trên điện thoại"}, "nhãn nút dài 46 ký tự, quá 40"),
         (
             {"question": "Câu hỏi rất dài mà không có nhãn ngắn đi kèm thì sao?"},
-            "question (no label set) is 53 characters",
+            "câu hỏi dài 53 ký tự, quá 40 để làm nút",
         ),
-        ({"source": "Bài “Mỗi xã”, https://tapchi.vn/“moi-xa-mot-san-pham”.html"}, "holds characters a link cannot"),
-        ({"source": "Bài báo, https://tapchi.vn/tin tuc-moi.html"}, "seems cut by a space"),
-        ({"answer": "Xem https://vnpi.vn/lăng-phí.htm để biết thêm."}, "holds characters a link cannot"),
+        ({"source": "Bài “Mỗi xã”, https://tapchi.vn/“moi-xa-mot-san-pham”.html"}, "có ký tự không mở được"),
+        ({"source": "Bài báo, https://tapchi.vn/tin tuc-moi.html"}, "bị một dấu cách cắt đôi"),
+        ({"answer": "Xem https://vnpi.vn/lăng-phí.htm để biết thêm."}, "có ký tự không mở được"),
     ],
 )
 def test_each_rule_rejects_a_bad_entry(fields, expected):
@@ -52,7 +52,9 @@ def test_a_plain_url_and_a_url_before_a_word_pass():
 
 def test_review_date_passed_is_a_warning_not_an_error():
     found = validate(kb_of(entry("mot", "Câu một?", review_by=dt.date(2026, 1, 1), **GOOD)), today=TODAY)
-    assert [(p.level, p.message) for p in found] == [("warning", "due for review since 2026-01-01")]
+    assert [(p.level, p.message, p.field) for p in found] == [
+        ("warning", "đã đến hạn xem lại (từ 01/01/2026)", "review_by")
+    ]
 
 
 def test_split_answer_parts():
@@ -75,4 +77,4 @@ def test_label_and_review_date_round_trip_through_the_entry_format():
 
 def test_a_lead_in_colon_before_the_contact_block_is_refused():
     answer = "Có, bạn làm được.\n\nChi tiết.\n\nĐầu mối liên hệ:\n\n{contact}"
-    assert any("must not end with ':'" in m for m in problems_of(answer=answer))
+    assert any("không được kết thúc bằng dấu hai chấm" in m for m in problems_of(answer=answer))

@@ -6,9 +6,7 @@ from openpyxl import load_workbook
 from bot.cli import main
 from knowledge.formats import export_entries, import_entries
 from knowledge.loader import load_directory
-from tests.kb_builders import entry, write_knowledge_dir
-
-ALTS = ["mot", "hai", "ba", "bon"]
+from tests.kb_builders import entry, own_alternates, write_knowledge_dir
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".jsonl", ".xlsx"])
@@ -33,18 +31,22 @@ def test_xlsx_is_one_row_per_entry_with_alternates_on_lines(shipped_kb, tmp_path
 
 def knowledge_folder(tmp_path):
     return write_knowledge_dir(
-        tmp_path / "kb", [entry("mot", "Câu một?", alternates=ALTS), entry("hai", "Câu hai?", alternates=ALTS)]
+        tmp_path / "kb",
+        [
+            entry("mot", "Câu một?", alternates=own_alternates("mot")),
+            entry("hai", "Câu hai?", alternates=own_alternates("hai")),
+        ],
     )
 
 
 def test_import_reports_added_and_changed(tmp_path, capsys):
     folder = knowledge_folder(tmp_path)
-    changed = entry("hai", "Câu hai?", answer="Câu trả lời mới.", alternates=ALTS)
-    added = entry("ba", "Câu ba?", alternates=ALTS)
+    changed = entry("hai", "Câu hai?", answer="Câu trả lời mới.", alternates=own_alternates("hai"))
+    added = entry("ba", "Câu ba?", alternates=own_alternates("ba"))
     export_entries([changed, added], tmp_path / "in.jsonl")
     assert main(["kb", "import", str(tmp_path / "in.jsonl"), "--dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "added 1: ba" in out and "changed 1: hai" in out and "applied" in out
+    assert "thêm 1: ba" in out and "sửa 1: hai" in out and "đã áp dụng" in out
     kb, _ = load_directory(folder)
     assert kb.get("hai").answer == "Câu trả lời mới."
     assert kb.get("ba") is not None and kb.get("mot") is not None
@@ -53,12 +55,12 @@ def test_import_reports_added_and_changed(tmp_path, capsys):
 def test_bad_import_changes_nothing(tmp_path, capsys):
     folder = knowledge_folder(tmp_path)
     before = {p.name: p.read_bytes() for p in (folder / "entries").iterdir()}
-    good = entry("ba", "Câu ba?", alternates=ALTS)
+    good = entry("ba", "Câu ba?", alternates=own_alternates("ba"))
     bad = entry("bon", "Câu bốn?", source="", related=["khong-co"])
     export_entries([good, bad], tmp_path / "in.xlsx")
     assert main(["kb", "import", str(tmp_path / "in.xlsx"), "--dir", str(folder)]) == 1
     out = capsys.readouterr().out
-    assert "rejected 2" in out and "bon: missing source" in out and "NOT applied" in out
+    assert "bị từ chối 2" in out and "bon: chưa ghi nguồn" in out and "CHƯA áp dụng" in out
     assert {p.name: p.read_bytes() for p in (folder / "entries").iterdir()} == before
 
 
@@ -71,7 +73,7 @@ def test_unreadable_file_is_one_clear_error(tmp_path, capsys):
 
 def test_dry_run_writes_nothing(tmp_path, capsys):
     folder = knowledge_folder(tmp_path)
-    export_entries([entry("ba", "Câu ba?", alternates=ALTS)], tmp_path / "in.yaml")
+    export_entries([entry("ba", "Câu ba?", alternates=own_alternates("ba"))], tmp_path / "in.yaml")
     assert main(["kb", "import", str(tmp_path / "in.yaml"), "--dir", str(folder), "--dry-run"]) == 0
     assert load_directory(folder)[0].get("ba") is None
 
@@ -87,7 +89,7 @@ def test_live_copy_export_edit_import(tmp_path, shipped_kb, monkeypatch, capsys,
     export_entries([fixed], tmp_path / "fix.xlsx")
     assert main(["kb", "import", str(tmp_path / "fix.xlsx")]) == 0
     out = capsys.readouterr().out
-    assert f"changed 1: {fixed.id}" in out and "version 2" in out
+    assert f"sửa 1: {fixed.id}" in out and "phiên bản 2" in out
     assert main(["kb", "export", str(tmp_path / "after.jsonl")]) == 0
     after, _ = import_entries(tmp_path / "after.jsonl")
     assert next(e for e in after if e.id == fixed.id).answer == fixed.answer

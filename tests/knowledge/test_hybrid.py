@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.evaluation import engine_predictor, evaluate, load_part
+from handlers.contact import FixedContacts
 from handlers.views import ContactDetails
 from knowledge.confidence import AskStatus
 from knowledge.normalize import Normalizer
@@ -111,7 +112,7 @@ def test_the_test_part_is_blind_and_big():
 def test_a_follow_up_reads_with_the_previous_answer(hybrid_engine):
     from handlers.ask import AskService
 
-    service = AskService(lambda: hybrid_engine, ContactDetails("Sở Thử nghiệm", phone="(liên hệ)"))
+    service = AskService(lambda: hybrid_engine, FixedContacts(ContactDetails("Sở Thử nghiệm", phone="(liên hệ)")))
     follow = service.ask("còn chi phí thì sao?", previous="iso9001-la-gi")
     assert follow.result is not None and follow.result.best.entry.id == "iso9001-chi-phi"
     alone = service.ask("còn chi phí thì sao?")

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from handlers.ask import AskService
+from handlers.contact import FixedContacts
 from handlers.views import ContactDetails
 from knowledge.syllables import strip_accents
 from knowledge.validator import validate
@@ -63,7 +64,7 @@ def test_source_facts_cover_the_article():
 
 @pytest.mark.parametrize("fact", source_facts(), ids=lambda f: strip_accents(f["ask"])[:40])
 def test_each_fact_of_the_source_is_answered(engine, fact):
-    service = AskService(lambda: engine, ContactDetails("Sở Thử nghiệm", phone="(liên hệ)"))
+    service = AskService(lambda: engine, FixedContacts(ContactDetails("Sở Thử nghiệm", phone="(liên hệ)")))
     outcome = service.ask(fact["ask"])
     assert outcome.status == "answered", (fact["ask"], outcome.status, outcome.suggestions)
     for needle in fact["must_contain"]:

@@ -1,0 +1,77 @@
+"""The console's aiohttp wiring: templates, static files, security middlewares and every /admin route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.admin import pages_auth, pages_kb, pages_misc
+from bot.admin.deps import DEPS, AdminDeps
+from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
+
+HERE = Path(__file__).parent
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refusals and missing pages as a Vietnamese page with the same strict headers; redirects pass through."""
+    if not request.path.startswith(PREFIX):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            for name, value in HEADERS.items():
+                exc.headers.setdefault(name, value)
+            raise
+        messages = {403: "Không được phép", 404: "Không tìm thấy trang", 405: "Không dùng được cách gửi này"}
+        context = {"title": messages.get(exc.status, "Có lỗi"), "message": exc.text or "", "who": current(request)}
+        response = aiohttp_jinja2.render_template("error.html", request, context, status=exc.status)
+        response.headers.update(HEADERS)
+        return response
+
+
+async def page_context(request: web.Request) -> dict[str, object]:
+    """On every page: who is signed in, and whether the banner about unset contact details shows."""
+    found = request.app.get(DEPS)
+    unset = isinstance(found, AdminDeps) and not found.contacts.current().reachable
+    return {"who": current(request), "contacts_unset": unset, "static": f"{PREFIX}/static"}
+
+
+def add_admin(app: web.Application, admin: AdminDeps) -> None:
+    """Mount the console on `app` under /admin."""
+    app[DEPS] = admin
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(default=True),
+        context_processors=[page_context],
+    )
+    env.filters["vn_time"] = pages_misc.vn_time
+    app.middlewares.append(error_pages)
+    app.middlewares.append(session_middleware(admin.db))
+    app.router.add_static(f"{PREFIX}/static/", HERE / "static", append_version=True)
+    routes = [
+        web.get(PREFIX, pages_auth.home),
+        web.get(f"{PREFIX}/", pages_auth.home),
+        web.get(f"{PREFIX}/dang-nhap", pages_auth.login_form),
+        web.post(f"{PREFIX}/dang-nhap", pages_auth.login),
+        web.post(f"{PREFIX}/dang-xuat", pages_auth.logout),
+        web.get(f"{PREFIX}/kho-tri-thuc", pages_kb.listing),
+        web.get(f"{PREFIX}/kho-tri-thuc/moi", pages_kb.new_form),
+        web.post(f"{PREFIX}/kho-tri-thuc/moi", pages_kb.create),
+        web.get(f"{PREFIX}/kho-tri-thuc/{{entry_id}}", pages_kb.edit_form),
+        web.post(f"{PREFIX}/kho-tri-thuc/{{entry_id}}", pages_kb.update),
+        web.post(f"{PREFIX}/kho-tri-thuc/{{entry_id}}/go", pages_kb.retire),
+        web.post(f"{PREFIX}/kho-tri-thuc/{{entry_id}}/khoi-phuc", pages_kb.restore),
+        web.get(f"{PREFIX}/kho-tri-thuc/{{entry_id}}/lich-su", pages_kb.history_page),
+        web.post(f"{PREFIX}/phien-ban/{{version_id}}/khoi-phuc", pages_kb.restore_version),
+        web.get(f"{PREFIX}/thu-hoi", pages_misc.trial_page),
+        web.get(f"{PREFIX}/nhat-ky", pages_misc.audit_page),
+        web.get(f"{PREFIX}/cai-dat", pages_misc.settings_page),
+        web.post(f"{PREFIX}/cai-dat", pages_misc.save_settings),
+    ]
+    app.add_routes(routes)

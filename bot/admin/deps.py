@@ -1,0 +1,30 @@
+"""What the console's pages use, built once in bot/wiring.py and reached from any request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.admin.editing import Editor
+from bot.admin.trial import TrialRunner
+from bot.contact_book import ContactBook
+from bot.db.database import Database
+from handlers.ask import AskService
+
+DEPS = web.AppKey("admin_deps", object)
+
+
+@dataclass
+class AdminDeps:
+    db: Database
+    editor: Editor
+    trial: TrialRunner
+    ask: AskService
+    contacts: ContactBook
+
+
+def deps(request: web.Request) -> AdminDeps:
+    found = request.app[DEPS]
+    assert isinstance(found, AdminDeps)
+    return found
