@@ -13,6 +13,10 @@ from bot.channels.base import Channel
 from bot.db.database import Database
 from bot.metrics import CONTENT_TYPE, Metrics
 
+# A webhook update is a few kilobytes; an Excel workbook of the knowledge base, uploaded to the console, a few
+# hundred (5,000 entries: about 3 MB).
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
+
 
 def build_web_app(
     channels: Sequence[Channel],
@@ -25,7 +29,7 @@ def build_web_app(
 
     /healthz is liveness: 200 while the process answers (it does, from memory, with the database down), its
     body saying what is degraded. /readyz is readiness: 503 while the database is down."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
 
     async def healthz(_request: web.Request) -> web.Response:
         report = health()

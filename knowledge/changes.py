@@ -70,7 +70,11 @@ def merge(
             report.added.append(entry.id)
     merged = KnowledgeBase(kb.topics, entries, kb.version)
     touched = set(report.added) | set(report.changed)
-    report.rejected += [p for p in errors(validate(merged)) if p.entry_id in touched]
+    # Named where the admin typed them (file, row), not where the merged entry will be kept.
+    where = {e.id: e.origin for e in incoming if e.origin}
+    report.rejected += [
+        replace(p, origin=where.get(p.entry_id, p.origin)) for p in errors(validate(merged)) if p.entry_id in touched
+    ]
     # Duplicates inside the imported file are errors too, even though only the first was merged.
     counts = Counter(e.id for e in incoming)
     origin = incoming[0].origin if incoming else ""

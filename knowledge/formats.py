@@ -7,16 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
 
-from knowledge.import_limits import check_cell, check_rows, check_size, check_workbook
+from knowledge.import_limits import check_cell, check_rows, check_size
 from knowledge.loader import KnowledgeLoadError, Problem, parse_entries
-from knowledge.model import ENTRY_FIELDS, Entry
+from knowledge.model import Entry, Topic
 from knowledge.safe_yaml import load_yaml
+from knowledge.workbook import read_workbook, write_workbook
 
 FORMATS = ("yaml", "jsonl", "xlsx")
-LIST_FIELDS = ("alternates", "related", "tags")
-SHEET = "entries"
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -46,7 +44,8 @@ def dump_yaml(entries: list[Entry]) -> str:
     )
 
 
-def export_entries(entries: list[Entry], path: Path, fmt: str | None = None) -> None:
+def export_entries(entries: list[Entry], path: Path, fmt: str | None = None, topics: list[Topic] | None = None) -> None:
+    """`topics` gives the spreadsheet its topic names and dropdown (without them it shows topic ids)."""
     fmt = format_of(path, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "yaml":
@@ -55,19 +54,7 @@ def export_entries(entries: list[Entry], path: Path, fmt: str | None = None) -> 
         lines = [json.dumps(e.to_dict(), ensure_ascii=False) for e in entries]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     else:
-        book = Workbook()
-        sheet = book.active
-        sheet.title = SHEET
-        sheet.append(list(ENTRY_FIELDS))
-        for entry in entries:
-            data = entry.to_dict()
-            sheet.append(["\n".join(data.get(f, [])) if f in LIST_FIELDS else data.get(f, "") for f in ENTRY_FIELDS])
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                # openpyxl takes a string starting with "=" for a formula; a question is text, always.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        book.save(path)
+        write_workbook(entries, topics or [], path)
 
 
 def _read_rows(path: Path, fmt: str) -> list[Any]:
@@ -78,9 +65,9 @@ def _read_rows(path: Path, fmt: str) -> list[Any]:
         for key, value in row.items() if isinstance(row, dict) else ():
             if isinstance(value, list):
                 for item in value:
-                    check_cell(path, f"row {number}, {key}", item)
+                    check_cell(path, f"dòng {number}, {key}", item)
             else:
-                check_cell(path, f"row {number}, {key}", value)
+                check_cell(path, f"dòng {number}, {key}", value)
     return rows
 
 
@@ -103,34 +90,17 @@ def _parse_rows(path: Path, fmt: str) -> list[Any]:
                 except json.JSONDecodeError as exc:
                     raise KnowledgeLoadError(f"{path}:{number}: not valid JSON: {exc}") from exc
         return rows
-    check_workbook(path)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise KnowledgeLoadError(f"{path}: not a readable XLSX workbook: {exc}") from exc
-    cells: list[tuple[Any, ...]] = []
-    try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.active
-        for values in sheet.iter_rows(values_only=True):  # streamed: stops at the row limit
-            cells.append(values)
-            check_rows(path, len(cells) - 1)
-    finally:
-        book.close()
-    rows = cells
-    if not rows:
-        return []
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    out = []
-    for values in rows[1:]:
-        if all(v in (None, "") for v in values):
-            continue
-        out.append({h: v for h, v in zip(header, values) if h and v not in (None, "")})
-    return out
+    raise AssertionError(f"{fmt} rows are not read here")  # XLSX goes through knowledge.workbook
 
 
-def import_entries(path: Path, fmt: str | None = None) -> tuple[list[Entry], list[Problem]]:
-    """Read entries from a file; problems name the file (and row) they come from."""
+def import_entries(
+    path: Path, fmt: str | None = None, topics: list[Topic] | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """Read entries from a file; problems name the file (and, in a spreadsheet, the row) they come from.
+    `topics` lets a spreadsheet name a topic by its title, as the menu shows it."""
     fmt = format_of(path, fmt)
     if not path.exists():
-        raise KnowledgeLoadError(f"{path}: no such file")
+        raise KnowledgeLoadError(f"{path.name}: không có tệp này")
+    if fmt == "xlsx":
+        return read_workbook(path, topics or [])
     return parse_entries(_read_rows(path, fmt), path.name)

@@ -18,7 +18,7 @@ MAX_CELL_CHARS = 20_000  # an answer is a few hundred characters
 def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise KnowledgeLoadError(f"{path}: {size:,} bytes is more than an import may hold ({MAX_FILE_BYTES:,})")
+        raise KnowledgeLoadError(f"{path.name}: tệp nặng {size:,} byte, quá mức một lần nhập ({MAX_FILE_BYTES:,} byte)")
 
 
 def check_workbook(path: Path) -> None:
@@ -27,18 +27,18 @@ def check_workbook(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise KnowledgeLoadError(f"{path}: not a readable XLSX workbook: {exc}") from exc
+        raise KnowledgeLoadError(f"{path.name}: không đọc được tệp Excel (.xlsx): {exc}") from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise KnowledgeLoadError(
-            f"{path}: unpacks to {unpacked:,} bytes, more than an import may hold ({MAX_UNPACKED_BYTES:,})"
+            f"{path.name}: giải nén ra {unpacked:,} byte, quá mức một lần nhập ({MAX_UNPACKED_BYTES:,} byte)"
         )
 
 
 def check_rows(path: Path, count: int) -> None:
     if count > MAX_ROWS:
-        raise KnowledgeLoadError(f"{path}: more than {MAX_ROWS:,} rows")
+        raise KnowledgeLoadError(f"{path.name}: nhiều hơn {MAX_ROWS:,} dòng")
 
 
 def check_cell(path: Path, where: str, value: Any) -> None:
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise KnowledgeLoadError(f"{path}: {where} holds {len(value):,} characters, more than {MAX_CELL_CHARS:,}")
+        raise KnowledgeLoadError(f"{path.name}: {where} có {len(value):,} ký tự, quá {MAX_CELL_CHARS:,}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.model import ENTRY_FIELDS, Entry, KnowledgeBase, Topic
+from knowledge.model import ENTRY_FIELDS, FIELD_NAMES, Entry, KnowledgeBase, Topic
 from knowledge.safe_yaml import load_yaml
 
 SHIPPED_DIR = Path(__file__).parent
@@ -33,7 +33,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.origin}: {self.entry_id}" if self.entry_id else self.origin
-        return f"{LEVEL_WORDS.get(self.level, self.level)} {where}: {self.message}"
+        column = f" — mục «{FIELD_NAMES[self.field]}»" if self.field in FIELD_NAMES else ""
+        return f"{LEVEL_WORDS.get(self.level, self.level)} {where}{column}: {self.message}"
 
 
 class KnowledgeLoadError(Exception):

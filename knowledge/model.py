@@ -21,6 +21,22 @@ ENTRY_FIELDS = (
     "tags",
 )
 
+# How admins read each field (the console, the spreadsheet's headers, problems per cell).
+FIELD_NAMES = {
+    "id": "Mã",
+    "topic": "Chủ đề",
+    "question": "Câu hỏi",
+    "label": "Nhãn nút",
+    "alternates": "Cách hỏi khác",
+    "answer": "Câu trả lời",
+    "source": "Nguồn",
+    "reviewed": "Ngày xem xét",
+    "valid_until": "Hiệu lực đến",
+    "review_by": "Hạn xem lại",
+    "related": "Câu liên quan",
+    "tags": "Thẻ",
+}
+
 
 @dataclass
 class Entry:

@@ -8,9 +8,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.admin import pages_auth, pages_kb, pages_misc
+from bot.admin import pages_auth, pages_excel, pages_inbox, pages_kb, pages_misc
 from bot.admin.deps import DEPS, AdminDeps
 from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
+from knowledge.model import FIELD_NAMES
 
 HERE = Path(__file__).parent
 
@@ -27,8 +28,12 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             for name, value in HEADERS.items():
                 exc.headers.setdefault(name, value)
             raise
-        messages = {403: "Không được phép", 404: "Không tìm thấy trang", 405: "Không dùng được cách gửi này"}
-        context = {"title": messages.get(exc.status, "Có lỗi"), "message": exc.text or "", "who": current(request)}
+        titles = {403: "Không được phép", 404: "Không tìm thấy trang", 405: "Không dùng được cách gửi này"}
+        titles[413] = "Nội dung gửi lên quá lớn"
+        # aiohttp's own refusals carry English text ("404: Not Found"); ours are Vietnamese sentences.
+        text = exc.text or ""
+        message = "" if text.startswith(f"{exc.status}:") or exc.status == 413 else text
+        context = {"title": titles.get(exc.status, "Có lỗi"), "message": message, "who": current(request)}
         response = aiohttp_jinja2.render_template("error.html", request, context, status=exc.status)
         response.headers.update(HEADERS)
         return response
@@ -38,7 +43,7 @@ async def page_context(request: web.Request) -> dict[str, object]:
     """On every page: who is signed in, and whether the banner about unset contact details shows."""
     found = request.app.get(DEPS)
     unset = isinstance(found, AdminDeps) and not found.contacts.current().reachable
-    return {"who": current(request), "contacts_unset": unset, "static": f"{PREFIX}/static"}
+    return {"who": current(request), "contacts_unset": unset, "static": f"{PREFIX}/static", "labels": FIELD_NAMES}
 
 
 def add_admin(app: web.Application, admin: AdminDeps) -> None:
@@ -69,6 +74,13 @@ def add_admin(app: web.Application, admin: AdminDeps) -> None:
         web.post(f"{PREFIX}/kho-tri-thuc/{{entry_id}}/khoi-phuc", pages_kb.restore),
         web.get(f"{PREFIX}/kho-tri-thuc/{{entry_id}}/lich-su", pages_kb.history_page),
         web.post(f"{PREFIX}/phien-ban/{{version_id}}/khoi-phuc", pages_kb.restore_version),
+        web.get(f"{PREFIX}/hop-thu", pages_inbox.inbox),
+        web.post(f"{PREFIX}/hop-thu/them", pages_inbox.add_phrasing),
+        web.post(f"{PREFIX}/hop-thu/bo-qua", pages_inbox.dismiss),
+        web.get(f"{PREFIX}/excel", pages_excel.excel_page),
+        web.get(f"{PREFIX}/excel/tai-ve", pages_excel.download),
+        web.post(f"{PREFIX}/excel/nhap", pages_excel.upload),
+        web.post(f"{PREFIX}/excel/hoan-tac/{{snapshot_id}}", pages_excel.undo),
         web.get(f"{PREFIX}/thu-hoi", pages_misc.trial_page),
         web.get(f"{PREFIX}/nhat-ky", pages_misc.audit_page),
         web.get(f"{PREFIX}/cai-dat", pages_misc.settings_page),

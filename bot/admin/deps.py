@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from bot.admin.editing import Editor
+from bot.admin.inbox import GuessBook
 from bot.admin.trial import TrialRunner
 from bot.contact_book import ContactBook
 from bot.db.database import Database
@@ -22,6 +23,7 @@ class AdminDeps:
     trial: TrialRunner
     ask: AskService
     contacts: ContactBook
+    guesses: GuessBook = field(default_factory=GuessBook)
 
 
 def deps(request: web.Request) -> AdminDeps:

@@ -6,22 +6,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.model import ENTRY_FIELDS
+from knowledge.model import ENTRY_FIELDS, FIELD_NAMES
 
-FIELD_LABELS = {
-    "id": "Mã",
-    "topic": "Chủ đề",
-    "question": "Câu hỏi",
-    "label": "Nhãn nút",
-    "alternates": "Cách hỏi khác",
-    "answer": "Câu trả lời",
-    "source": "Nguồn",
-    "reviewed": "Ngày xem xét",
-    "valid_until": "Hiệu lực đến",
-    "review_by": "Hạn xem lại",
-    "related": "Câu liên quan",
-    "tags": "Thẻ",
-}
+FIELD_LABELS = FIELD_NAMES
 
 
 @dataclass(frozen=True)

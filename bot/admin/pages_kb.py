@@ -23,6 +23,7 @@ from knowledge.model import Entry, KnowledgeBase
 from knowledge.syllables import strip_accents
 from knowledge.validator import validate
 
+PAGE_SIZE = 100  # rows of the entry list per page
 FILTERS = {
     "": "Tất cả",
     "can-xem-lai": "Đến hạn xem lại",
@@ -102,9 +103,17 @@ async def listing(request: web.Request) -> web.StreamResponse:
         if state == "nhieu-khong-hai-long":
             rows.sort(key=lambda r: -int(r["bad"]))
     topics = {t.id: t.title for t in kb.topics}
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.query.get("trang", "1"))), pages)
+    except ValueError:
+        page = 1
     context = {
         "who": who,
-        "rows": rows,
+        "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "found": len(rows),
+        "page": page,
+        "pages": pages,
         "topics": topics,
         "query": query,
         "topic": topic,

@@ -21,7 +21,7 @@ from bot.wiring import load_release
 from knowledge.changes import ImportReport, KnowledgeFolder, RemoveReport, merge, remove
 from knowledge.formats import export_entries, import_entries
 from knowledge.loader import Problem, load_directory
-from knowledge.model import Entry, KnowledgeBase
+from knowledge.model import Entry, KnowledgeBase, Topic
 from knowledge.validator import errors, validate
 
 Report = ImportReport | RemoveReport
@@ -29,12 +29,12 @@ R = TypeVar("R", bound=Report)  # a change's own report type, so callers see the
 Change = Callable[[KnowledgeBase], tuple[KnowledgeBase, R]]
 
 
-def read_source(source: Path, fmt: str | None) -> tuple[list[Entry], list[Problem]]:
+def read_source(source: Path, fmt: str | None, topics: list[Topic]) -> tuple[list[Entry], list[Problem]]:
     """Entries from a file, or from a knowledge folder (topics.yaml + entries/) such as a new release."""
     if source.is_dir():
         kb, problems = load_directory(source)
         return kb.entries, problems
-    return import_entries(source, fmt)
+    return import_entries(source, fmt, topics)
 
 
 def print_report(report: Report, dry_run: bool) -> int:
@@ -75,7 +75,7 @@ def export_knowledge(settings: Settings, directory: Path | None, output: Path, f
             return kb
 
         kb = asyncio.run(live())
-    export_entries(kb.entries, output, fmt)
+    export_entries(kb.entries, output, fmt, kb.topics)
     print(f"đã xuất {len(kb.entries)} câu hỏi ra {output}")
     return 0
 
@@ -110,7 +110,9 @@ def apply_change(
 
 
 def import_knowledge(settings: Settings, directory: Path | None, source: Path, fmt: str | None, dry_run: bool) -> int:
-    incoming, problems = read_source(source, fmt)
+    # A spreadsheet may name topics as the menu shows them: the topics of the folder, or of the release.
+    release, _ = load_directory(directory if directory is not None else settings.knowledge_dir)
+    incoming, problems = read_source(source, fmt, release.topics)
     before, _, report = apply_change(settings, directory, lambda kb: merge(kb, incoming, problems), dry_run)
     if source.is_dir():
         print_not_in_release(before, incoming)

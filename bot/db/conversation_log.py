@@ -110,12 +110,41 @@ async def log_unanswered(
 
 
 async def unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredQuestion]:
+    """The gaps to fill, most asked first: questions an admin dismissed as off-topic are left out."""
     result = await session.exec(
         select(UnansweredQuestion)
+        .where(col(UnansweredQuestion.dismissed_at).is_(None))
         .order_by(col(UnansweredQuestion.count).desc(), col(UnansweredQuestion.last_asked).desc())
         .limit(limit)
     )
     return list(result.all())
+
+
+async def dismiss_unanswered(session: AsyncSession, normalized: list[str]) -> int:
+    """Off-topic: keep counting these questions but stop showing them as gaps."""
+    if not normalized:
+        return 0
+    result = await session.exec(
+        update(UnansweredQuestion)
+        .where(col(UnansweredQuestion.normalized).in_(normalized), col(UnansweredQuestion.dismissed_at).is_(None))
+        .values(dismissed_at=utcnow())
+    )
+    await session.commit()
+    return result.rowcount or 0
+
+
+async def forget_choices(session: AsyncSession, choice_ids: list[int]) -> int:
+    """Drop picks after a question back that an admin has dealt with (added as a phrasing, or not wanted)."""
+    if not choice_ids:
+        return 0
+    result = await session.exec(delete(ClarifyChoice).where(col(ClarifyChoice.id).in_(choice_ids)))
+    await session.exec(
+        delete(QuestionAsker).where(
+            col(QuestionAsker.kind) == LoggedQuestion.CLARIFY, col(QuestionAsker.question_id).in_(choice_ids)
+        )
+    )
+    await session.commit()
+    return result.rowcount or 0
 
 
 async def forget_unanswered(session: AsyncSession, normalized: list[str]) -> int:

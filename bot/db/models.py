@@ -79,6 +79,8 @@ class UnansweredQuestion(SQLModel, table=True):
     count: int = 1
     first_asked: dt.datetime = Field(default_factory=utcnow)
     last_asked: dt.datetime = Field(default_factory=utcnow)
+    # Set when an admin dismissed it as off-topic: still counted, no longer shown as a gap to fill.
+    dismissed_at: dt.datetime | None = None
 
 
 class QuestionAsker(SQLModel, table=True):
@@ -325,3 +327,18 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     updated_by: str = Field(default="", max_length=254)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class KnowledgeSnapshot(SQLModel, table=True):
+    """The whole live knowledge base just before an import, so the import can be undone as one change."""
+
+    __tablename__ = "kb_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    author: str = Field(max_length=254)
+    note: str = Field(default="", max_length=256)
+    before_version: int
+    after_version: int
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    undone: bool = False

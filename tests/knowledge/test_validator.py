@@ -68,8 +68,8 @@ def test_problems_name_file_and_entry(tmp_path, capsys):
     write_knowledge_dir(tmp_path, [entry("mot", "Câu một?", source=""), entry("hai", "Câu hai?", related=["ba"])])
     assert main(["kb", "validate", "--dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "LỖI 01-test.yaml: mot: chưa ghi nguồn" in out
-    assert "LỖI 01-test.yaml: hai: câu liên quan «ba» không có trong kho" in out
+    assert "LỖI 01-test.yaml: mot — mục «Nguồn»: chưa ghi nguồn" in out
+    assert "LỖI 01-test.yaml: hai — mục «Câu liên quan»: câu liên quan «ba» không có trong kho" in out
 
 
 def test_shipped_kb_validates(capsys):

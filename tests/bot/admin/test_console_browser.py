@@ -4,6 +4,7 @@ Screenshots of the main pages go to SCREENSHOT_DIR when it is set (README's pict
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -13,7 +14,10 @@ import pytest
 from bot.admin import accounts
 from bot.admin.roles import AdminRole
 from bot.app import Runner
+from bot.db import conversation_log
 from bot.settings import load_settings
+from knowledge.normalize import Normalizer
+from knowledge.workbook import write_workbook
 from tests.bot.admin.console import PASSWORD
 from tests.bot.channels.test_telegram import Chat
 
@@ -113,6 +117,32 @@ async def test_edit_in_the_browser_and_the_bot_answers_the_new_way(running, brow
     await running.core.search.reload_if_changed()
     reply = (await user.say("5S là gì"))[0]
     assert reply["text"].startswith(old.split("\n\n", 1)[0])
+
+    # The review inbox: a question nobody could answer becomes a phrasing of the right entry in one click.
+    asked = "xưởng em muốn có giấy chứng nhận chất lượng thì làm sao"
+    async with running.core.db.session() as session:
+        key = Normalizer().analyze(asked).plain
+        await conversation_log.log_unanswered(session, asked, key, "fallback", None, 0.0, ("telegram", str(USER)))
+    await page.goto(f"{base}/admin/hop-thu")
+    item = page.locator("article.inbox-item", has_text=asked)
+    await item.locator("select[name=entry_id]").select_option("iso9001-chung-nhan")
+    await shot(page, "hop-thu", tmp_path)
+    await item.locator("button", has_text="Thêm làm cách hỏi").click()
+    await page.wait_for_selector("text=Đã thêm")
+    await running.core.search.reload_if_changed()
+    assert running.core.search().search(asked).best.entry.id == "iso9001-chung-nhan"
+
+    # Excel: a sheet with a wrong topic name is refused row by row, nothing applied.
+    kb = running.core.search().kb
+    sheet = tmp_path / "kho-sai.xlsx"
+    broken = dataclasses.replace(kb.get("kaizen-la-gi"), topic="chủ đề không có")
+    write_workbook([broken], kb.topics, sheet)
+    await page.goto(f"{base}/admin/excel")
+    await page.set_input_files("input[name=tep]", str(sheet))
+    await page.click("form[action='/admin/excel/nhap'] button")
+    await page.wait_for_selector("text=Chưa áp dụng gì")
+    assert "không có chủ đề «chủ đề không có»" in await page.locator("#ket-qua-nhap").inner_text()
+    await shot(page, "excel", tmp_path)
 
     await page.goto(f"{base}/admin/thu-hoi?q=chứng chỉ iso 9001 có hiệu lực mấy năm")
     await shot(page, "thu-hoi", tmp_path)

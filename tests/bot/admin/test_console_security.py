@@ -18,6 +18,9 @@ ADMIN_GETS = [
     "/admin/thu-hoi",
     "/admin/nhat-ky",
     "/admin/cai-dat",
+    "/admin/hop-thu",
+    "/admin/excel",
+    "/admin/excel/tai-ve",
 ]
 ADMIN_POSTS = [
     "/admin/kho-tri-thuc/moi",
@@ -26,6 +29,10 @@ ADMIN_POSTS = [
     "/admin/kho-tri-thuc/5s-la-gi/khoi-phuc",
     "/admin/phien-ban/1/khoi-phuc",
     "/admin/cai-dat",
+    "/admin/hop-thu/them",
+    "/admin/hop-thu/bo-qua",
+    "/admin/excel/nhap",
+    "/admin/excel/hoan-tac/1",
     "/admin/dang-xuat",
 ]
 
@@ -122,3 +129,13 @@ async def test_the_session_cookie_is_http_only_and_lax(console):
     session = next(c for c in cookie if c.startswith("tlns_admin="))
     assert "HttpOnly" in session and "SameSite=Lax" in session and "Path=/admin" in session
     assert "Secure" not in session  # plain HTTP here; behind HTTPS (X-Forwarded-Proto) it is Secure
+
+
+async def test_every_admin_route_is_in_these_lists(console):
+    """A new page cannot slip in unprotected: every /admin route is one of the routes tested above."""
+    listed = {p.replace("5s-la-gi", "{entry_id}").replace("/1/", "/{version_id}/") for p in ADMIN_GETS + ADMIN_POSTS}
+    listed |= {"/admin/excel/hoan-tac/{snapshot_id}", "/admin", "/admin/", "/admin/dang-nhap"}
+    for route in console.client.app.router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith("/admin") and not path.startswith("/admin/static"):
+            assert path in listed, path

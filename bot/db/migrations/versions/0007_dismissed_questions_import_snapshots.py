@@ -1,0 +1,38 @@
+"""unanswered questions an admin dismissed as off-topic; knowledge-base snapshots for undoing an import
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30 08:40:00
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("unanswered_question", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dismissed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.create_table(
+        "kb_snapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
+        sa.Column("before_version", sa.Integer(), nullable=False),
+        sa.Column("after_version", sa.Integer(), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("undone", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("kb_snapshot")
+    with op.batch_alter_table("unanswered_question", schema=None) as batch_op:
+        batch_op.drop_column("dismissed_at")
