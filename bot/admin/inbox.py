@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.db.models import UnansweredQuestion
 from knowledge.search import SearchEngine
@@ -33,13 +33,16 @@ class QuestionGroup:
 
 
 def group_questions(rows: Sequence[UnansweredQuestion]) -> list[QuestionGroup]:
-    """Most asked first; a question joins the first group whose first wording it is close to."""
+    """Most asked first; a question joins the group whose first wording it is closest to, if close enough."""
     groups: list[QuestionGroup] = []
+    firsts: list[str] = []
     for row in sorted(rows, key=lambda r: -r.count):
-        home = next((g for g in groups if fuzz.token_set_ratio(row.normalized, g.keys[0]) >= SIMILAR), None)
-        if home is None:
+        found = process.extractOne(row.normalized, firsts, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR)
+        if found is None:
             groups.append(QuestionGroup(row.text, row.count, [row.text], [row.normalized]))
+            firsts.append(row.normalized)
         else:
+            home = groups[found[2]]
             home.count += row.count
             home.wordings.append(row.text)
             home.keys.append(row.normalized)

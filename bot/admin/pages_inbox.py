@@ -49,7 +49,7 @@ async def add_phrasing(request: web.Request) -> web.StreamResponse:
     admin = deps(request)
     data = await request.post()
     text = str(data.get("text", ""))[:500]
-    entry_id = str(data.get("entry_id", ""))
+    entry_id = str(data.get("other_id", "") or data.get("entry_id", "")).strip()
     result = await admin.editor.add_phrasing(who.email, entry_id, text)
     if not result.saved:
         reason = " ".join(p.message for p in result.problems)

@@ -19,7 +19,7 @@ from bot.admin.entry_form import EntryForm, preview
 from bot.admin.security import PREFIX, require_admin
 from bot.db import conversation_log
 from knowledge.loader import Problem
-from knowledge.model import Entry, KnowledgeBase
+from knowledge.model import KnowledgeBase
 from knowledge.syllables import strip_accents
 from knowledge.validator import validate
 
@@ -52,9 +52,22 @@ def _fold(text: str) -> str:
     return " ".join(strip_accents(text).lower().split())
 
 
-def _matches(entry: Entry, words: str) -> bool:
-    haystack = _fold(" ".join([entry.id, entry.question, entry.label, entry.answer, *entry.alternates]))
-    return all(word in haystack for word in _fold(words).split())
+_HAYSTACKS: dict[int, tuple[KnowledgeBase, dict[str, str]]] = {}
+
+
+def _haystacks(kb: KnowledgeBase) -> dict[str, str]:
+    """Each entry's searchable text, folded once per live version (5,000 answers take a moment to fold)."""
+    cached = _HAYSTACKS.get(kb.version)
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    folded = {e.id: _fold(" ".join([e.id, e.question, e.label, e.answer, *e.alternates])) for e in kb.entries}
+    _HAYSTACKS.clear()
+    _HAYSTACKS[kb.version] = (kb, folded)
+    return folded
+
+
+def _matches(haystack: str, words: list[str]) -> bool:
+    return all(word in haystack for word in words)
 
 
 async def listing(request: web.Request) -> web.StreamResponse:
@@ -71,6 +84,8 @@ async def listing(request: web.Request) -> web.StreamResponse:
         }
         retired = await history.retired(session, {e.id for e in kb.entries}) if state == "da-go" else []
     rows: list[dict[str, Any]] = []
+    haystacks = _haystacks(kb) if query else {}
+    words = _fold(query).split()
     if state == "da-go":
         rows = [
             {"id": entry_id, "question": data.get("question", ""), "topic": data.get("topic", ""), "retired": True}
@@ -78,7 +93,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
         ]
     else:
         for entry in kb.entries:
-            if (topic and entry.topic != topic) or (query and not _matches(entry, query)):
+            if (topic and entry.topic != topic) or (query and not _matches(haystacks[entry.id], words)):
                 continue
             if state == "can-xem-lai" and not entry.due_for_review(today):
                 continue

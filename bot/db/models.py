@@ -69,6 +69,7 @@ class UnansweredQuestion(SQLModel, table=True):
     """A question the bot could not answer confidently, counted per normalised text (stored redacted)."""
 
     __tablename__ = "unanswered_question"
+    __table_args__ = (Index("ix_unanswered_most_asked", "count", "last_asked"),)
 
     id: int | None = Field(default=None, primary_key=True)
     normalized: str = Field(max_length=512, unique=True)

@@ -18,6 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("unanswered_question", schema=None) as batch_op:
         batch_op.add_column(sa.Column("dismissed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        # The review inbox reads the most asked first: with 200,000 logged questions, a sort it need not do.
+        batch_op.create_index("ix_unanswered_most_asked", ["count", "last_asked"], unique=False)
     op.create_table(
         "kb_snapshot",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -35,4 +37,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("kb_snapshot")
     with op.batch_alter_table("unanswered_question", schema=None) as batch_op:
+        batch_op.drop_index("ix_unanswered_most_asked")
         batch_op.drop_column("dismissed_at")
