@@ -328,6 +328,7 @@ class Conversation:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:
                 await self.state.put(context_key, {"entry_id": outcome.entry_id}, CONTEXT_TTL)
+                await self.people.store.count_answer(outcome.entry_id)
                 return replies + [reply]
         if outcome.status is AskStatus.CLARIFY:
             # Which entry the user then picks is a phrasing the admins may want to add (the review loop).

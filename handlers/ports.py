@@ -51,6 +51,9 @@ class PeopleStore(Protocol):
     async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
         """A question the bot asked back on, and the entry the user then picked (for the admins' review)."""
 
+    async def count_answer(self, entry_id: str) -> None:
+        """One more question answered with this entry today (no one's data: for "most asked")."""
+
     async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
         """One vote per chat and entry; voting again changes it."""
 

@@ -24,10 +24,12 @@ from knowledge.syllables import strip_accents
 from knowledge.validator import validate
 
 PAGE_SIZE = 100  # rows of the entry list per page
+MOST_ASKED_DAYS = 30
 FILTERS = {
     "": "Tất cả",
     "can-xem-lai": "Đến hạn xem lại",
     "het-han": "Hết hiệu lực",
+    "nhieu-nguoi-hoi": "Được hỏi nhiều (30 ngày)",
     "nhieu-khong-hai-long": "Nhiều 👎",
     "da-go": "Đã gỡ",
 }
@@ -83,6 +85,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
             entry_id: (bad, good) for entry_id, bad, good in await conversation_log.feedback_by_entry(session, 1000)
         }
         retired = await history.retired(session, {e.id for e in kb.entries}) if state == "da-go" else []
+        asked = await conversation_log.most_answered(session, today - dt.timedelta(days=MOST_ASKED_DAYS))
     rows: list[dict[str, Any]] = []
     haystacks = _haystacks(kb) if query else {}
     words = _fold(query).split()
@@ -102,6 +105,8 @@ async def listing(request: web.Request) -> web.StreamResponse:
             bad, good = votes.get(entry.id, (0, 0))
             if state == "nhieu-khong-hai-long" and not bad:
                 continue
+            if state == "nhieu-nguoi-hoi" and not asked.get(entry.id):
+                continue
             rows.append(
                 {
                     "id": entry.id,
@@ -110,6 +115,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
                     "topic": entry.topic,
                     "bad": bad,
                     "good": good,
+                    "asked": asked.get(entry.id, 0),
                     "due": entry.due_for_review(today),
                     "expired": not entry.is_current(today),
                     "retired": False,
@@ -117,6 +123,8 @@ async def listing(request: web.Request) -> web.StreamResponse:
             )
         if state == "nhieu-khong-hai-long":
             rows.sort(key=lambda r: -int(r["bad"]))
+        if state == "nhieu-nguoi-hoi":
+            rows.sort(key=lambda r: -int(r["asked"]))
     topics = {t.id: t.title for t in kb.topics}
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import case, delete, func, update
@@ -10,7 +11,7 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import ClarifyChoice, Feedback, QuestionAsker, UnansweredQuestion, utcnow
+from bot.db.models import ClarifyChoice, EntryAnswerCount, Feedback, QuestionAsker, UnansweredQuestion, utcnow
 from handlers.statuses import LoggedQuestion
 
 MAX_STORED_TEXT = 2000
@@ -219,3 +220,24 @@ async def feedback_of(session: AsyncSession, channel: str, chat_id: str, feedbac
     """A feedback row by id, only if it is this chat's own (old "write a comment" buttons carry the id)."""
     row = await session.get(Feedback, feedback_id)
     return row if row is not None and (row.channel, row.chat_id) == (channel, chat_id) else None
+
+
+async def count_answer(session: AsyncSession, entry_id: str, day: dt.date) -> None:
+    """One more question answered with `entry_id` today (atomic under concurrency)."""
+    bump = (
+        update(EntryAnswerCount)
+        .where(col(EntryAnswerCount.entry_id) == entry_id, col(EntryAnswerCount.day) == day)
+        .values(count=EntryAnswerCount.count + 1)
+    )
+    await _count(session, bump, lambda: EntryAnswerCount(entry_id=entry_id, day=day, count=1))
+
+
+async def most_answered(session: AsyncSession, since: dt.date) -> dict[str, int]:
+    """Questions answered per entry since `since`."""
+    total = func.sum(EntryAnswerCount.count)
+    rows = await session.exec(
+        select(EntryAnswerCount.entry_id, total)
+        .where(col(EntryAnswerCount.day) >= since)
+        .group_by(EntryAnswerCount.entry_id)
+    )
+    return {entry_id: int(count) for entry_id, count in rows.all()}

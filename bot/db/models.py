@@ -343,3 +343,13 @@ class KnowledgeSnapshot(SQLModel, table=True):
     after_version: int
     data: str = Field(sa_column=Column(Text, nullable=False))
     undone: bool = False
+
+
+class EntryAnswerCount(SQLModel, table=True):
+    """How often an entry answered a question, per day (no one's data): the console's "most asked" filter."""
+
+    __tablename__ = "entry_answer_count"
+
+    entry_id: str = Field(primary_key=True, max_length=64)
+    day: dt.date = Field(primary_key=True)
+    count: int = 0

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.db import conversation_log, erasure, people
 from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database
-from bot.db.models import Feedback, HandoffRequest, Subscriber
+from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
 from handlers.views import FeedbackView, HandoffView, PersonData, PersonView
 
@@ -125,6 +125,15 @@ class DatabasePeople:
         async def write() -> None:
             async with self.db.writing() as s:
                 await conversation_log.record_choice(s, question, normalized, entry_id, asker)
+
+        await self._bookkeep(write)
+
+    async def count_answer(self, entry_id: str) -> None:
+        day = utcnow().date()
+
+        async def write() -> None:
+            async with self.db.writing() as s:
+                await conversation_log.count_answer(s, entry_id, day)
 
         await self._bookkeep(write)
 

@@ -43,6 +43,7 @@ class MemoryPeople:
         self.feedback: dict[int, tuple[str, str, FeedbackView]] = {}
         self.unanswered: dict[str, Unanswered] = {}
         self.choices: list[tuple[tuple[str, str], str, str, str]] = []
+        self.answered: dict[str, int] = {}
         self._ids = itertools.count(1)
 
     async def touch(
@@ -140,6 +141,9 @@ class MemoryPeople:
 
     async def record_choice(self, asker: tuple[str, str], question: str, normalized: str, entry_id: str) -> None:
         self.choices.append((asker, question, normalized, entry_id))
+
+    async def count_answer(self, entry_id: str) -> None:
+        self.answered[entry_id] = self.answered.get(entry_id, 0) + 1
 
     def _vote_of(self, channel: str, chat_id: str, entry_id: str) -> int | None:
         return next(

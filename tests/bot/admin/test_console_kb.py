@@ -138,3 +138,13 @@ async def test_contact_settings_reach_answers_and_lift_the_banner(console):
     assert "chưa được điền" not in page and "0203 000 0000" in page
     answer = await ask(console, "giá vàng hôm nay bao nhiêu")
     assert "- Điện thoại: 0203 000 0000" in answer and "đang được cập nhật" not in answer
+
+
+async def test_most_asked_counts_answers_per_entry(console):
+    await signed_in(console)
+    for text in ("kaizen la gi", "5s la gi", "5S là gì?", "5s la gi"):
+        await console.core.conversation.handle(Incoming("console", "c9", "u9", text=text))
+    assert await console.core.writes.flush()  # the counts are written off the answer path
+    html = await (await console.client.get("/admin/kho-tri-thuc", params={"loc": "nhieu-nguoi-hoi"})).text()
+    rows = re.findall(r'<a href="/admin/kho-tri-thuc/([a-z0-9-]+)">', html)
+    assert rows[:2] == ["5s-la-gi", "kaizen-la-gi"] and len(rows) == 2

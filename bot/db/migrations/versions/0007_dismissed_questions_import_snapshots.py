@@ -1,4 +1,5 @@
-"""unanswered questions an admin dismissed as off-topic; knowledge-base snapshots for undoing an import
+"""unanswered questions an admin dismissed as off-topic; knowledge-base snapshots for undoing an import;
+answers counted per entry and day
 
 Revision ID: 0007
 Revises: 0006
@@ -32,9 +33,17 @@ def upgrade() -> None:
         sa.Column("undone", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "entry_answer_count",
+        sa.Column("entry_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", "day"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("entry_answer_count")
     op.drop_table("kb_snapshot")
     with op.batch_alter_table("unanswered_question", schema=None) as batch_op:
         batch_op.drop_index("ix_unanswered_most_asked")
