@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     retention_requests_days: int = 365
     retention_inactive_days: int = 365
     retention_deliveries_days: int = 90
+    retention_audit_days: int = 730
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -113,6 +114,7 @@ class Settings(BaseSettings):
             self.retention_requests_days,
             self.retention_inactive_days,
             self.retention_deliveries_days,
+            self.retention_audit_days,
         )
 
     def secrets(self) -> list[str]:

@@ -127,6 +127,7 @@ class RetentionPolicy:
     requests_days: int = 365  # closed requests to staff and their transcripts
     inactive_days: int = 365  # chats that never subscribed (or left) and went quiet
     deliveries_days: int = 90  # who a campaign message went to (the counts stay)
+    audit_days: int = 730  # what console accounts did (who changed an answer, who changed the contacts)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`python -m bot admin add-user|reset-password|disable` (console accounts) and `python -m bot web` (the console)."""
+"""`python -m bot admin add-user|reset-password|disable|show|erase` (console accounts); `python -m bot web`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import sys
 
-from bot.admin import accounts, audit
+from bot.admin import account_privacy, accounts, audit
 from bot.admin.accounts import AccountError
 from bot.admin.passwords import WeakPassword
 from bot.admin.roles import AdminRole
@@ -40,9 +40,26 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
                 elif args.admin_command == "reset-password":
                     user = await accounts.reset_password(session, args.email, read_password(args.password_stdin))
                     message = f"đã đặt lại mật khẩu cho {user.email}; mọi phiên đăng nhập cũ đã bị đóng"
-                else:
+                elif args.admin_command == "disable":
                     user = await accounts.disable(session, args.email)
                     message = f"đã khóa tài khoản {user.email}"
+                elif args.admin_command == "show":
+                    data = await account_privacy.account_data(session, args.email)
+                    return "\n".join(
+                        [
+                            f"Email: {data.email}",
+                            f"Vai trò: {AdminRole(data.role).label}",
+                            f"Đã khóa: {'có' if data.disabled else 'không'}",
+                            f"Tạo lúc: {data.created}",
+                            f"Phiên đăng nhập đang mở: {data.sessions}",
+                            f"Lần thử đăng nhập (giữ một giờ): {data.sign_in_tries}",
+                            f"Dòng nhật ký thao tác: {data.audit_events}",
+                            f"Phiên bản câu hỏi đã viết: {data.entry_versions}",
+                        ]
+                    )
+                else:
+                    pseudonym = await account_privacy.erase_account(session, args.email)
+                    message = f"đã xóa một tài khoản; việc nó đã làm nay ghi là {pseudonym}"
                 await audit.record(session, CLI_ACTOR, message)
                 await session.commit()
                 return message
@@ -75,6 +92,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         command.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     off = admin_sub.add_parser("disable", help="lock an account and sign it out")
     off.add_argument("email")
+    show = admin_sub.add_parser("show", help="what is kept about an account")
+    show.add_argument("email")
+    erase = admin_sub.add_parser("erase", help="delete an account; its edits and audit lines get a pseudonym")
+    erase.add_argument("email")
     admin.set_defaults(func=cmd_admin)
     web = sub.add_parser("web", help="the web console alone (under /admin), without the chat channels")
     web.set_defaults(func=cmd_web)

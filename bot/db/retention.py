@@ -9,6 +9,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import (
+    AdminSession,
+    AuditEvent,
     ClarifyChoice,
     Delivery,
     Feedback,
@@ -72,5 +74,7 @@ async def purge(session: AsyncSession, policy: RetentionPolicy, now: dt.datetime
         )
         .values(chat_id="", name="", message_id="", subscriber_id=-col(Delivery.id)),
     )
+    await run("audit", delete(AuditEvent).where(col(AuditEvent.at) < before(policy.audit_days)))
+    await run("audit", delete(AdminSession).where(col(AdminSession.expires_at) < now))
     await session.commit()
     return done

@@ -48,7 +48,12 @@ def test_accounts_from_the_shell(tmp_path):
     assert weak.returncode == 1 and "ít nhất 10 ký tự" in weak.stderr
     off = run_bot("admin", "disable", "ten@so.vn", cwd=tmp_path, env_extra=env)
     assert off.returncode == 0 and "đã khóa tài khoản ten@so.vn" in off.stdout
-    assert "Traceback" not in made.stderr + again.stderr + weak.stderr + off.stderr
+    shown = run_bot("admin", "show", "ten@so.vn", cwd=tmp_path, env_extra=env)
+    assert shown.returncode == 0 and "Email: ten@so.vn" in shown.stdout and "Đã khóa: có" in shown.stdout
+    gone = run_bot("admin", "erase", "ten@so.vn", cwd=tmp_path, env_extra=env)
+    assert gone.returncode == 0 and "(tài khoản đã xóa #1)" in gone.stdout and "ten@so.vn" not in gone.stdout
+    errors = made.stderr + again.stderr + weak.stderr + off.stderr + shown.stderr + gone.stderr
+    assert "Traceback" not in errors
 
 
 def test_web_alone_serves_the_console_and_stops_cleanly(tmp_path):
