@@ -70,12 +70,9 @@ class Runner:
         self.web = WebServer(app, self.settings.web_host, self.settings.web_port)
         try:
             await self.web.start()
-        except OSError as exc:  # the port is taken, or the address is not this machine's
+        except StartupError:
             await core.close()
-            raise StartupError(
-                f"cannot listen on {self.settings.web_host}:{self.settings.web_port} ({exc.strerror or exc}): "
-                "is another `bot run` using it? Set WEB_PORT"
-            ) from None
+            raise
         started: list[ChannelBase] = []
         try:
             for channel in self.channels:
@@ -150,11 +147,9 @@ async def serve_console_web(settings: Settings) -> None:
     server = WebServer(app, settings.web_host, settings.web_port)
     try:
         await server.start()
-    except OSError as exc:
+    except StartupError:
         await core.close()
-        raise StartupError(
-            f"cannot listen on {settings.web_host}:{settings.web_port} ({exc.strerror or exc}): set WEB_PORT"
-        ) from None
+        raise
     core.start_background()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

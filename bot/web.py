@@ -12,6 +12,7 @@ from bot.admin.deps import AdminDeps
 from bot.channels.base import Channel
 from bot.db.database import Database
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.startup import StartupError
 
 # A webhook update is a few kilobytes; an Excel workbook of the knowledge base, uploaded to the console, a few
 # hundred (5,000 entries: about 3 MB).
@@ -60,10 +61,18 @@ class WebServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
+        """Listen; a port taken (or an address not this machine's) is one clear StartupError line."""
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            raise StartupError(
+                f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}): "
+                "is another `bot run` using it? Set WEB_PORT"
+            ) from None
         # Port 0 in tests: read back the port the OS chose.
         server = getattr(site, "_server", None)
         if server is not None and server.sockets:

@@ -244,7 +244,12 @@ async def build_core(settings: Settings) -> Core:
 def build_admin(core: Core) -> AdminDeps:
     """The web console's parts, over the same database, search builder and contact details as the bot."""
     return AdminDeps(
-        core.db, Editor(core.db), TrialRunner(core.build_search), core.conversation.ask_service, core.contacts
+        core.db,
+        Editor(core.db),
+        TrialRunner(core.build_search),
+        core.conversation,
+        core.contacts,
+        core.settings.timezone,
     )
 
 

@@ -36,6 +36,7 @@ from handlers.ports import ConversationMetrics, Messenger, StateStore
 from handlers.redact import redact
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
+from knowledge.model import Entry
 from knowledge.normalize import make_token, raw_words
 
 log = logging.getLogger(__name__)
@@ -282,8 +283,11 @@ class Conversation:
         `detail_only` is the detail itself, for "Xem chi tiết" on a channel that could not fold it.
         """
         entry = self.ask_service.entry(entry_id)
-        if entry is None:
-            return None
+        return None if entry is None else self.entry_reply(entry, vote, detail_only)
+
+    def entry_reply(self, entry: Entry, vote: bool | None = None, detail_only: bool = False) -> Reply:
+        """`answer_reply` for an entry in hand: the console previews an unsaved draft with it."""
+        entry_id = entry.id
         shown = self.ask_service.shown(entry)
         small_talk = SMALL_TALK_TAG in entry.tags
         rows = [[entry_button(s.entry_id, s.label)] for s in self.ask_service.related(entry)]

@@ -30,6 +30,11 @@ def strip_accents(text: str) -> str:
     return bare.replace("đ", "d").replace("Đ", "D")
 
 
+def fold(text: str) -> str:
+    """Lower case, no diacritics, single spaces: how a label, header or search typed in a hurry is compared."""
+    return " ".join(strip_accents(text).lower().split())
+
+
 def split_tone(syllable: str) -> tuple[str, str | None]:
     """Return the syllable without its tone mark (NFC) and the tone mark, if any."""
     decomposed = unicodedata.normalize("NFD", syllable)

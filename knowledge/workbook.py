@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from knowledge.import_limits import check_cell, check_rows, check_size, check_workbook
 from knowledge.loader import KnowledgeLoadError, Problem, parse_entry
 from knowledge.model import ENTRY_FIELDS, FIELD_NAMES, Entry, Topic
-from knowledge.syllables import strip_accents
+from knowledge.syllables import fold
 
 SHEET = "Câu hỏi"
 LEGACY_SHEET = "entries"  # workbooks exported before the Vietnamese headers
@@ -36,11 +36,7 @@ GUIDE = [
 ]
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_accents(str(text)).lower().split())
-
-
-HEADER_FIELDS = {_fold(name): field for field, name in FIELD_NAMES.items()} | {f: f for f in ENTRY_FIELDS}
+HEADER_FIELDS = {fold(name): field for field, name in FIELD_NAMES.items()} | {f: f for f in ENTRY_FIELDS}
 
 
 def write_workbook(entries: list[Entry], topics: list[Topic], path: Path) -> None:
@@ -126,8 +122,8 @@ def read_workbook(path: Path, topics: list[Topic]) -> tuple[list[Entry], list[Pr
         book.close()
     if not rows:
         return [], []
-    by_topic = {_fold(t.title): t.id for t in topics} | {t.id: t.id for t in topics}
-    header = [HEADER_FIELDS.get(_fold(h)) if h is not None else None for h in rows[0]]
+    by_topic = {fold(t.title): t.id for t in topics} | {t.id: t.id for t in topics}
+    header = [HEADER_FIELDS.get(fold(str(h))) if h is not None else None for h in rows[0]]
     problems = [
         Problem(path.name, "", f"cột «{h}» không dùng, bị bỏ qua", "warning")
         for h, field in zip(rows[0], header)
@@ -153,7 +149,7 @@ def read_workbook(path: Path, topics: list[Topic]) -> tuple[list[Entry], list[Pr
                     problems.append(Problem(origin, str(raw.get("id", "")), message, field=field))
                     continue
             elif field == "topic":
-                value = by_topic.get(_fold(value), str(value).strip())
+                value = by_topic.get(fold(str(value)), str(value).strip())
             raw[field] = value
         entry, found = parse_entry(raw, origin)
         problems += found

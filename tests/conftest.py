@@ -68,6 +68,16 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
+async def db(database_url):
+    """The database of `database_url`, migrated, disposed of after the test."""
+    from bot.db.database import open_database
+
+    database = await open_database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
 def db_settings(database_url, tmp_path):
     return load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token=None, database_url=database_url)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
@@ -11,6 +13,7 @@ from aiohttp import web
 from bot.admin import pages_auth, pages_excel, pages_inbox, pages_kb, pages_misc
 from bot.admin.deps import DEPS, AdminDeps
 from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
+from handlers.local_time import local_time
 from knowledge.model import FIELD_NAMES
 
 HERE = Path(__file__).parent
@@ -55,7 +58,8 @@ def add_admin(app: web.Application, admin: AdminDeps) -> None:
         autoescape=jinja2.select_autoescape(default=True),
         context_processors=[page_context],
     )
-    env.filters["vn_time"] = pages_misc.vn_time
+    # 05/12/2026 08:00 in the bot's time zone, as the chat's own dates read.
+    env.filters["vn_time"] = partial(local_time, zone=ZoneInfo(admin.timezone))
     app.middlewares.append(error_pages)
     app.middlewares.append(session_middleware(admin.db))
     app.router.add_static(f"{PREFIX}/static/", HERE / "static", append_version=True)

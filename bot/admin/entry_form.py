@@ -11,13 +11,11 @@ from bot.channels.numbered import ChoiceTexts, NumberedChoices
 from bot.channels.telegram_render import render_html
 from bot.channels.zalo import CHOOSE_HINT
 from bot.channels.zalo import MAX_MESSAGE as ZALO_MAX
-from handlers import texts
-from handlers.ask import AskService
+from handlers.conversation import Conversation
 from handlers.memory_state import MemoryStateStore
-from handlers.types import Button, Reply
 from knowledge.answer_parts import split_answer
 from knowledge.loader import Problem
-from knowledge.model import Entry, KnowledgeBase
+from knowledge.model import Entry
 
 TELEGRAM_MAX = 4096
 _SPLIT_TAGS = re.compile(r"[,;\s]+")
@@ -123,24 +121,19 @@ class Preview:
     whole: int
 
 
-async def preview(ask: AskService, kb: KnowledgeBase, entry: Entry) -> Preview:
-    """Rendered by the channels' own renderers, on the answer as the bot would send it."""
-    shown = ask.shown(entry)
-    related = [kb.get(r) for r in entry.related]
-    rows = [[Button(e.button_label, f"e:{e.id}")] for e in related if e is not None]
-    rows.append([Button(texts.FEEDBACK_UP, "f"), Button(texts.FEEDBACK_DOWN, "f")])
-    rows.append([Button(texts.MAIN_MENU, "m")])
-    more = Button(texts.SHOW_DETAIL, "x") if shown.detail else None
-    reply = Reply(shown.text, rows, ask.source_line(entry), detail=shown.detail, detail_button=more)
+async def preview(conversation: Conversation, entry: Entry) -> Preview:
+    """The reply the conversation would send for `entry`, rendered by the channels' own renderers."""
+    reply = conversation.entry_reply(entry)
     telegram = render_html(reply)
     zalo = await NumberedChoices(MemoryStateStore(), "zalo", ChoiceTexts(hint=CHOOSE_HINT)).render("xem-truoc", reply)
     parts = split_answer(entry.answer)
+    whole = conversation.ask_service.shown(entry).whole
     return Preview(
         telegram_html="\n\n".join(telegram),
         telegram_parts=len(telegram),
         zalo_text=zalo,
         zalo_parts=-(-len(zalo) // ZALO_MAX),
-        visible=len(shown.text),
+        visible=len(reply.text),
         short=len(parts.short),
-        whole=len(shown.whole),
+        whole=len(whole),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -79,4 +80,4 @@ async def undo(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPNotFound() from None
     result = await deps(request).editor.undo_import(who.email, snapshot_id)
-    done(result, f"{PREFIX}/excel?thong_bao=Đã+hoàn+tác+lần+nhập+%23{snapshot_id}.")
+    done(result, f"{PREFIX}/excel?{urlencode({'thong_bao': f'Đã hoàn tác lần nhập #{snapshot_id}.'})}")

@@ -27,7 +27,7 @@ async def inbox(request: web.Request, notice: str = "", error: str = "", status:
         comments = await conversation_log.recent_comments(session, 30)
         picks = await conversation_log.clarify_choices(session, 50)
     groups = group_questions(rows)
-    engine = admin.ask.engine
+    engine = admin.conversation.ask_service.engine
     await asyncio.to_thread(admin.guesses.add_guesses, groups[:WITH_GUESSES], engine)
     kb = engine.kb
     context = {

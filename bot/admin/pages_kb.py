@@ -20,7 +20,6 @@ from bot.admin.security import PREFIX, require_admin
 from bot.db import conversation_log
 from knowledge.loader import Problem
 from knowledge.model import KnowledgeBase
-from knowledge.syllables import strip_accents
 from knowledge.validator import validate
 
 PAGE_SIZE = 100  # rows of the entry list per page
@@ -50,28 +49,6 @@ def done(result: EditResult, then: str) -> NoReturn:
     raise web.HTTPSeeOther(then)
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_accents(text).lower().split())
-
-
-_HAYSTACKS: dict[int, tuple[KnowledgeBase, dict[str, str]]] = {}
-
-
-def _haystacks(kb: KnowledgeBase) -> dict[str, str]:
-    """Each entry's searchable text, folded once per live version (5,000 answers take a moment to fold)."""
-    cached = _HAYSTACKS.get(kb.version)
-    if cached is not None and cached[0] is kb:
-        return cached[1]
-    folded = {e.id: _fold(" ".join([e.id, e.question, e.label, e.answer, *e.alternates])) for e in kb.entries}
-    _HAYSTACKS.clear()
-    _HAYSTACKS[kb.version] = (kb, folded)
-    return folded
-
-
-def _matches(haystack: str, words: list[str]) -> bool:
-    return all(word in haystack for word in words)
-
-
 async def listing(request: web.Request) -> web.StreamResponse:
     who = require_admin(request)
     admin = deps(request)
@@ -87,8 +64,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
         retired = await history.retired(session, {e.id for e in kb.entries}) if state == "da-go" else []
         asked = await conversation_log.most_answered(session, today - dt.timedelta(days=MOST_ASKED_DAYS))
     rows: list[dict[str, Any]] = []
-    haystacks = _haystacks(kb) if query else {}
-    words = _fold(query).split()
+    found = admin.entry_search.matching(kb, query) if query else set()
     if state == "da-go":
         rows = [
             {"id": entry_id, "question": data.get("question", ""), "topic": data.get("topic", ""), "retired": True}
@@ -96,7 +72,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
         ]
     else:
         for entry in kb.entries:
-            if (topic and entry.topic != topic) or (query and not _matches(haystacks[entry.id], words)):
+            if (topic and entry.topic != topic) or (query and entry.id not in found):
                 continue
             if state == "can-xem-lai" and not entry.due_for_review(today):
                 continue
@@ -176,7 +152,7 @@ async def _form_page(
     problems = (problems or []) + parse_problems
     by_field, general = _field_problems(problems)
     warnings = [p for p in validate(KnowledgeBase(kb.topics, [entry], kb.version)) if p.level == "warning"]
-    shown = await preview(admin.ask, kb, entry) if entry.answer else None
+    shown = await preview(admin.conversation, entry) if entry.answer else None
     trial = None
     if trial_question:
         trial = await admin.trial.run(kb, entry if entry.id else None, trial_question[:500])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -14,16 +11,7 @@ from bot.admin.deps import deps
 from bot.admin.security import PREFIX, require_admin
 from handlers.views import ContactDetails
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_CONTACT = 300
-
-
-def vn_time(value: dt.datetime | None) -> str:
-    """05/12/2026 08:00, in Vietnam's time."""
-    if value is None:
-        return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(ZONE).strftime("%d/%m/%Y %H:%M")
 
 
 async def trial_page(request: web.Request) -> web.StreamResponse:

@@ -13,7 +13,7 @@ from typing import Any
 from handlers import texts
 from handlers.ports import StateStore
 from handlers.types import Button, Incoming, Reply
-from knowledge.syllables import strip_accents
+from knowledge.syllables import fold
 
 BACK = "0"
 MENUS_PER_CHAT = 10  # enough history for "0" to walk back a few menus
@@ -36,10 +36,6 @@ class ChoiceTexts:
     hint: str = texts.CONSOLE_CHOOSE
     nothing_to_go_back: str = texts.CONSOLE_NOTHING_TO_GO_BACK
     bad_number: str = texts.CONSOLE_BAD_NUMBER
-
-
-def _fold(text: str) -> str:
-    return " ".join(strip_accents(text).lower().split())
 
 
 def _ascii_number(text: str) -> int | None:
@@ -96,9 +92,9 @@ class NumberedChoices:
             if 1 <= number <= len(buttons):
                 return Choice(data=buttons[number - 1].data)
             return Choice(invalid_number=number)
-        folded = _fold(typed)
+        folded = fold(typed)
         for button in buttons:
-            if folded and folded == _fold(button.label):
+            if folded and folded == fold(button.label):
                 return Choice(data=button.data)
         return Choice()
 

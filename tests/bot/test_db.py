@@ -3,7 +3,6 @@
 import asyncio
 import dataclasses
 
-import pytest
 from sqlmodel import select
 
 from bot.db import conversation_log, live_knowledge, people
@@ -11,13 +10,6 @@ from bot.db.database import open_database
 from bot.db.models import Subscriber
 from bot.wiring import build_core
 from knowledge.loader import load_directory
-
-
-@pytest.fixture
-async def db(database_url):
-    database = await open_database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def test_migrations_are_idempotent(db):

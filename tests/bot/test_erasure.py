@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import inspect, select, text, update
 
 from bot import housekeeping
 from bot.broadcast.audience import Audience
 from bot.db import campaigns, conversation_log, deliveries, people
 from bot.db.campaigns import Draft
-from bot.db.database import open_database
 from bot.db.handoff_port import DatabaseHandoffs
 from bot.db.models import HandoffRequest, Subscriber, UnansweredQuestion
 from bot.db.people_port import DatabasePeople
@@ -24,13 +22,6 @@ CHAT = "771234567"  # distinctive enough to grep every cell of every table for
 NAME = "Phạm Thị Duyên"
 PHONE = "0912345678"
 OTHER = "889900112"
-
-
-@pytest.fixture
-async def db(database_url):
-    database = await open_database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def seed_everywhere(db, chat: str, name: str, phone: str = PHONE) -> None:

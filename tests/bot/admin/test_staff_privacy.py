@@ -12,7 +12,6 @@ from bot.admin.accounts import AccountError
 from bot.admin.roles import AdminRole
 from bot.contact_book import save as save_contacts
 from bot.db import retention
-from bot.db.database import open_database
 from bot.db.models import AuditEvent, KnowledgeSnapshot, utcnow
 from handlers.views import ContactDetails, RetentionPolicy
 from tests.bot.test_erasure import everything
@@ -20,13 +19,6 @@ from tests.kb_builders import entry
 
 EMAIL = "nguyen.van.a@sokhcn.vn"
 PASSWORD = "mat-khau-du-dai-1"
-
-
-@pytest.fixture
-async def db(database_url):
-    database = await open_database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def seed_account(db) -> None:

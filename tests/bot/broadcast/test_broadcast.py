@@ -55,13 +55,6 @@ async def add_subscribers(db, count: int, start: int = 1000, channel: str = "tel
 
 
 @pytest.fixture
-async def db(database_url):
-    database = await open_database(database_url)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
 async def telegram_sender(telegram_api):
     """The campaign sender that ships, with a short wait for answers so a hang turns into "unknown"."""
     sender = TelegramSender(telegram_api.token, telegram_api.base_url, send_timeout=0.5)
