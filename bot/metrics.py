@@ -12,12 +12,12 @@ from sqlmodel import col, select
 
 from bot.db.database import Database
 from bot.db.models import Delivery
-from handlers.statuses import AskStatus, DeliveryStatus
+from handlers.statuses import OPEN_DELIVERIES, AskStatus
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Seconds: answers take milliseconds; the upper buckets show a stalled database or platform.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-QUEUED = (DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)
+QUEUED = OPEN_DELIVERIES
 
 
 class Metrics:

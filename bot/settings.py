@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-07:00"
     telegram_rate_per_second: float = 30.0
     zalo_rate_per_second: float = 20.0
+    # Telegram lets a bot send about 30 messages a second free; above that each message is a paid broadcast
+    # (allow_paid_broadcast, charged in Stars, open only to eligible bots; README, "Paid broadcasts").
+    # Without this, a TELEGRAM_RATE_PER_SECOND above the free limit is held to it.
+    telegram_paid_broadcast: bool = False
+    # At most this many campaign messages per subscriber per local day and per week (0: no limit); the
+    # rest wait for the next day or week and show as waiting.
+    campaign_max_per_day: int = 2
+    campaign_max_per_week: int = 5
     # Whether `bot run` sends campaigns itself. For paid-rate broadcasts (hundreds a second) run
     # `python -m bot campaign send` as its own process and set this to false, so answers stay fast.
     campaigns_in_bot: bool = True

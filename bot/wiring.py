@@ -20,6 +20,7 @@ from bot.admin.editing import Editor
 from bot.admin.trial import TrialRunner
 from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.desk import DatabaseDesk
+from bot.broadcast.frequency_cap import FrequencyCap
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
@@ -218,7 +219,7 @@ async def build_core(settings: Settings) -> Core:
         settings.handoff_idle_hours * 3600,
         settings.timezone,
     )
-    desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set)
+    desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set, settings.quiet_window)
     # The flood window is kept per process, in memory: a database write for every message only to count
     # it cost four fifths of the throughput (bench/webhook_load.py: 42 → 26 updates/s… see README), and a
     # user spread over two processes is at most let through at twice the rate.
@@ -254,16 +255,38 @@ def build_admin(core: Core) -> AdminDeps:
 
 
 # -- channels and senders --------------------------------------------------------------------------
+TELEGRAM_FREE_RATE = 30.0  # messages a second Telegram allows a bot without paid broadcasts
+
+
+def paid_broadcast(settings: Settings) -> bool:
+    """Whether Telegram sends carry allow_paid_broadcast: asked for, and needed for the configured rate."""
+    return settings.telegram_paid_broadcast and settings.telegram_rate_per_second > TELEGRAM_FREE_RATE
+
+
+def telegram_rate(settings: Settings) -> float:
+    """The configured rate, held to the free limit unless paid broadcasts are enabled (Telegram would
+    answer every message above it with 429)."""
+    if settings.telegram_rate_per_second > TELEGRAM_FREE_RATE and not settings.telegram_paid_broadcast:
+        return TELEGRAM_FREE_RATE
+    return settings.telegram_rate_per_second
+
+
 def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reserve) -> dict[str, RateLimiter]:
     """One limiter per channel for the whole process: campaign sends and replies to users share it.
 
     The platform counts per bot, so with CAMPAIGN_WORKERS processes sending, each takes its share.
     """
     share = max(1, settings.campaign_workers)
+    if telegram_rate(settings) < settings.telegram_rate_per_second:
+        log.warning(
+            "TELEGRAM_RATE_PER_SECOND=%s is above Telegram's free %s messages/s and TELEGRAM_PAID_BROADCAST is "
+            "not enabled: campaigns go at %s/s",
+            settings.telegram_rate_per_second,
+            TELEGRAM_FREE_RATE,
+            TELEGRAM_FREE_RATE,
+        )
     return {
-        "telegram": RateLimiter(
-            Limits(per_second=settings.telegram_rate_per_second / share, reply_reserve=reply_reserve)
-        ),
+        "telegram": RateLimiter(Limits(per_second=telegram_rate(settings) / share, reply_reserve=reply_reserve)),
         # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
         "zalo": RateLimiter(
             Limits(per_second=settings.zalo_rate_per_second / share, reply_reserve=reply_reserve),
@@ -313,7 +336,9 @@ def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
         )
         channels.append(TelegramChannel(config, core.conversation, core.relay, limiters["telegram"], core.metrics))
         # Campaign sends go through a lean aiohttp client (see telegram_sender.py).
-        senders["telegram"] = TelegramSender(token, settings.telegram_api_base_url, settings.send_timeout)
+        senders["telegram"] = TelegramSender(
+            token, settings.telegram_api_base_url, settings.send_timeout, paid_broadcast(settings)
+        )
     if settings.zalo_bot_token is not None:
         from bot.channels.zalo import ZaloChannel, ZaloSender
 
@@ -348,7 +373,10 @@ async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> 
         from bot.channels.telegram_sender import TelegramSender
 
         sender = TelegramSender(
-            secret(settings.telegram_bot_token), settings.telegram_api_base_url, settings.send_timeout
+            secret(settings.telegram_bot_token),
+            settings.telegram_api_base_url,
+            settings.send_timeout,
+            paid_broadcast(settings),
         )
         await sender.start()
         stack.push_async_callback(sender.close)
@@ -368,9 +396,9 @@ async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> 
 # -- campaigns -------------------------------------------------------------------------------------
 def broadcast_config(settings: Settings) -> BroadcastConfig:
     start, end = settings.quiet_window
-    # A batch is leased as a whole, so a crash turns at most one batch into "unknown": a quarter of a
-    # second of sending keeps that small while leaving the database a few transactions per second.
-    fastest = max(settings.telegram_rate_per_second, settings.zalo_rate_per_second) / max(1, settings.campaign_workers)
+    # A quarter of a second of sending per claimed batch: a few transactions a second for the database,
+    # and a cancel or a new campaign takes effect within one batch.
+    fastest = max(telegram_rate(settings), settings.zalo_rate_per_second) / max(1, settings.campaign_workers)
     batch = int(max(10, min(500, fastest * 0.25)))
     return BroadcastConfig(
         batch=batch,
@@ -378,6 +406,9 @@ def broadcast_config(settings: Settings) -> BroadcastConfig:
         quiet_start=start,
         quiet_end=end,
         lease=dt.timedelta(seconds=settings.campaign_lease_seconds),
+        cap=FrequencyCap(settings.campaign_max_per_day, settings.campaign_max_per_week, settings.timezone),
+        # About 40 ms of sends marked ahead (one at 30/s): hides a commit, leaves few unknowns after a crash.
+        marked_ahead=int(max(1, fastest * 0.04)),
     )
 
 

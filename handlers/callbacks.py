@@ -79,6 +79,11 @@ class Subscribe:
 
 
 @dataclass(frozen=True)
+class Unsubscribe:
+    """ "Hủy nhận tin" under a campaign message: stop campaigns to the chat that pressed it."""
+
+
+@dataclass(frozen=True)
 class Vote:
     entry_id: str
     helpful: bool
@@ -126,12 +131,33 @@ class CampaignView:
 
 @dataclass(frozen=True)
 class CampaignCancel:
+    """Unconfirmed: ask "are you sure?"; confirmed: cancel."""
+
     campaign_id: int
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
 class CampaignResend:
+    """Unconfirmed: ask "are you sure?"; confirmed: send the unknowns again."""
+
     campaign_id: int
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class CampaignTestSend:
+    """Send the draft to the staff member writing it, as a recipient would get it."""
+
+
+@dataclass(frozen=True)
+class CampaignAddImage:
+    """Ask for a picture's link (or, with one set, take it off)."""
 
 
 Callback = (
@@ -146,6 +172,7 @@ Callback = (
     | RequestTake
     | RequestClose
     | Subscribe
+    | Unsubscribe
     | Vote
     | WriteComment
     | SkipComment
@@ -157,6 +184,9 @@ Callback = (
     | CampaignView
     | CampaignCancel
     | CampaignResend
+    | CampaignReport
+    | CampaignTestSend
+    | CampaignAddImage
 )
 STAFF_REQUEST_CALLBACKS = (RequestView, RequestTake, RequestClose)
 CAMPAIGN_CALLBACKS = (
@@ -167,6 +197,9 @@ CAMPAIGN_CALLBACKS = (
     CampaignView,
     CampaignCancel,
     CampaignResend,
+    CampaignReport,
+    CampaignTestSend,
+    CampaignAddImage,
 )
 
 
@@ -194,6 +227,8 @@ def _wire(callback: Callback) -> str:
             return f"r:x:{request_id}"
         case Subscribe(topic_id):
             return "s" if topic_id is None else f"s:{topic_id}"
+        case Unsubscribe():
+            return "u"
         case Vote(entry_id, helpful):
             return f"f:{'+' if helpful else '-'}:{entry_id}"
         case WriteComment(feedback_id):
@@ -212,10 +247,16 @@ def _wire(callback: Callback) -> str:
             return "cw:ok"
         case CampaignView(campaign_id):
             return f"cw:s:{campaign_id}"
-        case CampaignCancel(campaign_id):
-            return f"cw:x:{campaign_id}"
-        case CampaignResend(campaign_id):
-            return f"cw:r:{campaign_id}"
+        case CampaignCancel(campaign_id, confirmed):
+            return f"cw:{'xy' if confirmed else 'x'}:{campaign_id}"
+        case CampaignResend(campaign_id, confirmed):
+            return f"cw:{'ry' if confirmed else 'r'}:{campaign_id}"
+        case CampaignReport(campaign_id):
+            return f"cw:rp:{campaign_id}"
+        case CampaignTestSend():
+            return "cw:test"
+        case CampaignAddImage():
+            return "cw:img"
     raise TypeError(f"not a callback: {callback!r}")
 
 
@@ -238,6 +279,10 @@ def _campaign(rest: str) -> Callback | None:
         return CampaignAbort()
     if rest == "ok":
         return CampaignConfirm()
+    if rest == "test":
+        return CampaignTestSend()
+    if rest == "img":
+        return CampaignAddImage()
     if kind == "a" and value:
         return CampaignAudience(value)
     if kind == "t" and value:
@@ -245,7 +290,14 @@ def _campaign(rest: str) -> Callback | None:
     number = _number(value)
     if number is None:
         return None
-    by_number: dict[str, Callable[[int], Callback]] = {"s": CampaignView, "x": CampaignCancel, "r": CampaignResend}
+    by_number: dict[str, Callable[[int], Callback]] = {
+        "s": CampaignView,
+        "x": CampaignCancel,
+        "xy": lambda n: CampaignCancel(n, confirmed=True),
+        "r": CampaignResend,
+        "ry": lambda n: CampaignResend(n, confirmed=True),
+        "rp": CampaignReport,
+    }
     make = by_number.get(kind)
     return make(number) if make else None
 
@@ -263,6 +315,8 @@ def unpack(data: str) -> Callback | None:
         return TalkToStaff()
     if data == "s":
         return Subscribe()
+    if data == "u":
+        return Unsubscribe()
     if data == "h:end":
         return EndHandoff()
     if data == "c:-":

@@ -23,6 +23,7 @@ from handlers.callbacks import (
     Subscribe,
     TalkToStaff,
     TopicPage,
+    Unsubscribe,
     Vote,
     WriteComment,
     pack,
@@ -31,6 +32,7 @@ from handlers.callbacks import (
 from handlers.campaign_flow import CampaignFlow
 from handlers.flood import FloodGuard, FloodVerdict
 from handlers.handoff import HandoffFlow
+from handlers.opt_out import is_opt_out
 from handlers.people import PeopleFlows, menu_row
 from handlers.ports import ConversationMetrics, Messenger, StateStore
 from handlers.redact import redact
@@ -85,7 +87,7 @@ CONTEXT_TTL = 600.0  # seconds a follow-up may lean on the previous answer, and 
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
 # Records are kept per chat, so in a group they would mix people: there the bot only answers questions.
 PERSONAL_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "end"}
-PERSONAL_BUTTONS = (Subscribe, Vote, WriteComment, SkipComment, EraseData, TalkToStaff, EndHandoff)
+PERSONAL_BUTTONS = (Subscribe, Unsubscribe, Vote, WriteComment, SkipComment, EraseData, TalkToStaff, EndHandoff)
 
 
 def _encodable(text: str) -> str:
@@ -307,6 +309,9 @@ class Conversation:
         return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
     async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
+        if incoming.private and is_opt_out(text):
+            # The words every campaign message on Zalo ends with: they unsubscribe, they are not a question.
+            return [await self.people.unsubscribe(incoming)]
         if text.isascii() and text.isdigit() and len(text) <= 2:
             # "1" or "0" typed where the buttons are pressed, not numbered (Telegram): not a question.
             return [Reply(texts.BARE_NUMBER, [menu_row()])]
@@ -450,6 +455,8 @@ class Conversation:
                 return people.subscribe_menu()
             case Subscribe(topic_id) if topic_id is not None:
                 return await people.subscribe(incoming, topic_id)
+            case Unsubscribe():
+                return await people.unsubscribe(incoming)
             case Vote(entry_id, helpful) if self.ask_service.entry(entry_id) is not None:
                 return await self.on_vote(incoming, pressed, helpful)
             case WriteComment(feedback_id):

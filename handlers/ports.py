@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from handlers.statuses import AskStatus, HandoffAuthor
-from handlers.types import Reply
+from handlers.types import Attachment, Reply
 from handlers.views import (
     AudienceOption,
+    CampaignDraft,
+    CampaignPlan,
     CampaignSummary,
     FeedbackView,
     HandoffMessageView,
@@ -98,16 +100,23 @@ class Messenger(Protocol):
 
 
 class CampaignDesk(Protocol):
-    """What staff can do with campaigns from a chat; implemented in bot/broadcast/desk.py."""
+    """What staff can do with campaigns from a chat; implemented in bot/broadcast/desk.py. Problems come
+    back as ValueError (or a returned string) in Vietnamese, ready to show."""
 
     async def audience_options(self) -> list[AudienceOption]:
         """Ready-made audiences to choose from, with their sizes now."""
 
-    async def create(self, text: str, audience: str, when: str, created_by: str) -> int:
-        """Create and schedule; `when` is "now", "YYYY-MM-DD HH:MM" or a recurrence. ValueError if wrong."""
+    async def check_text(self, text: str, audience: str = "") -> str | None:
+        """Why this text cannot go (empty, too long for a channel of `audience` — all channels if ""), or None."""
 
-    async def check(self, text: str, audience: str, when: str) -> str | None:
-        """Why this campaign could not be created, or None."""
+    async def plan(self, draft: CampaignDraft) -> CampaignPlan:
+        """Read the draft's audience and time (as typed) and check everything; ValueError if something is wrong."""
+
+    async def create(self, draft: CampaignDraft, created_by: str) -> int:
+        """Create and schedule (`draft.when` as `plan` resolved it); ValueError if wrong."""
+
+    def sample(self, draft: CampaignDraft, channel: str, name: str) -> Reply:
+        """The message exactly as a recipient on `channel` called `name` gets it (for a test send)."""
 
     async def listing(self) -> list[CampaignSummary]: ...
 
@@ -116,6 +125,9 @@ class CampaignDesk(Protocol):
     async def cancel(self, campaign_id: int) -> str: ...
 
     async def resend_unknowns(self, campaign_id: int) -> int: ...
+
+    async def report(self, campaign_id: int) -> Attachment | None:
+        """The delivery report as an Excel file, or None when there is no such campaign."""
 
 
 class StateStore(Protocol):

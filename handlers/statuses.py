@@ -7,6 +7,7 @@ from enum import StrEnum
 from knowledge.confidence import AskStatus
 
 __all__ = [
+    "OPEN_DELIVERIES",
     "AskStatus",
     "CampaignStatus",
     "ChatEvent",
@@ -64,6 +65,17 @@ class CampaignStatus(StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        """What staff read."""
+        return {
+            "draft": "bản nháp",
+            "scheduled": "đã lên lịch",
+            "sending": "đang gửi",
+            "done": "đã gửi xong",
+            "cancelled": "đã hủy",
+        }[self.value]
+
 
 class OccurrenceStatus(StrEnum):
     SENDING = "sending"
@@ -72,15 +84,35 @@ class OccurrenceStatus(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    """pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error."""
+    """pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error;
+    waiting while the recipient's frequency cap holds it back (then pending-like again at the next window)."""
 
     PENDING = "pending"
+    WAITING = "waiting"
     INFLIGHT = "inflight"
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"
     UNKNOWN = "unknown"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """What staff read."""
+        return {
+            "pending": "chờ gửi",
+            "waiting": "chờ lượt (giới hạn số tin mỗi người)",
+            "inflight": "đang gửi",
+            "sent": "đã gửi",
+            "failed": "lỗi",
+            "blocked": "đã chặn bot",
+            "unknown": "chưa rõ",
+            "cancelled": "đã hủy",
+        }[self.value]
+
+
+# Deliveries not settled yet: a campaign with any of these is still going out.
+OPEN_DELIVERIES = (DeliveryStatus.PENDING, DeliveryStatus.WAITING, DeliveryStatus.INFLIGHT)
 
 
 class ScheduleKind(StrEnum):

@@ -74,6 +74,9 @@ SUBSCRIBE_CHOOSE = (
 SUBSCRIBE_ALL = "Tất cả chủ đề"
 SUBSCRIBED = "Đã đăng ký nhận thông báo về: {topics}. Cảm ơn bạn! Gõ /huydangky để hủy bất cứ lúc nào."
 UNSUBSCRIBED = "Đã hủy đăng ký. Bạn sẽ không nhận thông báo nữa."
+# Every campaign message ends with a way out: a button on Telegram, this line where there are no buttons.
+OPT_OUT_BUTTON = "🔕 Hủy nhận tin"
+OPT_OUT_LINE = "Để ngừng nhận thông báo, nhắn: HỦY NHẬN TIN"
 NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận thông báo. Gõ /dangky nếu muốn đăng ký."
 MY_DATA = (
     "Dữ liệu tôi đang lưu về bạn (kênh {channel}, mã cuộc trò chuyện {chat_id}):\n"
@@ -180,23 +183,52 @@ INTERNAL_ERROR = "Xin lỗi, tôi vừa gặp trục trặc khi xử lý tin nh�
 CAMPAIGN_ASK_TEXT = "Soạn chiến dịch mới. Gõ nội dung thông báo (có thể dùng {name} để chèn tên người nhận):"
 CAMPAIGN_ASK_AUDIENCE = "Gửi cho ai? (số trong ngoặc là số người nhận hiện có)"
 CAMPAIGN_ASK_TIME = (
-    "Khi nào gửi? Bấm «Gửi ngay», hoặc gõ thời điểm theo giờ Việt Nam dạng 2026-12-05 08:00, "
-    "hoặc lịch lặp lại như «every monday 08:00»."
+    "Khi nào gửi? Bấm «Gửi ngay», hoặc gõ thời điểm theo giờ Việt Nam, ví dụ: 05/12/2026 08:00 · 5/12 8h · "
+    "8h sáng mai · thứ Hai hàng tuần lúc 8h · ngày 5 hàng tháng 9h"
 )
 CAMPAIGN_NOW = "Gửi ngay"
 CAMPAIGN_PREVIEW = "Xem trước tin nhắn người nhận sẽ thấy:"
-CAMPAIGN_SUMMARY = "Người nhận: {audience}\nThời điểm: {when}\n\nXác nhận để lên lịch gửi."
+CAMPAIGN_SUMMARY = "Người nhận: {audience} — {size} người\nThời điểm: {when}\nẢnh: {image}"
+CAMPAIGN_NO_IMAGE = "không có"
+CAMPAIGN_CONFIRM_HINT = "Bấm «Xác nhận gửi» để lên lịch, hoặc «Gửi thử cho tôi» để xem tin trên điện thoại trước."
+CAMPAIGN_NOBODY = "Danh sách này hiện không có ai nên chưa gửi được. Bạn bấm «Hủy soạn» rồi chọn người nhận khác."
 CAMPAIGN_CONFIRM = "✅ Xác nhận gửi"
+CAMPAIGN_TEST = "📨 Gửi thử cho tôi"
+CAMPAIGN_ADD_IMAGE = "🖼 Thêm ảnh"
+CAMPAIGN_DROP_IMAGE = "🖼 Bỏ ảnh"
+CAMPAIGN_ASK_IMAGE = (
+    "Gửi đường dẫn ảnh (bắt đầu bằng https://, tệp JPG hoặc PNG). Nội dung thông báo sẽ là chú thích của ảnh."
+)
+CAMPAIGN_TEST_SENT = "Tin gửi thử (chỉ bạn nhận được), đúng như người nhận sẽ thấy:"
 CAMPAIGN_ABORT = "✖ Hủy soạn"
 CAMPAIGN_ABORTED = "Đã hủy bản soạn."
 CAMPAIGN_USE_BUTTONS = "Bạn chọn bằng các nút ở tin nhắn trên, hoặc bấm «Hủy soạn»."
 CAMPAIGN_PROBLEM = "Chưa tạo được: {problem}. Bạn sửa lại rồi gửi tiếp nhé."
+CAMPAIGN_TEXT_TOO_LONG_FOR = (
+    "Chưa chọn được: {problem}. Bạn chọn người nhận khác (ví dụ «Chỉ Telegram») hoặc «Hủy soạn»."
+)
 CAMPAIGN_CREATED = "Đã tạo chiến dịch #{id}. Tin nhắn sẽ đi theo giới hạn tốc độ của từng kênh và giờ yên lặng."
 CAMPAIGN_PROGRESS = "Xem tiến độ"
 CAMPAIGN_NONE = "Chưa có chiến dịch nào."
-CAMPAIGN_STATUS = "Chiến dịch #{id} — {status}\nNgười nhận: {audience}\nNội dung: {text}\n"
+CAMPAIGN_LIST_LINE = "#{id} · {status} · đã gửi {sent}/{total} — {text}"
+CAMPAIGN_STATUS = "Chiến dịch #{id} — {status}\nNgười nhận: {audience}\nThời điểm: {when}\nNội dung: {text}\n"
 CAMPAIGN_REFRESH = "🔄 Làm mới"
 CAMPAIGN_CANCEL = "Hủy chiến dịch"
+CAMPAIGN_CANCEL_ASK = "Hủy chiến dịch #{id}? {waiting} tin chưa gửi sẽ bị bỏ; {sent} tin đã gửi thì không thu hồi được."
+CAMPAIGN_CANCEL_YES = "Có, hủy chiến dịch"
+CAMPAIGN_KEEP = "Không, giữ nguyên"
 CAMPAIGN_RESEND = "Gửi lại các tin chưa rõ"
+CAMPAIGN_RESEND_ASK = (
+    "Gửi lại {count} tin chưa rõ của chiến dịch #{id}? Những tin này có thể đã tới nơi, nên người nhận có thể "
+    "nhận hai lần."
+)
+CAMPAIGN_RESEND_YES = "Có, gửi lại"
+CAMPAIGN_REPORT = "📊 Báo cáo (Excel)"
+CAMPAIGN_REPORT_READY = (
+    "Báo cáo gửi tin của chiến dịch #{id}. Trên máy chủ, lệnh «python -m bot campaign report {id}» tạo cùng tệp này."
+)
+FILE_NOT_ON_CHANNEL = (
+    "(Kênh này không nhận tệp nên «{name}» chưa gửi được: bạn lấy trên Telegram hoặc bằng lệnh ở trên.)"
+)
 CAMPAIGN_CANCELLED = "Chiến dịch #{id}: {result}"
 CAMPAIGN_RESENT = "Chiến dịch #{id}: {count} tin chưa rõ sẽ được gửi lại (người nhận có thể nhận hai lần)."

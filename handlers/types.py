@@ -38,6 +38,14 @@ class Button:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a campaign's report): its name as the user will see it, and its bytes."""
+
+    filename: str
+    data: bytes
+
+
 @dataclass
 class Reply:
     """One message to send: text (plain, the channel escapes it), rows of buttons, an optional source line."""
@@ -52,6 +60,10 @@ class Reply:
     # The rest of an answer: Telegram folds it under `text`; text-only channels offer `detail_button` instead.
     detail: str = ""
     detail_button: Button | None = None
+    # A picture (an https URL) sent with `text` as its caption (campaigns and their test sends).
+    image: str = ""
+    # A file sent with `text` as its caption, where the platform takes files.
+    attachment: Attachment | None = None
 
     def with_detail_choice(self) -> Reply:
         """For a channel that cannot fold text: the detail left out and offered as the first choice."""

@@ -105,14 +105,37 @@ class AudienceOption:
 
 
 @dataclass(frozen=True)
+class CampaignDraft:
+    """A campaign being written in chat: the text, who (an audience expression), when (as typed, or the
+    schedule the desk resolved it to) and an optional picture."""
+
+    text: str
+    audience: str = "all"
+    when: str = "now"
+    image: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    """What the desk understood from a draft, in words staff read before confirming."""
+
+    audience: str  # "Người đăng ký chủ đề «Công cụ cải tiến», trên Zalo"
+    size: int  # recipients now
+    when: str  # "08:00 thứ Sáu, 05/12/2026"
+    schedule: str  # the resolved schedule to create with ("now", "at:…", "cron:…"): stable after midnight
+    note: str = ""  # e.g. quiet hours: when it will really start
+
+
+@dataclass(frozen=True)
 class CampaignSummary:
     """A campaign as staff see it in chat: status, text and delivery counts per status."""
 
     id: int
     status: str
     text: str
-    audience: str = ""
+    audience: str = ""  # in words
     counts: dict[str, int] = field(default_factory=dict)
+    when: str = ""  # in words: when it goes (or went, or next goes)
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)

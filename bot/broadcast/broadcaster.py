@@ -1,8 +1,9 @@
 """The broadcast engine: fire due campaigns, then claim → send (rate-limited) → settle, per channel.
 
-All state is in the database: a row is leased ("inflight") before its HTTP call and settled after it,
-so a crash can leave rows in flight but never sends one twice; at start-up expired leases become
-"unknown", shown to staff, never resent automatically. APScheduler only wakes `run`.
+All state is in the database: a row is leased ("inflight"), marked as attempted just before its HTTP call
+and settled after it, so a crash can leave rows in flight but never sends one twice. At start-up an
+expired lease whose request had gone out becomes "unknown" (shown to staff, never resent automatically);
+one whose request had not goes back to pending. APScheduler only wakes `run`.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fcntl
-import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.broadcast.frequency_cap import FrequencyCap
+from bot.broadcast.group_commit import GroupCommit
 from bot.broadcast.limiter import BROADCAST, RateLimiter
+from bot.broadcast.message import campaign_reply, link_buttons
 from bot.broadcast.schedule import in_quiet_hours
 from bot.channels.base import Sender, SendStatus
 from bot.db import deliveries
 from bot.db.database import Database
 from bot.db.models import Campaign, Delivery, utcnow
 from handlers.statuses import CampaignStatus, DeliveryStatus
-from handlers.types import Button, Reply
+from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -40,6 +43,11 @@ class BroadcastConfig:
     tick_seconds: float = 1.0
     retry_base: float = 2.0  # seconds; doubled per attempt, capped at a minute
     loops_per_channel: int = 2  # two claim→send→settle loops overlap database work with sending
+    cap: FrequencyCap = field(default_factory=FrequencyCap)
+    # Sends marked as attempted ahead of their turn at the limiter, per channel: the commit of a mark then
+    # never sits between a token and its request (which would bunch requests into a burst the platform
+    # counts as over its limit), and a crash leaves at most this many marked rows that were never sent.
+    marked_ahead: int = 3
 
 
 def backoff(attempts: int, base: float = 2.0) -> float:
@@ -88,6 +96,14 @@ class Broadcaster:
         self.on_settled = on_settled  # (channel, delivery status) for each settled row: /metrics
         self._campaigns: dict[int, Campaign | None] = {}  # None: the campaign was deleted
         self._sqlite_lock = SqliteSenderLock(db.sqlite_path) if db.sqlite_path else None
+        # "About to send" marks before each request, outcomes right after it: both committed per send.
+        self.attempts: GroupCommit[int] = GroupCommit(
+            db, lambda session, ids: deliveries.mark_attempted(session, ids, self.clock())
+        )
+        self.outcomes: GroupCommit[dict[str, Any]] = GroupCommit(
+            db, lambda session, results: deliveries.settle(session, results, self.clock())
+        )
+        self._ahead = {channel: asyncio.Semaphore(max(1, self.config.marked_ahead)) for channel in senders}
         self.active = True
 
     def wake(self) -> None:
@@ -105,8 +121,13 @@ class Broadcaster:
         async with self.db.writing() as session:
             # Holding SQLite's sender lock proves no other sender lives: every in-flight row is an orphan.
             expired = await deliveries.expire_leases(session, self.clock(), every_lease=self._sqlite_lock is not None)
-        if expired:
-            log.warning("%s deliveries were in flight when the sender stopped: marked unknown", expired)
+        if expired.requeued or expired.unknown:
+            log.warning(
+                "the last sender stopped mid-batch: %s deliveries never sent go out again, "
+                "%s whose request had gone out are marked unknown",
+                expired.requeued,
+                expired.unknown,
+            )
 
     def stop(self) -> None:
         if self._sqlite_lock is not None:
@@ -140,16 +161,24 @@ class Broadcaster:
         done = 0
         while not self.quiet(self.clock()):
             async with self.db.writing() as session:
-                rows = await deliveries.claim(session, channel, self.config.batch, self.clock(), self.config.lease)
+                rows = await deliveries.claim(
+                    session, channel, self.config.batch, self.clock(), self.config.lease, self.config.cap
+                )
             if not rows:
                 return done
-            results = await asyncio.gather(*(self._send(channel, row) for row in rows))
-            async with self.db.writing() as session:
-                await deliveries.settle(session, results, self.clock())
-            for result in results:
-                self.on_settled(channel, result["status"])
+            await asyncio.gather(*(self._send_and_settle(channel, row) for row in rows))
             done += len(rows)
         return done
+
+    async def _send_and_settle(self, channel: str, row: Delivery) -> None:
+        result = await self._send(channel, row)
+        try:
+            await self.outcomes.add(result)
+        except Exception:
+            # The row stays in flight; its lease runs out and, as it was attempted, it becomes unknown.
+            log.exception("could not record the outcome of delivery %s", row.id)
+            return
+        self.on_settled(channel, result["status"])
 
     async def _campaign(self, campaign_id: int) -> Campaign | None:
         if campaign_id not in self._campaigns:
@@ -157,18 +186,24 @@ class Broadcaster:
                 self._campaigns[campaign_id] = await session.get(Campaign, campaign_id)
         return self._campaigns[campaign_id]
 
-    def render(self, campaign: Campaign, row: Delivery) -> Reply:
-        text = campaign.text.replace("{name}", row.name or "bạn")
-        buttons = [[Button(b["label"], url=b["url"])] for b in json.loads(campaign.buttons or "[]")]
-        return Reply(text, buttons)
+    @staticmethod
+    def render(campaign: Campaign, name: str, channel: str) -> Reply:
+        return campaign_reply(campaign.text, link_buttons(campaign.buttons), campaign.image_url, name, channel)
 
     async def _send(self, channel: str, row: Delivery) -> dict[str, Any]:
         campaign = await self._campaign(row.campaign_id)
         result: dict[str, Any] = {"id": row.id, "subscriber_id": row.subscriber_id, "attempts": row.attempts + 1}
         if campaign is None or campaign.status == CampaignStatus.CANCELLED:
             return {**result, "status": DeliveryStatus.CANCELLED, "attempts": row.attempts}
-        await self.limiters[channel].acquire(BROADCAST, row.chat_id)
-        outcome = await self.senders[channel].send(row.chat_id, self.render(campaign, row))
+        async with self._ahead[channel]:
+            try:
+                await self.attempts.add(row.id or 0)
+            except Exception as exc:
+                # Not recorded as attempted, so not sent: a crash now must not leave it "unknown".
+                log.warning("could not record a send before making it; it waits for the next round: %s", exc)
+                return {**result, "status": DeliveryStatus.PENDING, "attempts": row.attempts, "error": "database busy"}
+            await self.limiters[channel].acquire(BROADCAST, row.chat_id)
+        outcome = await self.senders[channel].send(row.chat_id, self.render(campaign, row.name, channel))
         status = outcome.status
         if status is SendStatus.SENT:
             return {**result, "status": DeliveryStatus.SENT, "message_id": outcome.message_id or "", "error": ""}

@@ -2,38 +2,73 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import Audience, AudienceError
-from bot.broadcast.schedule import ScheduleError, parse_local
-from bot.db import campaigns
+from bot.broadcast.message import campaign_reply, too_long
+from bot.broadcast.schedule import ScheduleError, in_quiet_hours, parse_hhmm
+from bot.broadcast.when_words import When, describe_when, read_when
+from bot.db import campaign_report, campaigns
 from bot.db.campaigns import CampaignError, Draft
 from bot.db.database import Database
-from bot.db.models import utcnow
+from bot.db.models import Campaign, utcnow
 from handlers.statuses import ScheduleKind
-from handlers.views import AudienceOption, CampaignSummary
+from handlers.types import Attachment, Reply
+from handlers.views import AudienceOption, CampaignDraft, CampaignPlan, CampaignSummary
 from knowledge.model import Topic
 
 
-class DatabaseDesk:
-    def __init__(self, db: Database, timezone: str, topics: Callable[[], list[Topic]], wake: Callable[[], None]):
-        self.db, self.timezone, self.topics, self.wake = db, timezone, topics, wake
+def schedule_key(when: When) -> str:
+    """A resolved schedule as text a draft can keep: "8h sáng mai" must not move if confirmed after midnight."""
+    if when.kind is ScheduleKind.AT and when.run_at is not None:
+        return f"at:{when.run_at.isoformat()}"
+    if when.kind is ScheduleKind.CRON:
+        return f"cron:{when.cron}"
+    return "now"
 
-    def _draft(self, text: str, audience: str, when: str, created_by: str = "") -> Draft:
-        when = when.strip()
-        parsed = Audience.parse(audience)
-        if when == ScheduleKind.NOW:
-            return Draft(text, parsed, ScheduleKind.NOW, timezone=self.timezone, created_by=created_by)
-        if when[:1].isdigit():
-            return Draft(
-                text,
-                parsed,
-                ScheduleKind.AT,
-                parse_local(when, self.timezone),
-                timezone=self.timezone,
-                created_by=created_by,
-            )
-        return Draft(text, parsed, ScheduleKind.CRON, cron=when, timezone=self.timezone, created_by=created_by)
+
+class DatabaseDesk:
+    def __init__(
+        self,
+        db: Database,
+        timezone: str,
+        topics: Callable[[], list[Topic]],
+        wake: Callable[[], None],
+        quiet: tuple[str, str] = ("", ""),
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
+        self.db, self.timezone, self.topics, self.wake = db, timezone, topics, wake
+        self.quiet, self.clock = quiet, clock
+
+    def _titles(self) -> dict[str, str]:
+        return {t.id: t.title for t in self.topics()}
+
+    def resolve(self, typed: str) -> When:
+        """The draft's time: a resolved key from `schedule_key`, or what staff typed (ScheduleError)."""
+        kind, _, value = typed.strip().partition(":")
+        if typed.strip() == "now":
+            return When(ScheduleKind.NOW)
+        if kind == "at" and value[:4].isdigit():
+            return When(ScheduleKind.AT, run_at=dt.datetime.fromisoformat(value))
+        if kind == "cron" and value:
+            return When(ScheduleKind.CRON, cron=value)
+        return read_when(typed, self.clock(), self.timezone)
+
+    def _draft(self, draft: CampaignDraft, audience: Audience, when: When, created_by: str = "") -> Draft:
+        return Draft(
+            draft.text,
+            audience,
+            when.kind,
+            when.run_at,
+            when.cron,
+            timezone=self.timezone,
+            created_by=created_by,
+            image_url=draft.image.strip(),
+        )
 
     async def audience_options(self) -> list[AudienceOption]:
         options = [("Tất cả người đăng ký", "all"), ("Chỉ Telegram", "channel:telegram"), ("Chỉ Zalo", "channel:zalo")]
@@ -43,54 +78,103 @@ class DatabaseDesk:
                 AudienceOption(label, expr, await campaigns.audience_size(session, expr)) for label, expr in options
             ]
 
-    async def check(self, text: str, audience: str, when: str) -> str | None:
+    async def check_text(self, text: str, audience: str = "") -> str | None:
+        if not text.strip():
+            return "nội dung đang trống"
         try:
-            campaigns.check(self._draft(text, audience, when), utcnow())
-        except (CampaignError, AudienceError, ScheduleError) as exc:
+            channels = Audience.parse(audience).channels() if audience else ("telegram",)
+        except AudienceError as exc:
             return str(exc)
-        return None
+        return too_long(text, [], "", channels)
 
-    async def create(self, text: str, audience: str, when: str, created_by: str) -> int:
+    async def plan(self, draft: CampaignDraft) -> CampaignPlan:
         try:
+            when = self.resolve(draft.when)
+            async with self.db.session() as session:
+                audience, size = await campaigns.checked_audience(session, draft.audience, self._titles())
+            first = campaigns.check(self._draft(draft, audience, when), self.clock())
+        except (CampaignError, ScheduleError) as exc:
+            raise ValueError(str(exc)) from exc
+        return CampaignPlan(
+            audience.in_words(self._titles()),
+            size,
+            describe_when(when, self.timezone),
+            schedule_key(when),
+            self.quiet_note(first),
+        )
+
+    def quiet_note(self, first: dt.datetime) -> str:
+        """When the first message really goes, if the chosen time falls in the quiet hours."""
+        start, end = self.quiet
+        if not in_quiet_hours(first, self.timezone, start, end):
+            return ""
+        zone = ZoneInfo(self.timezone)
+        local = first.astimezone(zone)
+        resume = dt.datetime.combine(local.date(), parse_hhmm(end), zone)
+        if resume <= local:
+            resume += dt.timedelta(days=1)
+        return (
+            f"Thời điểm này nằm trong giờ yên lặng ({start}–{end}): tin bắt đầu đi lúc "
+            f"{describe_when(When(ScheduleKind.AT, run_at=resume.astimezone(dt.UTC)), self.timezone)}."
+        )
+
+    async def create(self, draft: CampaignDraft, created_by: str) -> int:
+        try:
+            when = self.resolve(draft.when)
             async with self.db.writing() as session:
-                campaign = await campaigns.create(session, self._draft(text, audience, when, created_by))
-        except (CampaignError, AudienceError, ScheduleError) as exc:
+                audience, _size = await campaigns.checked_audience(session, draft.audience, self._titles())
+                campaign = await campaigns.create(session, self._draft(draft, audience, when, created_by))
+        except (CampaignError, ScheduleError) as exc:
             raise ValueError(str(exc)) from exc
         self.wake()
         assert campaign.id is not None  # the commit in create() assigned it
         return campaign.id
 
+    def sample(self, draft: CampaignDraft, channel: str, name: str) -> Reply:
+        # The console renders like Zalo: plain text, no buttons under a campaign message.
+        return campaign_reply(draft.text, [], draft.image.strip(), name, channel)
+
+    def _when_words(self, campaign: Campaign) -> str:
+        moment = campaign.next_run_at or campaign.run_at
+        if campaign.schedule == ScheduleKind.CRON:
+            return describe_when(When(ScheduleKind.CRON, cron=campaign.cron), self.timezone)
+        return describe_when(When(ScheduleKind.AT, run_at=moment), self.timezone) if moment else ""
+
+    async def _summary(self, session: AsyncSession, campaign: Campaign) -> CampaignSummary:
+        assert campaign.id is not None  # a stored row has its primary key
+        return CampaignSummary(
+            campaign.id,
+            campaign.status,
+            campaign.text,
+            Audience.from_json(campaign.audience).in_words(self._titles()),
+            await campaigns.counts(session, campaign.id),
+            self._when_words(campaign),
+        )
+
     async def listing(self) -> list[CampaignSummary]:
         async with self.db.session() as session:
-            rows = await campaigns.listing(session, 10)
-            return [
-                CampaignSummary(c.id or 0, c.status, c.text, counts=await campaigns.counts(session, c.id or 0))
-                for c in rows
-            ]
+            return [await self._summary(session, c) for c in await campaigns.listing(session, 10)]
 
     async def status(self, campaign_id: int) -> CampaignSummary | None:
         async with self.db.session() as session:
             campaign = await campaigns.get(session, campaign_id)
-            if campaign is None:
-                return None
-            return CampaignSummary(
-                campaign_id,
-                campaign.status,
-                campaign.text,
-                Audience.from_json(campaign.audience).describe(),
-                await campaigns.counts(session, campaign_id),
-            )
+            return None if campaign is None else await self._summary(session, campaign)
 
     async def cancel(self, campaign_id: int) -> str:
         try:
             async with self.db.writing() as session:
                 dropped = await campaigns.cancel(session, campaign_id)
         except CampaignError as exc:
-            return str(exc)
-        return f"cancelled; {dropped} pending deliveries dropped"
+            return f"không hủy được: {exc}"
+        return f"đã hủy; {dropped} tin chưa gửi được bỏ"
 
     async def resend_unknowns(self, campaign_id: int) -> int:
         async with self.db.writing() as session:
             moved = await campaigns.resend_unknowns(session, campaign_id)
         self.wake()
         return moved
+
+    async def report(self, campaign_id: int) -> Attachment | None:
+        async with self.db.session() as session:
+            data = await campaign_report.report_workbook(session, campaign_id, self.timezone, self._titles())
+        return None if data is None else Attachment(campaign_report.file_name(campaign_id), data)

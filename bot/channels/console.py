@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.channels.numbered import NumberedChoices
@@ -31,7 +32,9 @@ class ConsoleChannel:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         user_name: str = "",
+        files_dir: Path = Path("data/exports"),
     ):
+        self.files_dir = files_dir
         self.conversation = conversation
         self.stdin = stdin
         self.stdout = stdout
@@ -43,6 +46,15 @@ class ConsoleChannel:
             if reply.edit and reply.buttons_only:  # a terminal cannot change what it printed
                 if reply.text:
                     self.stdout.write(reply.text + "\n\n")
+                continue
+            if reply.image:
+                self.stdout.write(f"[Ảnh: {reply.image}]\n")
+            if reply.attachment is not None:
+                # A terminal has no file messages: the file goes next to the database, and the path is shown.
+                path = self.files_dir / reply.attachment.filename
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(reply.attachment.data)
+                self.stdout.write(f"{reply.text}\n[Đã lưu tệp: {path}]\n\n")
                 continue
             self.stdout.write(await self.choices.render(CHAT_ID, reply) + "\n\n")
         self.stdout.flush()

@@ -75,6 +75,8 @@ class NumberedChoices:
             parts.append(self.wording.hint)
         if links:
             parts.append("\n".join(f"{b.label}: {b.url}" for b in links))
+        if reply.attachment is not None:
+            parts.append(texts.FILE_NOT_ON_CHANNEL.format(name=reply.attachment.filename))
         return "\n\n".join(parts)
 
     async def current(self, chat_id: str) -> list[Button]:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import httpx
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import BotCommand, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
@@ -19,12 +19,13 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from bot.broadcast.limiter import RateLimiter
 from bot.channels.base import ChannelBase, SendOutcome, SendStatus
 from bot.channels.relay import Relay
-from bot.channels.telegram_render import keyboard, render_html
+from bot.channels.telegram_render import keyboard, render_html, visible_length
+from bot.channels.telegram_sender import CAPTION_LIMIT
 from bot.metrics import Metrics
 from bot.startup import StartupError
 from handlers.conversation import Conversation
 from handlers.statuses import ChatEvent
-from handlers.types import Incoming, Reply
+from handlers.types import Attachment, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -225,16 +226,35 @@ class TelegramChannel(ChannelBase):
 
     # -- outbound --------------------------------------------------------------------------------
     async def render(self, chat_id: str, reply: Reply) -> list[Any]:
+        """Text parts as (html, markup); a picture or a file goes first, with the text as its caption when
+        it fits there (1,024 characters) and as the following messages when it does not."""
         markup = keyboard(reply)
         parts = render_html(reply)
-        return [(text, markup if index == len(parts) - 1 else None) for index, text in enumerate(parts)]
+        media: Any = reply.image or reply.attachment
+        if media and len(parts) == 1 and visible_length(reply) <= CAPTION_LIMIT:
+            return [(parts[0], markup, media)]
+        texts_ = [(text, markup if index == len(parts) - 1 else None, None) for index, text in enumerate(parts)]
+        return ([("", None, media)] if media else []) + texts_
 
     async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
-        text, markup = part
+        text, markup, media = part
         try:
-            message = await self.app.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, reply_markup=markup
-            )
+            if isinstance(media, Attachment):
+                message = await self.app.bot.send_document(
+                    chat_id,
+                    InputFile(media.data, filename=media.filename),
+                    caption=text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            elif media:
+                message = await self.app.bot.send_photo(
+                    chat_id, media, caption=text or None, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            else:
+                message = await self.app.bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, reply_markup=markup
+                )
         except TelegramError as exc:
             return to_outcome(exc)
         return to_outcome(None, message.message_id)

@@ -23,6 +23,21 @@ def source_html(source: str) -> str:
     return line if len(source) <= SOURCE_INLINE else "<blockquote expandable>" + line + "</blockquote>"
 
 
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(reply: Reply) -> int:
+    """What Telegram counts against its limit: the text after HTML parsing (escapes and tags do not count),
+    in UTF-16 code units, so an emoji counts twice."""
+    length = utf16_length(reply.text)
+    if reply.detail:
+        length += 2 + utf16_length(reply.detail)
+    if reply.source:
+        length += 2 + utf16_length(texts.SOURCE.format(source=reply.source))
+    return length
+
+
 def render_html(reply: Reply) -> list[str]:
     """The reply's text escaped for parse_mode=HTML, its detail folded, its source in italics, split to fit."""
     source = "\n\n" + source_html(reply.source) if reply.source else ""
@@ -31,7 +46,7 @@ def render_html(reply: Reply) -> list[str]:
         # One tap opens the detail; the phone shows the short answer and a few lines of what follows.
         folded = "\n\n<blockquote expandable>" + html.escape(reply.detail, quote=False) + "</blockquote>"
     body = html.escape(reply.text, quote=False) + folded + source
-    if len(body) <= MAX_MESSAGE:
+    if visible_length(reply) <= MAX_MESSAGE:
         return [body]
     if reply.detail:
         # Too long to fold in one message: the detail follows as plain paragraphs.

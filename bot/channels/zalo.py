@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.broadcast.limiter import RateLimiter
-from bot.channels.base import ChannelBase, SendOutcome
+from bot.channels.base import ChannelBase, SendOutcome, SendStatus
 from bot.channels.numbered import ChoiceTexts, NumberedChoices
 from bot.channels.relay import Relay
 from bot.channels.text_split import split_paragraphs
@@ -232,14 +232,23 @@ class ZaloChannel(ChannelBase):
 
     # -- outbound --------------------------------------------------------------------------------
     async def render(self, chat_id: str, reply: Reply) -> list[Any]:
-        return list(split_paragraphs(await self.choices.render(chat_id, reply), MAX_MESSAGE))
+        """Plain-text parts; a picture goes first as (url, caption), the text its caption when it fits."""
+        parts: list[Any] = list(split_paragraphs(await self.choices.render(chat_id, reply), MAX_MESSAGE))
+        if reply.image:
+            if len(parts) == 1:
+                return [(reply.image, parts[0])]
+            parts.insert(0, (reply.image, ""))
+        return parts
 
     async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
+        if isinstance(part, tuple):
+            image, caption = part
+            return await self.client.send_outcome(chat_id, caption, photo=image)
         return await self.client.send_outcome(chat_id, str(part))
 
 
 class ZaloSender:
-    """Campaign sends: one attempt, the first 2,000 characters as plain text; the engine retries."""
+    """Campaign sends: one attempt, as plain text (a photo with it as caption); the engine retries."""
 
     channel = "zalo"
 
@@ -247,7 +256,12 @@ class ZaloSender:
         self.client = client
 
     async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
-        return await self.client.send_outcome(chat_id, split_paragraphs(plain_text(reply), MAX_MESSAGE)[0])
+        text = plain_text(reply)
+        if len(text) > MAX_MESSAGE:
+            # Campaigns are checked against this limit when written; sending a cut message would be
+            # recorded as sent with its ending lost.
+            return SendOutcome(SendStatus.FAILED, error="message is too long for one Zalo message: not sent")
+        return await self.client.send_outcome(chat_id, text, photo=reply.image)
 
     async def close(self) -> None:
         """The client belongs to whoever built it (the channel, or `campaign send`'s exit stack)."""

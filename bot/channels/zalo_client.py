@@ -182,10 +182,18 @@ class ZaloClient:
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
         return await self.call("sendChatAction", chat_id=str(chat_id), action=action)
 
-    async def send_outcome(self, chat_id: str, text: str) -> SendOutcome:
-        """sendMessage, never raising: the outcome the broadcast engine (and replies) act on."""
+    async def send_photo(self, chat_id: str, photo: str, caption: str) -> dict[str, Any]:
+        sent: dict[str, Any] = await self.call("sendPhoto", chat_id=str(chat_id), photo=photo, caption=caption)
+        return sent
+
+    async def send_outcome(self, chat_id: str, text: str, photo: str = "") -> SendOutcome:
+        """sendMessage (sendPhoto with `text` as caption), never raising: the outcome the broadcast engine
+        (and replies) act on."""
         try:
-            result = await self.send_message(chat_id, text)
+            if photo:
+                result = await self.send_photo(chat_id, photo, text)
+            else:
+                result = await self.send_message(chat_id, text)
         except ZaloError as exc:
             return outcome_of(exc)
         return outcome_of(None, result)

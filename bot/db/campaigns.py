@@ -10,11 +10,12 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.broadcast.audience import Audience, AudienceError, text_problem
+from bot.broadcast.audience import Audience, AudienceChoices, AudienceError, profile_values
 from bot.broadcast.audience import audience_size as count_audience
+from bot.broadcast.message import too_long
 from bot.broadcast.schedule import ScheduleError, next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, utcnow
-from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
+from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
 
 FINAL = (
     DeliveryStatus.SENT,
@@ -23,11 +24,13 @@ FINAL = (
     DeliveryStatus.UNKNOWN,
     DeliveryStatus.CANCELLED,
 )
-STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT) + FINAL
+STATUSES = OPEN_DELIVERIES + FINAL
+# Not sent yet and not being sent: what a cancel drops.
+NOT_STARTED = (DeliveryStatus.PENDING, DeliveryStatus.WAITING)
 
 
 class CampaignError(ValueError):
-    """A campaign that cannot be created or changed as asked."""
+    """A campaign that cannot be created or changed as asked (the message is for staff, in Vietnamese)."""
 
 
 @dataclass
@@ -40,23 +43,37 @@ class Draft:
     timezone: str = "Asia/Ho_Chi_Minh"
     buttons: tuple[tuple[str, str], ...] = ()
     created_by: str = ""
+    image_url: str = ""
+
+
+def image_problem(url: str) -> str | None:
+    """Why `url` cannot be a campaign's picture, or None: Telegram and Zalo fetch it themselves over https."""
+    if not url:
+        return None
+    if not url.startswith("https://") or any(ch.isspace() for ch in url) or len(url) > 1024:
+        return "ảnh phải là một đường dẫn https://… tới tệp ảnh (JPG hoặc PNG), không có dấu cách"
+    return None
 
 
 def check(draft: Draft, now: dt.datetime) -> dt.datetime:
     """Validate a draft; returns its first fire time."""
-    problem = text_problem(draft.text, draft.audience)
-    if problem:
-        raise CampaignError(problem)
+    if not draft.text.strip():
+        raise CampaignError("nội dung đang trống")
     for label, url in draft.buttons:
         if not label.strip() or not url.startswith(("https://", "http://")):
-            raise CampaignError(f"a button needs a label and an http(s) link, got {label!r} {url!r}")
+            raise CampaignError(f"mỗi nút cần một nhãn và một đường dẫn http(s); nhận được «{label}» «{url}»")
+    problem = image_problem(draft.image_url) or too_long(
+        draft.text, list(draft.buttons), draft.image_url, draft.audience.channels()
+    )
+    if problem:
+        raise CampaignError(problem)
     if draft.schedule == ScheduleKind.NOW:
         return now
     if draft.schedule == ScheduleKind.AT:
         if draft.run_at is None:
-            raise CampaignError("a time is needed")
+            raise CampaignError("cần một thời điểm gửi")
         if draft.run_at < now - dt.timedelta(minutes=1):
-            raise CampaignError("that time has already passed")
+            raise CampaignError("thời điểm đó đã qua")
         return draft.run_at
     if draft.schedule == ScheduleKind.CRON:
         try:
@@ -64,9 +81,9 @@ def check(draft: Draft, now: dt.datetime) -> dt.datetime:
         except ScheduleError as exc:
             raise CampaignError(str(exc)) from exc
         if first is None:
-            raise CampaignError("that recurrence never fires")
+            raise CampaignError("lịch lặp lại này không bao giờ đến")
         return first
-    raise CampaignError(f"unknown schedule {draft.schedule!r}")
+    raise CampaignError(f"không biết kiểu lịch {draft.schedule!r}")
 
 
 async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = None) -> Campaign:
@@ -83,6 +100,7 @@ async def create(session: AsyncSession, draft: Draft, now: dt.datetime | None = 
         next_run_at=first,
         created_by=draft.created_by,
         buttons=json.dumps([{"label": label, "url": url} for label, url in draft.buttons], ensure_ascii=False),
+        image_url=draft.image_url,
     )
     session.add(campaign)
     await session.commit()
@@ -94,6 +112,25 @@ async def audience_size(session: AsyncSession, audience_text: str) -> int:
         return await count_audience(session, Audience.parse(audience_text))
     except AudienceError as exc:
         raise CampaignError(str(exc)) from exc
+
+
+async def audience_choices(session: AsyncSession, topics: dict[str, str]) -> AudienceChoices:
+    """What an audience may name now: the given topics (id → title) and the profile values on file."""
+    return AudienceChoices(
+        topics,
+        districts=await profile_values(session, "district"),
+        sectors=await profile_values(session, "sector"),
+    )
+
+
+async def checked_audience(session: AsyncSession, text: str, topics: dict[str, str]) -> tuple[Audience, int]:
+    """The audience read and checked against what exists, with its size now; CampaignError otherwise."""
+    try:
+        audience = Audience.parse(text)
+        audience.check(await audience_choices(session, topics))
+    except AudienceError as exc:
+        raise CampaignError(str(exc)) from exc
+    return audience, await count_audience(session, audience)
 
 
 async def get(session: AsyncSession, campaign_id: int) -> Campaign | None:
@@ -138,14 +175,14 @@ async def cancel(session: AsyncSession, campaign_id: int) -> int:
     """Stop a campaign: no new occurrences, pending deliveries cancelled; returns how many were cancelled."""
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignError(f"no campaign {campaign_id}")
+        raise CampaignError(f"không có chiến dịch #{campaign_id}")
     if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
-        raise CampaignError(f"campaign {campaign_id} is already {campaign.status}")
+        raise CampaignError(f"chiến dịch #{campaign_id} {CampaignStatus(campaign.status).label} rồi")
     campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
     session.add(campaign)
     result = await session.exec(
         update(Delivery)
-        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status) == DeliveryStatus.PENDING)
+        .where(col(Delivery.campaign_id) == campaign_id, col(Delivery.status).in_(NOT_STARTED))
         .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow())
     )
     await session.exec(
@@ -166,6 +203,7 @@ async def resend_unknowns(session: AsyncSession, campaign_id: int) -> int:
             status=DeliveryStatus.PENDING,
             next_attempt_at=utcnow(),
             lease_until=None,
+            attempted_at=None,
             error="resent by staff",
             updated_at=utcnow(),
         )

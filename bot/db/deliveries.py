@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, update
+from sqlalchemy import case, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,9 +20,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import Audience, sql_filter
+from bot.broadcast.frequency_cap import FrequencyCap, Windows
 from bot.broadcast.schedule import next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, Subscriber
-from handlers.statuses import CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind, SubscriberStatus
+from handlers.statuses import (
+    OPEN_DELIVERIES,
+    CampaignStatus,
+    DeliveryStatus,
+    OccurrenceStatus,
+    ScheduleKind,
+    SubscriberStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,29 +133,107 @@ async def fire_due(session: AsyncSession, now: dt.datetime) -> list[int]:
     return fired
 
 
+# One key for every sender's claim on PostgreSQL while the frequency cap is on: two workers counting a
+# recipient's messages at once could each let one more through.
+CAP_LOCK_KEY = 1_627_301
+
+
+async def recent_messages(
+    session: AsyncSession, subscriber_ids: set[int], windows: Windows
+) -> dict[int, tuple[int, int]]:
+    """Campaign messages each recipient got (or is being sent) today and this week: id → (day, week)."""
+    if not subscriber_ids:
+        return {}
+    attempted = col(Delivery.attempted_at)
+    going = col(Delivery.status) == DeliveryStatus.INFLIGHT
+    today = case((going | (attempted >= windows.day_start), 1), else_=0)
+    rows = (
+        await session.exec(
+            select(col(Delivery.subscriber_id), func.sum(today), func.count())
+            .where(
+                col(Delivery.subscriber_id).in_(subscriber_ids),
+                going
+                | (
+                    col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.UNKNOWN))
+                    & (attempted >= windows.week_start)
+                ),
+            )
+            .group_by(col(Delivery.subscriber_id))
+        )
+    ).all()
+    return {sid: (int(day or 0), int(week)) for sid, day, week in rows}
+
+
 async def claim(
-    session: AsyncSession, channel: str, limit: int, now: dt.datetime, lease: dt.timedelta
+    session: AsyncSession,
+    channel: str,
+    limit: int,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    cap: FrequencyCap | None = None,
 ) -> list[Delivery]:
-    """Lease up to `limit` due pending deliveries of one channel; on PostgreSQL workers skip each other's rows."""
+    """Lease up to `limit` due deliveries of one channel; on PostgreSQL workers skip each other's rows.
+
+    With a frequency cap, a row whose recipient has had enough today (or this week) is not leased but
+    set "waiting" until the next window, and the rest of the batch goes on.
+    """
+    capped = cap is not None and cap.active
+    if capped and _is_postgres(session):
+        await SQLAlchemyAsyncSession.execute(session, sa_select(func.pg_advisory_xact_lock(CAP_LOCK_KEY)))
     query = (
         select(Delivery)
-        .where(Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .where(
+            Delivery.channel == channel,
+            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
+            Delivery.next_attempt_at <= now,
+        )
         .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
         .limit(limit)
     )
     if _is_postgres(session):
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.exec(query)).all())
+    held: dict[dt.datetime, list[int]] = {}
+    if capped and rows:
+        assert cap is not None  # `capped` says so
+        windows = cap.windows(now)
+        counts = await recent_messages(session, {r.subscriber_id for r in rows}, windows)
+        taken = []
+        for row in rows:
+            day, week = counts.get(row.subscriber_id, (0, 0))
+            until = cap.hold_until(day, week, windows)
+            if until is None:
+                counts[row.subscriber_id] = (day + 1, week + 1)  # two rows for one person in one batch
+                taken.append(row)
+            else:
+                held.setdefault(until, []).append(row.id or 0)
+        rows = taken
+    for until, ids in held.items():
+        await session.exec(
+            update(Delivery)
+            .where(col(Delivery.id).in_(ids))
+            .values(status=DeliveryStatus.WAITING, next_attempt_at=until, updated_at=now)
+        )
     if rows:
         await session.exec(
             update(Delivery)
             .where(col(Delivery.id).in_([r.id for r in rows]))
-            .values(status=DeliveryStatus.INFLIGHT, lease_until=now + lease, updated_at=now)
+            .values(status=DeliveryStatus.INFLIGHT, lease_until=now + lease, attempted_at=None, updated_at=now)
         )
     await session.commit()
     for row in rows:
-        row.status = DeliveryStatus.INFLIGHT
+        row.status, row.attempted_at = DeliveryStatus.INFLIGHT, None
     return rows
+
+
+async def mark_attempted(session: AsyncSession, ids: list[int], now: dt.datetime) -> None:
+    """These requests are about to go out: from now on a crash leaves them unknown, not pending."""
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.id).in_(ids), col(Delivery.status) == DeliveryStatus.INFLIGHT)
+        .values(attempted_at=now)
+    )
+    await session.commit()
 
 
 async def settle(session: AsyncSession, results: list[dict[str, Any]], now: dt.datetime) -> None:
@@ -165,17 +252,29 @@ async def settle(session: AsyncSession, results: list[dict[str, Any]], now: dt.d
     await session.commit()
 
 
-async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bool = False) -> int:
-    """In-flight rows whose lease ran out (the sender died mid-batch) may have been sent: mark them unknown.
+@dataclass(frozen=True)
+class ExpiredLeases:
+    requeued: int  # leased but never sent: pending again
+    unknown: int  # their request went out and no answer was recorded
+
+
+async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bool = False) -> ExpiredLeases:
+    """In-flight rows whose lease ran out (the sender died mid-batch): those whose request had gone out may
+    have arrived and become unknown; the rest were never sent and go back to pending.
 
     `every_lease`: the caller knows no other sender is alive (SQLite's sender lock), so all are orphans.
     """
     stale = col(Delivery.status) == DeliveryStatus.INFLIGHT
     if not every_lease:
         stale = stale & (col(Delivery.lease_until) < now)
-    result = await session.exec(
+    requeued = await session.exec(
         update(Delivery)
-        .where(stale)
+        .where(stale, col(Delivery.attempted_at).is_(None))
+        .values(status=DeliveryStatus.PENDING, lease_until=None, next_attempt_at=now, updated_at=now)
+    )
+    unknown = await session.exec(
+        update(Delivery)
+        .where(stale, col(Delivery.attempted_at).is_not(None))
         .values(
             status=DeliveryStatus.UNKNOWN,
             lease_until=None,
@@ -184,14 +283,14 @@ async def expire_leases(session: AsyncSession, now: dt.datetime, every_lease: bo
         )
     )
     await session.commit()
-    return result.rowcount or 0
+    return ExpiredLeases(requeued.rowcount or 0, unknown.rowcount or 0)
 
 
 async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
     """Close occurrences with nothing pending or in flight; a one-off campaign is then done."""
     open_rows = (
         select(Delivery.occurrence_id, func.count())
-        .where(col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)))
+        .where(col(Delivery.status).in_(OPEN_DELIVERIES))
         .group_by(col(Delivery.occurrence_id))
     )
     busy = {occ for occ, _ in (await session.exec(open_rows)).all()}
@@ -217,7 +316,9 @@ async def due_soon(session: AsyncSession, channel: str, now: dt.datetime) -> boo
         await session.exec(
             select(Delivery.id)
             .where(
-                Delivery.channel == channel, Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now
+                Delivery.channel == channel,
+                col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
+                Delivery.next_attempt_at <= now,
             )
             .limit(1)
         )

@@ -22,7 +22,7 @@ from bot.db.models import (
     Subscriber,
     UnansweredQuestion,
 )
-from handlers.statuses import DeliveryStatus, LoggedQuestion
+from handlers.statuses import OPEN_DELIVERIES, DeliveryStatus, LoggedQuestion
 
 
 @dataclass
@@ -108,7 +108,7 @@ async def erase(session: AsyncSession, channel: str, chat_id: str) -> int:
             message_id="",
             error="",
             status=case(
-                (col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)), DeliveryStatus.CANCELLED),
+                (col(Delivery.status).in_(OPEN_DELIVERIES), DeliveryStatus.CANCELLED),
                 else_=col(Delivery.status),
             ),
         )

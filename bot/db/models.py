@@ -187,6 +187,8 @@ class Campaign(SQLModel, table=True):
     next_run_at: dt.datetime | None = Field(default=None, index=True)
     created_by: str = Field(default="", max_length=128)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # One picture sent with the text as its caption (Telegram and Zalo sendPhoto take an https URL).
+    image_url: str = Field(default="", max_length=1024)
 
 
 class Occurrence(SQLModel, table=True):
@@ -211,6 +213,8 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("occurrence_id", "subscriber_id", name="uq_delivery"),
         # The sender's claim: pending rows of one channel that are due, oldest first.
         Index("ix_delivery_claim", "channel", "status", "next_attempt_at"),
+        # The frequency cap: each recipient's messages of the last week, at every claim.
+        Index("ix_delivery_recipient_recent", "subscriber_id", "attempted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -220,11 +224,15 @@ class Delivery(SQLModel, table=True):
     channel: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=256)
-    # pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error.
+    # pending → inflight (leased) → sent | failed | blocked | unknown; pending again after a retryable error;
+    # waiting while the recipient's frequency cap holds it until `next_attempt_at`.
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow)
     lease_until: dt.datetime | None = None
+    # Written (and committed) just before the request goes out: after a crash, an in-flight row without
+    # it was never sent and goes back to pending; only one with it may have arrived ("unknown").
+    attempted_at: dt.datetime | None = None
     message_id: str = Field(default="", max_length=64)
     error: str = Field(default="", max_length=512)
     updated_at: dt.datetime = Field(default_factory=utcnow)

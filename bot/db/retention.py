@@ -20,7 +20,7 @@ from bot.db.models import (
     Subscriber,
     UnansweredQuestion,
 )
-from handlers.statuses import DeliveryStatus, HandoffStatus, SubscriberStatus
+from handlers.statuses import OPEN_DELIVERIES, HandoffStatus, SubscriberStatus
 from handlers.views import RetentionPolicy
 
 
@@ -70,7 +70,7 @@ async def purge(session: AsyncSession, policy: RetentionPolicy, now: dt.datetime
         .where(
             col(Delivery.updated_at) < before(policy.deliveries_days),
             col(Delivery.chat_id) != "",
-            col(Delivery.status).not_in((DeliveryStatus.PENDING, DeliveryStatus.INFLIGHT)),
+            col(Delivery.status).not_in(OPEN_DELIVERIES),
         )
         .values(chat_id="", name="", message_id="", subscriber_id=-col(Delivery.id)),
     )

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
+from bot.broadcast.message import campaign_reply, too_long
+from bot.broadcast.schedule import ScheduleError
+from bot.broadcast.when_words import describe_when, read_when
 from handlers.statuses import AskStatus, DeliveryStatus, HandoffAuthor, HandoffStatus, SubscriberStatus
-from handlers.types import Reply
+from handlers.types import Attachment, Reply
 from handlers.views import (
     AudienceOption,
+    CampaignDraft,
+    CampaignPlan,
     CampaignSummary,
     FeedbackView,
     HandoffMessageView,
@@ -279,40 +286,67 @@ class MemoryCampaign:
     created_by: str
     status: str = "scheduled"
     counts: dict[str, int] = field(default_factory=dict)
+    image: str = ""
 
 
 class MemoryDesk:
-    """handlers.ports.CampaignDesk that records campaigns instead of sending them."""
+    """handlers.ports.CampaignDesk that records campaigns instead of sending them. Times, the message a
+    recipient gets and its length check are the real ones (pure functions of bot/broadcast)."""
 
-    AUDIENCES = (("Tất cả người đăng ký", "all"), ("Chỉ Telegram", "channel:telegram"))
+    AUDIENCES = (("Tất cả người đăng ký", "all"), ("Chỉ Telegram", "channel:telegram"), ("Chỉ Zalo", "channel:zalo"))
+    WORDS: ClassVar[dict[str, str]] = {
+        "all": "Tất cả người đăng ký",
+        "channel:telegram": "Người đăng ký trên Telegram",
+        "channel:zalo": "Người đăng ký trên Zalo",
+    }
+    TIMEZONE = "Asia/Ho_Chi_Minh"
 
-    def __init__(self, audience_size: int = 3) -> None:
+    def __init__(self, audience_size: int = 3, clock: Callable[[], dt.datetime] = _now) -> None:
         self.campaigns: dict[int, MemoryCampaign] = {}
         self.audience_size = audience_size
+        self.clock = clock
         self._ids = itertools.count(1)
 
     async def audience_options(self) -> list[AudienceOption]:
         return [AudienceOption(label, expr, self.audience_size) for label, expr in self.AUDIENCES]
 
-    async def check(self, text: str, audience: str, when: str) -> str | None:
+    async def check_text(self, text: str, audience: str = "") -> str | None:
         if not text.strip():
-            return "empty text"
-        if when not in ("now",) and not when[:1].isdigit() and not when.startswith("every"):
-            return f"cannot read {when!r}"
-        return None
+            return "nội dung đang trống"
+        return too_long(text, [], "", ("zalo",) if audience in ("all", "channel:zalo") else ("telegram",))
 
-    async def create(self, text: str, audience: str, when: str, created_by: str) -> int:
-        problem = await self.check(text, audience, when)
-        if problem:
-            raise ValueError(problem)
+    async def plan(self, draft: CampaignDraft) -> CampaignPlan:
+        if draft.audience not in self.WORDS:
+            raise ValueError(f"không có người nhận «{draft.audience}»")
+        if draft.image and not draft.image.startswith("https://"):
+            raise ValueError("ảnh phải là một đường dẫn https://…")
+        try:
+            when = None if draft.when == "now" else read_when(draft.when, self.clock(), self.TIMEZONE)
+        except ScheduleError as exc:
+            raise ValueError(str(exc)) from exc
+        words = "ngay bây giờ" if when is None else describe_when(when, self.TIMEZONE)
+        return CampaignPlan(self.WORDS[draft.audience], self.audience_size, words, draft.when)
+
+    async def create(self, draft: CampaignDraft, created_by: str) -> int:
+        await self.plan(draft)
         campaign = MemoryCampaign(
-            next(self._ids), text, audience, when, created_by, counts={DeliveryStatus.PENDING: self.audience_size}
+            next(self._ids),
+            draft.text,
+            draft.audience,
+            draft.when,
+            created_by,
+            counts={DeliveryStatus.PENDING: self.audience_size},
+            image=draft.image,
         )
         self.campaigns[campaign.id] = campaign
         return campaign.id
 
+    def sample(self, draft: CampaignDraft, channel: str, name: str) -> Reply:
+        return campaign_reply(draft.text, [], draft.image, name, channel)
+
     def _summary(self, c: MemoryCampaign) -> CampaignSummary:
-        return CampaignSummary(c.id, c.status, c.text, c.audience, {str(k): v for k, v in c.counts.items()})
+        counts = {str(k): v for k, v in c.counts.items()}
+        return CampaignSummary(c.id, c.status, c.text, self.WORDS.get(c.audience, c.audience), counts)
 
     async def listing(self) -> list[CampaignSummary]:
         return [self._summary(c) for c in reversed(list(self.campaigns.values()))]
@@ -324,11 +358,15 @@ class MemoryDesk:
     async def cancel(self, campaign_id: int) -> str:
         found = self.campaigns.get(campaign_id)
         if found is None:
-            return f"no campaign {campaign_id}"
+            return f"không có chiến dịch #{campaign_id}"
         dropped = found.counts.pop(DeliveryStatus.PENDING, 0)
         found.status = "cancelled"
-        return f"cancelled; {dropped} pending deliveries dropped"
+        return f"đã hủy; {dropped} tin chưa gửi được bỏ"
 
     async def resend_unknowns(self, campaign_id: int) -> int:
         found = self.campaigns.get(campaign_id)
         return found.counts.pop(DeliveryStatus.UNKNOWN, 0) if found is not None else 0
+
+    async def report(self, campaign_id: int) -> Attachment | None:
+        found = self.campaigns.get(campaign_id)
+        return Attachment(f"bao-cao-chien-dich-{campaign_id}.xlsx", b"PK") if found is not None else None

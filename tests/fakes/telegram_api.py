@@ -6,6 +6,16 @@ descriptions, long polling, webhooks' 409, HTML entity checks, per-chat message 
 request in a ledger (``api.calls``) that tests assert on. Tests can inject updates, failures, hangs, blocked
 users, refused connections and Telegram's flood limits.
 
+Messages are sendMessage, sendPhoto and sendDocument: all three count towards the flood limits and ``stats``
+and appear in ``sent()``, since Telegram's broadcast limit counts every message. Photos and documents may be
+uploaded (multipart; ``documents()`` gives the bytes back), an http(s) URL (accepted without downloading
+it) or a file_id this fake issued earlier (any other file_id is refused, as Telegram refuses foreign ones).
+
+Paid broadcasts (Bot API 7.11): a message with ``allow_paid_broadcast`` may exceed the free global limit up
+to ``paid_per_second``; one without it is held to the free limit, so a sender that forgets the flag sees 429s.
+Telegram does not document the error for a bot that may not pay; this fake assumes
+"Bad Request: paid broadcasts are not allowed for the bot" (``set_limits(paid_per_second=None)``).
+
 It is also a pytest plugin: ``pytest_plugins = ["tests.fakes.telegram_api"]`` gives the ``telegram_api``
 fixture, a started fake that is stopped after the test.
 
@@ -20,17 +30,19 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import hashlib
 import html
 import itertools
 import json
 import math
+import mimetypes
 import re
 import time
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
@@ -42,11 +54,22 @@ try:  # The fake is usable without pytest (bench scripts); the fixture needs pyt
 except ImportError:  # pragma: no cover
     pytest_asyncio = None
 
-__all__ = ["Call", "FakeTelegramAPI", "Stats", "telegram_api"]
+__all__ = ["Call", "FakeTelegramAPI", "SentDocument", "Stats", "TelegramStats", "telegram_api"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the Bot API's limit for files a bot uploads
+FREE_PER_SECOND = 30  # Telegram's free broadcast limit
+PAID_PER_SECOND = 1000  # with allow_paid_broadcast (Bot API 7.11)
+# Methods that deliver a message: they share the flood-limit windows, stats and sent().
+MESSAGE_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
+# Telegram does not document this refusal; the wording is the fake's assumption.
+PAID_REFUSED = "paid broadcasts are not allowed for the bot"
+# The fake does not decode images; every photo gets these dimensions.
+PHOTO_WIDTH, PHOTO_HEIGHT = 1280, 960
+URL_FILE_SIZE = 65_536  # the fake never downloads a URL, so a URL's file gets this size
 
 # PTB form-encodes every parameter and JSON-encodes every value that is not a str, so a str-typed field must
 # never be JSON-decoded ("123" as a text, secret token or callback query id stays a string); every other
@@ -157,6 +180,8 @@ class Call:
     description: str | None = None  # Telegram's error description when not ok
     result: Any = None  # the "result" answered when ok
     client_gone: bool = False  # the client had hung up (e.g. read timeout) before the answer was written
+    # Raw bytes of multipart uploads by field name; params hold only their summary, to keep the ledger readable.
+    uploads: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -193,9 +218,38 @@ class _Rule:
 
 @dataclass(frozen=True)
 class _Limits:
-    global_per_second: int | None
+    global_per_second: int | None  # the free limit, for messages without allow_paid_broadcast
     per_chat_per_second: int | None
     per_group_per_minute: int | None
+    paid_per_second: int | None = PAID_PER_SECOND  # None: this bot may not pay for broadcasts
+
+
+@dataclass(frozen=True)
+class TelegramStats(Stats):
+    """Stats plus ``paid``: delivered messages that carried allow_paid_broadcast (each one costs Stars)."""
+
+    paid: int = 0
+
+
+class SentDocument(NamedTuple):
+    """A delivered document; ``content`` is None when it was sent by URL (the fake never downloads those)."""
+
+    chat_id: str
+    filename: str | None
+    content: bytes | None
+
+
+@dataclass(frozen=True)
+class _File:
+    """A file the fake issued a file_id for, so a later send can reuse it by that id."""
+
+    kind: str  # "photo" or "document"
+    file_id: str
+    file_unique_id: str
+    size: int
+    name: str | None = None
+    mime_type: str | None = None
+    content: bytes | None = None
 
 
 class _ApiError(Exception):
@@ -234,14 +288,24 @@ def _normalise_params(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def _file_summary(part: web.FileField) -> dict[str, Any]:
+def _is_true(value: Any) -> bool:
+    """A Bot API boolean: JSON true, or "true"/"1" from a form (already JSON-decoded by _decode_field)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return value is True or (type(value) is int and value == 1)
+
+
+def _file_summary(part: web.FileField) -> tuple[dict[str, Any], bytes]:
+    """The upload's summary for the ledger's params, and its bytes."""
+    part.file.seek(0)  # from the start, even if something read the spooled file before
     content = part.file.read()
-    return {"filename": part.filename, "content_type": part.content_type, "size": len(content)}
+    return {"filename": part.filename, "content_type": part.content_type, "size": len(content)}, content
 
 
-async def _read_params(request: web.Request) -> dict[str, Any]:
-    """Query string plus body, whichever encoding the client chose."""
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Query string plus body, whichever encoding the client chose; and the uploaded files' bytes."""
     raw: dict[str, Any] = dict(request.query)
+    uploads: dict[str, bytes] = {}
     if request.content_type == "application/json":
         body = await request.read()
         if body:
@@ -251,8 +315,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             raw.update(decoded)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in (await request.post()).items():
-            raw[name] = _file_summary(value) if isinstance(value, web.FileField) else value
-    return _normalise_params(raw)
+            if isinstance(value, web.FileField):
+                raw[name], uploads[name] = _file_summary(value)
+            else:
+                raw[name] = value
+    return _normalise_params(raw), uploads
 
 
 def _is_numeric_id(chat_id: str) -> bool:
@@ -358,6 +425,7 @@ def _check_start_tag(name: str, attributes: str, offset: int) -> None:
 
 # --------------------------------------------------------------------------------------------- server
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+FileHandler = Callable[[dict[str, Any], dict[str, bytes]], Awaitable[Any]]
 
 
 class FakeTelegramAPI(LoopbackServer):
@@ -396,8 +464,10 @@ class FakeTelegramAPI(LoopbackServer):
         self._hangs: list[_Rule] = []
         self._blocked: set[str] = set()
         self._limits: _Limits | None = None
-        self._sent_at: list[float] = []  # monotonic times of delivered sendMessage calls, all chats
+        self._sent_at: list[float] = []  # monotonic times of delivered messages (paid or not), all chats
         self._sent_at_chat: defaultdict[str, list[float]] = defaultdict(list)
+        self._files: dict[str, _File] = {}  # file_id → the file, for sends that reuse a file_id
+        self._file_numbers = itertools.count(1)
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -413,8 +483,13 @@ class FakeTelegramAPI(LoopbackServer):
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
         }
+        # Methods that take files also get the uploads' bytes.
+        self._file_handlers: dict[str, FileHandler] = {
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
+        }
         # Telegram's method names are case-insensitive; the ledger uses the canonical spelling.
-        self._canonical = {name.lower(): name for name in self._handlers}
+        self._canonical = {name.lower(): name for name in [*self._handlers, *self._file_handlers]}
 
     # ------------------------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -428,21 +503,48 @@ class FakeTelegramAPI(LoopbackServer):
         return [call for call in self.calls if call.method.lower() == method.lower()]
 
     def sent(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
-        """Params of the sendMessage calls that were delivered, optionally to one chat."""
-        return [call.params for call in self._matching("sendMessage", chat_id, received=False)]
+        """Params of the delivered messages (sendMessage, sendPhoto, sendDocument) in order, optionally to one
+        chat; a photo's or document's params have "caption" where a text message's have "text"."""
+        wanted = None if chat_id is None else str(chat_id)
+        return [call.params for call in self._message_calls() if call.ok and (wanted is None or call.chat_id == wanted)]
+
+    def photos(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
+        """Params of the delivered sendPhoto calls, optionally to one chat."""
+        return [call.params for call in self._matching("sendPhoto", chat_id, received=False)]
+
+    def documents(self, chat_id: int | str | None = None) -> list[SentDocument]:
+        """The delivered documents (chat, file name, bytes), optionally to one chat."""
+        found = []
+        for call in self._matching("sendDocument", chat_id, received=False):
+            document = self._files[call.result["document"]["file_id"]]
+            found.append(SentDocument(str(call.chat_id), document.name, document.content))
+        return found
 
     @property
-    def stats(self) -> Stats:
-        sends = [call for call in self.calls_of("sendMessage") if call.status is not None]
+    def stats(self) -> TelegramStats:
+        sends = [call for call in self._message_calls() if call.status is not None]
         delivered = [call for call in sends if call.ok]
-        pairs = Counter((call.chat_id, call.params.get("text")) for call in delivered)
-        return Stats(
+        pairs = Counter(self._content_key(call) for call in delivered)
+        return TelegramStats(
             delivered=len(delivered),
             rate_limited=sum(call.status == 429 for call in sends),
             blocked=sum(call.status == 403 for call in sends),
             failed=sum(call.status not in (200, 403, 429) for call in sends),
             duplicates=sum(count > 1 for count in pairs.values()),
+            paid=sum(_is_true(call.params.get("allow_paid_broadcast")) for call in delivered),
         )
+
+    def _message_calls(self) -> list[Call]:
+        return [call for call in self.calls if call.method in MESSAGE_METHODS]
+
+    @staticmethod
+    def _content_key(call: Call) -> tuple[str | None, ...]:
+        """What makes two deliveries "the same message": the chat, the text or caption, and the file."""
+        media = next((call.result[kind] for kind in ("photo", "document") if kind in call.result), None)
+        if isinstance(media, list):  # a photo is a list of sizes of one file
+            media = media[-1]
+        file_id = None if media is None else media["file_unique_id"]
+        return call.chat_id, call.params.get("text"), call.params.get("caption"), file_id
 
     async def wait_for(
         self,
@@ -642,12 +744,21 @@ class FakeTelegramAPI(LoopbackServer):
 
     def set_limits(
         self,
-        global_per_second: int | None = 30,
+        global_per_second: int | None = FREE_PER_SECOND,
         per_chat_per_second: int | None = 1,
         per_group_per_minute: int | None = 20,
+        *,
+        paid_per_second: int | None = PAID_PER_SECOND,
     ) -> None:
-        """Enforce Telegram's flood limits on sendMessage (None switches one off)."""
-        self._limits = _Limits(global_per_second, per_chat_per_second, per_group_per_minute)
+        """Enforce Telegram's flood limits on messages (None switches one off).
+
+        ``global_per_second`` is the free limit: messages without allow_paid_broadcast are held to it, counting
+        every message of the last second, paid or not. Messages with the flag are held to ``paid_per_second``
+        instead (or to the free limit when that is higher, as the flag never lowers a limit); ``None`` means
+        this bot may not pay, and the flag is refused with 400 "Bad Request: paid broadcasts are not allowed
+        for the bot" (the fake's assumed wording). The per-chat and per-group limits apply to both.
+        """
+        self._limits = _Limits(global_per_second, per_chat_per_second, per_group_per_minute, paid_per_second)
 
     def clear_limits(self) -> None:
         self._limits = None
@@ -670,28 +781,30 @@ class FakeTelegramAPI(LoopbackServer):
         method = request.match_info["method"]
         method = self._canonical.get(method.lower(), method)
         try:
-            params = await _read_params(request)
+            params, uploads = await _read_params(request)
         except ValueError as exc:
             call = self._record(method, {})
             return self._respond(call, _bad_request(f"can't parse request: {exc}"), request)
-        call = self._record(method, params)
+        call = self._record(method, params, uploads)
         if request.match_info["token"] != self.token:
             return self._respond(call, _ApiError(401, "Unauthorized"), request)
         hang = self._take(self._hangs, method, params)
         if hang is not None and not hang.deliver:
             await self._pause(hang.seconds)
             return self._respond(call, _ApiError(502, "Bad Gateway"), request)
-        answer = await self._answer(method, params)
+        answer = await self._answer(method, params, uploads)
         response = self._respond(call, answer, request)
         if hang is not None:
             await self._pause(hang.seconds)
             call.client_gone = request.transport is None
         return response
 
-    async def _answer(self, method: str, params: dict[str, Any]) -> Any:
+    async def _answer(self, method: str, params: dict[str, Any], uploads: dict[str, bytes]) -> Any:
         """The method's result, or the _ApiError to answer instead."""
         try:
             self._check_injected(method, params)
+            if method in self._file_handlers:
+                return await self._file_handlers[method](params, uploads)
             return await self._handlers.get(method, self._generic)(params)
         except _ApiError as error:
             return error
@@ -703,8 +816,8 @@ class FakeTelegramAPI(LoopbackServer):
         if method.startswith("send") and params.get("chat_id") in self._blocked:
             raise _ApiError(403, BLOCKED)
 
-    def _record(self, method: str, params: dict[str, Any]) -> Call:
-        call = Call(method, params, time.monotonic())
+    def _record(self, method: str, params: dict[str, Any], uploads: dict[str, bytes] | None = None) -> Call:
+        call = Call(method, params, time.monotonic(), uploads=uploads or {})
         self.calls.append(call)
         self._notify()
         return call
@@ -828,13 +941,45 @@ class FakeTelegramAPI(LoopbackServer):
         chat_id = self._require_chat(params)
         text = self._render_text(params, too_long=_bad_request("message is too long"))
         markup = self._check_markup(params.get("reply_markup"))
-        self._check_rate_limits(chat_id)
+        self._check_rate_limits(chat_id, self._paid_broadcast(params))
+        return self._deliver(chat_id, {"text": text}, markup)
+
+    async def _send_photo(self, params: dict[str, Any], uploads: dict[str, bytes]) -> dict[str, Any]:
+        chat_id = self._require_chat(params)
+        photo = self._file(params, uploads, "photo")
+        caption = self._render_caption(params)
+        markup = self._check_markup(params.get("reply_markup"))
+        self._check_rate_limits(chat_id, self._paid_broadcast(params))
+        size = {
+            "file_id": photo.file_id,
+            "file_unique_id": photo.file_unique_id,
+            "width": PHOTO_WIDTH,
+            "height": PHOTO_HEIGHT,
+            "file_size": photo.size,
+        }
+        return self._deliver(chat_id, {"photo": [size], **caption}, markup)
+
+    async def _send_document(self, params: dict[str, Any], uploads: dict[str, bytes]) -> dict[str, Any]:
+        chat_id = self._require_chat(params)
+        document = self._file(params, uploads, "document")
+        caption = self._render_caption(params)
+        markup = self._check_markup(params.get("reply_markup"))
+        self._check_rate_limits(chat_id, self._paid_broadcast(params))
+        content: dict[str, Any] = {"file_id": document.file_id, "file_unique_id": document.file_unique_id}
+        if document.name:
+            content["file_name"] = document.name
+        if document.mime_type:
+            content["mime_type"] = document.mime_type
+        content["file_size"] = document.size
+        return self._deliver(chat_id, {"document": content, **caption}, markup)
+
+    def _deliver(self, chat_id: str, content: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
         message = {
             "message_id": self._next_message_id(chat_id),
             "date": int(time.time()),
             "chat": self._chat(chat_id),
             "from": self.bot_user,
-            "text": text,
+            **content,
         }
         if markup is not None:
             message["reply_markup"] = markup
@@ -846,24 +991,25 @@ class FakeTelegramAPI(LoopbackServer):
         if params.get("inline_message_id"):
             return True
         text = self._render_text(params, too_long=_bad_request("MESSAGE_TOO_LONG"))
-        return self._edit(params, text, self._check_markup(params.get("reply_markup")))
+        if "text" not in self._find_message(params):
+            raise _bad_request("there is no text in the message to edit")  # a photo or document: editMessageCaption
+        return self._edit(params, {"text": text}, self._check_markup(params.get("reply_markup")))
 
     async def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         if params.get("inline_message_id"):
             return True
-        message = self._find_message(params)
-        return self._edit(params, message["text"], self._check_markup(params.get("reply_markup")))
+        return self._edit(params, {}, self._check_markup(params.get("reply_markup")))
 
-    def _edit(self, params: dict[str, Any], text: str, markup: dict[str, Any] | None) -> dict[str, Any]:
+    def _edit(self, params: dict[str, Any], changes: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
         message = self._find_message(params)
         # Telegram drops the inline keyboard when an edit does not repeat it.
-        if message["text"] == text and message.get("reply_markup") == markup:
+        if all(message.get(key) == value for key, value in changes.items()) and message.get("reply_markup") == markup:
             raise _bad_request(
                 "message is not modified: specified new message content and reply markup "
                 "are exactly the same as a content and reply markup of the current message"
             )
         edited = {key: value for key, value in message.items() if key != "reply_markup"}
-        edited.update(text=text, edit_date=int(time.time()))
+        edited.update(changes, edit_date=int(time.time()))
         if markup is not None:
             edited["reply_markup"] = markup
         self._messages[(params["chat_id"], message["message_id"])] = edited
@@ -933,6 +1079,67 @@ class FakeTelegramAPI(LoopbackServer):
         return text
 
     @staticmethod
+    def _render_caption(params: dict[str, Any]) -> dict[str, str]:
+        """{"caption": …} as the user will see it, or {} without one; 1024 characters at most after parsing."""
+        raw = params.get("caption")
+        raw = "" if raw is None else str(raw)
+        caption = parse_html(raw) if str(params.get("parse_mode") or "").lower() == "html" else raw
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        return {"caption": caption} if caption.strip() else {}
+
+    def _file(self, params: dict[str, Any], uploads: dict[str, bytes], kind: str) -> _File:
+        """The photo or document a send refers to: an upload, an http(s) URL or a file_id issued here."""
+        value = params.get(kind)
+        if kind in uploads:
+            content = uploads[kind]
+            if not content:
+                raise _bad_request("file must be non-empty")
+            if len(content) > MAX_UPLOAD_BYTES:
+                raise _ApiError(413, "Request Entity Too Large")
+            summary: dict[str, Any] = params[kind]  # what _file_summary put in the params
+            origin = hashlib.sha256(content).hexdigest()
+            return self._new_file(kind, origin, len(content), summary["filename"], summary["content_type"], content)
+        if not isinstance(value, str) or not value.strip():
+            raise _bad_request(f"there is no {kind} in the request")
+        value = value.strip()
+        if value.startswith(("http://", "https://")):
+            # Telegram downloads the URL; the fake cannot, so it names the file after the URL's last segment.
+            name = value.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or None
+            mime_type = mimetypes.guess_type(name)[0] if name else None
+            return self._new_file(kind, value, URL_FILE_SIZE, name, mime_type, None)
+        known = self._files.get(value)
+        if known is None:
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        if known.kind != kind:
+            raise _bad_request("type of file mismatch")
+        return known
+
+    def _new_file(
+        self, kind: str, origin: str, size: int, name: str | None, mime_type: str | None, content: bytes | None
+    ) -> _File:
+        # The unique id follows the content (or URL), so the same file sent twice is recognisably the same.
+        prefix = "AgAC" if kind == "photo" else "BQAC"  # the prefixes of real photo and document file_ids
+        file = _File(
+            kind=kind,
+            file_id=f"{prefix}fake{next(self._file_numbers):08d}",
+            file_unique_id="AQAD" + hashlib.sha256(f"{kind}:{origin}".encode()).hexdigest()[:16],
+            size=size,
+            name=name,
+            mime_type=mime_type if kind == "document" else None,
+            content=content,
+        )
+        self._files[file.file_id] = file
+        return file
+
+    def _paid_broadcast(self, params: dict[str, Any]) -> bool:
+        """Whether the message asks for a paid broadcast; refused when this bot may not pay."""
+        paid = _is_true(params.get("allow_paid_broadcast"))
+        if paid and self._limits is not None and self._limits.paid_per_second is None:
+            raise _bad_request(PAID_REFUSED)
+        return paid
+
+    @staticmethod
     def _check_markup(markup: Any) -> dict[str, Any] | None:
         """Validate an inline keyboard and return what Telegram echoes (only inline keyboards)."""
         if markup is None:
@@ -954,21 +1161,26 @@ class FakeTelegramAPI(LoopbackServer):
                 raise _bad_request("BUTTON_DATA_INVALID")
         return markup
 
-    def _check_rate_limits(self, chat_id: str) -> None:
+    def _check_rate_limits(self, chat_id: str, paid: bool = False) -> None:
         now = time.monotonic()
-        waits = [self._window_wait(times, limit, window, now) for times, limit, window in self._windows(chat_id)]
+        windows = self._windows(chat_id, paid)
+        waits = [self._window_wait(times, limit, window, now) for times, limit, window in windows]
         wait = max((w for w in waits if w is not None), default=None)
         if wait is not None:
             retry_after = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
-    def _windows(self, chat_id: str) -> list[tuple[list[float], int, float]]:
+    def _windows(self, chat_id: str, paid: bool) -> list[tuple[list[float], int, float]]:
         limits = self._limits
         if limits is None:
             return []
         windows = []
         if limits.global_per_second:
-            windows.append((self._sent_at, limits.global_per_second, 1.0))
+            # Both windows count every message delivered in the last second; only the limit differs.
+            limit = limits.global_per_second
+            if paid and limits.paid_per_second:
+                limit = max(limit, limits.paid_per_second)
+            windows.append((self._sent_at, limit, 1.0))
         if limits.per_chat_per_second:
             windows.append((self._sent_at_chat[chat_id], limits.per_chat_per_second, 1.0))
         if limits.per_group_per_minute and _chat_type(chat_id) in ("group", "supergroup"):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import io
 import time
 
 import aiohttp
 import pytest
 import telegram
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram_api import FakeTelegramAPI, SentDocument
 
 CHAT = 4242
+PHOTO_URL = "https://example.vn/anh/khai-giang.jpg"
 
 # PTB warns whenever it builds a RetryAfter (its retry_after is becoming a timedelta); not our concern here.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -285,7 +287,7 @@ async def test_raw_json_form_and_multipart_requests_are_decoded(telegram_api):
         form.add_field("reply_markup", '{"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]}')
         form.add_field("document", b"%PDF-1.4", filename="hd.pdf", content_type="application/pdf")
         async with session.post(f"{url}/sendDocument", data=form) as response:
-            assert (await response.json()) == {"ok": True, "result": True}
+            assert (await response.json())["result"]["document"]["file_name"] == "hd.pdf"
         async with session.get(f"{url}/getUpdates?offset=5&timeout=0") as response:
             assert (await response.json())["result"] == []
     json_call, form_call, multipart_call, get_call = telegram_api.calls
@@ -306,3 +308,151 @@ async def test_context_manager_stops_a_pending_long_poll_quickly():
     assert time.monotonic() - started < 2
     assert await asyncio.wait_for(poll, 2) == ()
     await bot.shutdown()
+
+
+async def test_send_photo_by_url_and_by_upload_with_caption_and_keyboard(telegram_api, bot):
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Đăng ký", callback_data="dang-ky")]])
+    by_url = await bot.send_photo(
+        CHAT, PHOTO_URL, caption="<b>Khai giảng</b> lớp 5S", parse_mode="HTML", reply_markup=keyboard
+    )
+    assert by_url.caption == "Khai giảng lớp 5S" and by_url.reply_markup == keyboard
+    [size] = by_url.photo
+    assert size.file_id and size.file_unique_id and size.width > 0 and size.height > 0 and size.file_size > 0
+    image = b"\x89PNG fake image bytes"
+    upload = InputFile(io.BytesIO(image), filename="lich.png")
+    by_upload = await bot.send_photo(CHAT, upload, caption="Lịch học", reply_markup=keyboard)
+    assert by_upload.caption == "Lịch học" and by_upload.photo[0].file_size == len(image)
+    again = await bot.send_photo(CHAT + 1, by_upload.photo[0].file_id)  # resending by file_id needs no upload
+    assert again.photo[0].file_unique_id == by_upload.photo[0].file_unique_id and again.caption is None
+    url_params, upload_params, _ = telegram_api.photos()
+    assert url_params["photo"] == PHOTO_URL and url_params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Đăng ký"
+    assert upload_params["photo"]["filename"] == "lich.png" and upload_params["photo"]["size"] == len(image)
+    assert len(telegram_api.sent()) == 3 and telegram_api.sent(CHAT)[1]["caption"] == "Lịch học"
+    assert telegram_api.stats.delivered == 3 and telegram_api.stats.duplicates == 0
+    await bot.send_photo(CHAT, PHOTO_URL, caption="<b>Khai giảng</b> lớp 5S", parse_mode="HTML")
+    assert telegram_api.stats.duplicates == 1  # the same photo and caption to the same chat again
+
+
+async def test_bad_photos_are_refused(telegram_api, bot):
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await bot.send_photo(CHAT, PHOTO_URL, caption="a" * 1025)
+    assert (await bot.send_photo(CHAT, PHOTO_URL, caption="<b>" + "a" * 1024 + "</b>", parse_mode="HTML")).caption
+    with pytest.raises(BadRequest, match="(?i)there is no photo in the request"):
+        await bot.send_photo(CHAT, "")
+    with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+        await bot.send_photo(CHAT, "AgACAgIAAxkBAAEnot-issued-here")
+    with pytest.raises(BadRequest, match="(?i)BUTTON_DATA_INVALID"):
+        await bot.send_photo(
+            CHAT, PHOTO_URL, reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="đ" * 40)]])
+        )
+    with pytest.raises(BadRequest, match="(?i)Can't find end tag"):
+        await bot.send_photo(CHAT, PHOTO_URL, caption="<b>đậm", parse_mode="HTML")
+    telegram_api.block(CHAT)
+    with pytest.raises(Forbidden, match="(?i)blocked"):
+        await bot.send_photo(CHAT, PHOTO_URL)
+    stats = telegram_api.stats
+    assert (stats.delivered, stats.failed, stats.blocked) == (1, 5, 1)
+
+
+async def test_send_document_upload_is_readable_back(telegram_api, bot):
+    content = "Họ tên,Điện thoại\nAn,0900000000\n".encode()
+    sent = await bot.send_document(
+        CHAT, InputFile(io.BytesIO(content), filename="dang-ky.csv"), caption="Danh sách đăng ký"
+    )
+    assert sent.document.file_name == "dang-ky.csv" and sent.document.file_size == len(content)
+    assert sent.document.mime_type == "text/csv" and sent.caption == "Danh sách đăng ký"
+    assert telegram_api.documents() == [SentDocument(str(CHAT), "dang-ky.csv", content)]
+    [(chat_id, filename, raw)] = telegram_api.documents(CHAT)
+    assert (chat_id, filename, raw) == (str(CHAT), "dang-ky.csv", content)
+    [params] = telegram_api.sent(CHAT)
+    assert params["document"] == {"filename": "dang-ky.csv", "content_type": "text/csv", "size": len(content)}
+    assert telegram_api.calls_of("sendDocument")[0].uploads["document"] == content
+    resent = await bot.send_document(CHAT + 1, sent.document.file_id)
+    assert resent.document.file_unique_id == sent.document.file_unique_id
+    assert telegram_api.documents(CHAT + 1)[0].content == content
+    by_url = await bot.send_document(CHAT, "https://example.vn/tai-lieu/huong-dan.pdf")
+    assert by_url.document.file_name == "huong-dan.pdf" and by_url.document.mime_type == "application/pdf"
+    assert telegram_api.documents(CHAT)[-1] == (str(CHAT), "huong-dan.pdf", None)
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await bot.send_document(CHAT, sent.document.file_id, caption="a" * 1025)
+    with pytest.raises(BadRequest, match="(?i)type of file mismatch"):
+        await bot.send_photo(CHAT, sent.document.file_id)
+    with pytest.raises(BadRequest, match="(?i)there is no document in the request"):
+        await bot.send_document(CHAT, "")
+    with pytest.raises(BadRequest, match="(?i)file must be non-empty"):
+        await bot.send_document(CHAT, InputFile(io.BytesIO(b""), filename="rong.txt"))
+
+
+async def test_photo_can_have_its_keyboard_edited_but_not_its_text(telegram_api, bot):
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Tiếp", callback_data="next")]])
+    photo = await bot.send_photo(CHAT, PHOTO_URL, reply_markup=keyboard)
+    edited = await bot.edit_message_reply_markup(CHAT, photo.message_id)
+    assert edited.reply_markup is None and edited.photo
+    with pytest.raises(BadRequest, match="(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("x", chat_id=CHAT, message_id=photo.message_id)
+
+
+async def test_above_the_free_limit_without_the_flag_answers_429(telegram_api, bot):
+    telegram_api.set_limits(global_per_second=5, per_chat_per_second=1, per_group_per_minute=20)
+    for chat in range(1, 4):
+        await bot.send_message(chat, "Thông báo")
+    await bot.send_photo(4, PHOTO_URL)  # photos count towards the same limit
+    await bot.send_message(5, "Thông báo")
+    with pytest.raises(RetryAfter) as error:
+        await bot.send_message(6, "Thông báo")
+    assert retry_after_of(error.value) == 1
+    last = telegram_api.calls[-1]
+    assert last.status == 429 and "retry after 1" in last.description
+    assert telegram_api.stats.rate_limited == 1 and telegram_api.stats.paid == 0
+
+
+async def test_with_the_flag_a_burst_passes_up_to_the_paid_limit(telegram_api, bot):
+    telegram_api.set_limits(global_per_second=5, per_chat_per_second=1, per_group_per_minute=20, paid_per_second=8)
+    for chat in range(1, 8):
+        await bot.send_message(chat, "Thông báo", allow_paid_broadcast=True)
+    await bot.send_photo(8, PHOTO_URL, allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(9, "Thông báo", allow_paid_broadcast=True)  # the ninth in a second: over 8
+    with pytest.raises(RetryAfter):
+        await bot.send_message(10, "Thông báo")  # paid messages fill the free window too
+    with pytest.raises(RetryAfter):
+        await bot.send_message(1, "Lần hai", allow_paid_broadcast=True)  # the per-chat limit still applies
+    stats = telegram_api.stats
+    assert (stats.delivered, stats.paid, stats.rate_limited) == (8, 8, 3)
+
+
+async def test_the_flag_is_parsed_from_json_and_from_forms(telegram_api):
+    telegram_api.set_limits(global_per_second=1, per_chat_per_second=None, per_group_per_minute=None)
+    url = f"{telegram_api.base_url}{telegram_api.token}/sendMessage"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json={"chat_id": 1, "text": "a", "allow_paid_broadcast": True}) as response:
+            assert response.status == 200
+        async with session.post(url, data={"chat_id": "2", "text": "b", "allow_paid_broadcast": "true"}) as response:
+            assert response.status == 200
+        async with session.post(url, data={"chat_id": "3", "text": "c", "allow_paid_broadcast": "false"}) as response:
+            assert response.status == 429
+        async with session.post(url, json={"chat_id": 4, "text": "d"}) as response:
+            body = await response.json()
+    assert body["error_code"] == 429 and body["parameters"]["retry_after"] == 1
+    assert telegram_api.stats.paid == 2
+
+
+async def test_old_high_free_limit_still_applies_without_the_flag(telegram_api, bot):
+    # Callers that simulate a high-rate bot set only global_per_second; it stays the limit, above the paid one.
+    telegram_api.set_limits(global_per_second=12, per_chat_per_second=1, per_group_per_minute=20, paid_per_second=3)
+    for chat in range(1, 13):
+        await bot.send_message(chat, "x", allow_paid_broadcast=chat % 2 == 0)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(13, "x")
+    assert telegram_api.stats.paid == 6
+
+
+async def test_the_flag_is_refused_when_the_bot_may_not_pay(telegram_api, bot):
+    telegram_api.set_limits(paid_per_second=None)
+    with pytest.raises(BadRequest, match="(?i)paid broadcasts are not allowed for the bot"):
+        await bot.send_message(CHAT, "x", allow_paid_broadcast=True)
+    with pytest.raises(BadRequest, match="(?i)paid broadcasts are not allowed"):
+        await bot.send_photo(CHAT, PHOTO_URL, allow_paid_broadcast=True)
+    await bot.send_message(CHAT, "without the flag", allow_paid_broadcast=False)
+    stats = telegram_api.stats
+    assert (stats.delivered, stats.failed, stats.paid) == (1, 2, 0)

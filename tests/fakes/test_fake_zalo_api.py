@@ -161,7 +161,7 @@ async def test_chat_action_and_listeners(zalo_api, client):
     await zalo_api.wait_for("sendChatAction", 1, chat_id=CHAT)
 
 
-async def test_the_campaign_sender_sends_plain_text_within_2000(zalo_api, client):
+async def test_the_campaign_sender_never_sends_a_cut_message(zalo_api, client):
     sender = ZaloSender(client)
     reply = Reply(
         "Lớp tập huấn 5S. " * 200,
@@ -169,14 +169,21 @@ async def test_the_campaign_sender_sends_plain_text_within_2000(zalo_api, client
         source="Kế hoạch 273/KH-UBND",
     )
     outcome = await sender.send(CHAT, reply)
-    assert outcome.status is SendStatus.SENT
-    [text] = zalo_api.texts(CHAT)
-    assert len(text) <= 2000 and text.startswith("Lớp tập huấn 5S.")
+    # Recorded as failed with nothing sent: the first 2,000 characters alone would lose the ending.
+    assert outcome.status is SendStatus.FAILED and "too long" in outcome.error
+    assert zalo_api.texts(CHAT) == []
     short = await sender.send(
         CHAT, Reply("Hạn nộp hồ sơ", [[Button("Đăng ký", url="https://example.vn/dk")]], source="Kế hoạch 273/KH-UBND")
     )
     assert short.status is SendStatus.SENT
     assert zalo_api.texts(CHAT)[-1] == "Hạn nộp hồ sơ\n\nNguồn: Kế hoạch 273/KH-UBND\n\nĐăng ký: https://example.vn/dk"
+
+
+async def test_the_campaign_sender_sends_a_picture_with_its_caption(zalo_api, client):
+    outcome = await ZaloSender(client).send(CHAT, Reply("Lớp 5S tháng 12", image="https://example.vn/5s.jpg"))
+    assert outcome.status is SendStatus.SENT
+    [call] = zalo_api.calls_of("sendPhoto")
+    assert call.params["photo"] == "https://example.vn/5s.jpg" and call.params["caption"] == "Lớp 5S tháng 12"
 
 
 def test_outcome_mapping_without_a_server():

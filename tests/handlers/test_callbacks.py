@@ -35,6 +35,12 @@ EVERY_KIND = [
     cb.CampaignView(7),
     cb.CampaignCancel(7),
     cb.CampaignResend(7),
+    cb.CampaignCancel(7, confirmed=True),
+    cb.CampaignResend(7, confirmed=True),
+    cb.CampaignReport(7),
+    cb.CampaignTestSend(),
+    cb.CampaignAddImage(),
+    cb.Unsubscribe(),
 ]
 
 

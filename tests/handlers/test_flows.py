@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import texts
-from handlers.callbacks import CampaignView, WriteComment, pack
+from handlers.callbacks import CampaignReport, CampaignView, Subscribe, Unsubscribe, WriteComment, pack
 from handlers.statuses import ChatEvent, SubscriberStatus
 from handlers.types import Incoming
 from tests.harness import build_bot
@@ -127,20 +127,77 @@ async def test_campaign_draft_from_text_to_confirmation(bot):
     audience = (await staff.say("Lớp 5S ngày 5/12 cho {name}"))[0]
     assert audience.text == texts.CAMPAIGN_ASK_AUDIENCE and "(3)" in audience.flat_buttons()[0].label
     await staff.press("Tất cả")
-    assert (await staff.say("bây giờ nhé"))[0].text.startswith("Chưa tạo được")  # the desk refuses the time
-    preview = await staff.press(texts.CAMPAIGN_NOW)
-    assert preview[1].text == "Lớp 5S ngày 5/12 cho Hà"
+    refused = (await staff.say("hôm qua lúc 25h"))[0].text
+    assert refused.startswith("Chưa tạo được") and "cannot" not in refused  # in Vietnamese, with the forms
+    intro, sample, summary = await staff.say("8h sáng 5/12/2099")
+    assert intro.text == texts.CAMPAIGN_PREVIEW
+    # The recipient's name filled in; on Telegram the way out is a button, so the text has no footer.
+    assert sample.text == "Lớp 5S ngày 5/12 cho Hà"
+    assert "Tất cả người đăng ký — 3 người" in summary.text
+    assert "08:00 thứ bảy, 05/12/2099".lower() in summary.text.lower()
+    labels = [b.label for b in summary.flat_buttons()]
+    assert labels[:3] == [texts.CAMPAIGN_CONFIRM, texts.CAMPAIGN_TEST, texts.CAMPAIGN_ADD_IMAGE]
+    note, test = await staff.press(texts.CAMPAIGN_TEST)
+    assert note.text == texts.CAMPAIGN_TEST_SENT and test.text == "Lớp 5S ngày 5/12 cho Hà"
+    assert [b.label for b in test.flat_buttons()] == [texts.OPT_OUT_BUTTON]
+    assert (await staff.press(texts.CAMPAIGN_ADD_IMAGE))[0].text == texts.CAMPAIGN_ASK_IMAGE
+    assert (await staff.say("ftp://anh.jpg"))[0].text.startswith("Chưa tạo được")
+    _, with_image, summary = await staff.say("https://so.example.vn/5s.jpg")
+    assert with_image.image == "https://so.example.vn/5s.jpg" and "Ảnh: https://so.example.vn/5s.jpg" in summary.text
     created = (await staff.press(texts.CAMPAIGN_CONFIRM))[0]
     assert created.text == texts.CAMPAIGN_CREATED.format(id=1)
-    assert bot.desk.campaigns[1].audience == "all" and bot.desk.campaigns[1].created_by == "telegram:900"
+    stored = bot.desk.campaigns[1]
+    assert stored.audience == "all" and stored.created_by == "telegram:900" and stored.image.endswith("5s.jpg")
     status = (await staff.press(texts.CAMPAIGN_PROGRESS))[0]
-    assert status.edit and "Chiến dịch #1" in status.text
-    cancelled = (await staff.press(texts.CAMPAIGN_CANCEL))[0]
-    assert "cancelled" in cancelled.text
+    assert status.edit and "Chiến dịch #1 — đã lên lịch" in status.text and "- chờ gửi: 3" in status.text
+    question = (await staff.press(texts.CAMPAIGN_CANCEL))[0]
+    assert question.text.startswith("Hủy chiến dịch #1? 3 tin chưa gửi sẽ bị bỏ")
+    assert bot.desk.campaigns[1].status == "scheduled"  # nothing happens before the confirmation
+    cancelled = (await staff.press(texts.CAMPAIGN_CANCEL_YES))[0]
+    assert cancelled.text == "Chiến dịch #1: đã hủy; 3 tin chưa gửi được bỏ"
     listing = (await staff.say("/campaigns"))[0]
-    assert listing.text.startswith("#1 (cancelled)")
+    assert listing.text.startswith("#1 · đã hủy · đã gửi 0/0")
+    report = (await staff.press_data(pack(CampaignReport(1))))[0]
+    assert report.attachment is not None and report.attachment.filename.endswith(".xlsx")
     # After confirming, the draft is gone: text is a question again.
     assert (await staff.say("5s la gi"))[0].source
+
+
+async def test_a_campaign_to_nobody_cannot_be_confirmed(engine):
+    bot = build_bot(engine)
+    bot.desk.audience_size = 0
+    staff = bot.talk("900", name="Hà")
+    await staff.say("/chiendich")
+    await staff.say("Thông báo")
+    await staff.press("Tất cả")
+    *_, summary = await staff.press(texts.CAMPAIGN_NOW)
+    assert texts.CAMPAIGN_NOBODY in summary.text
+    assert texts.CAMPAIGN_CONFIRM not in [b.label for b in summary.flat_buttons()]
+
+
+async def test_a_text_too_long_for_zalo_can_still_go_to_telegram_only(bot):
+    staff = bot.talk("900", name="Hà")
+    await staff.say("/chiendich")
+    await staff.say("Tin dài. " * 250)  # 2,250 characters: fits Telegram, not Zalo
+    refused = (await staff.press("Tất cả"))[0]
+    assert "Zalo" in refused.text and "2.000" in refused.text and refused.flat_buttons()
+    assert (await staff.press("Chỉ Telegram"))[0].text == texts.CAMPAIGN_ASK_TIME
+
+
+async def test_campaign_messages_offer_a_way_out_that_unsubscribes_at_once(bot):
+    lan = bot.talk()
+    await lan.press_data(pack(Subscribe("*")))
+    assert bot.people.people[("telegram", lan.chat_id)].status == SubscriberStatus.ACTIVE
+    stopped = (await lan.press_data(pack(Unsubscribe())))[0]
+    assert stopped.text == texts.UNSUBSCRIBED
+    assert bot.people.people[("telegram", lan.chat_id)].status == SubscriberStatus.UNSUBSCRIBED
+    zalo = bot.talk("zalo-1", channel="zalo")
+    await zalo.press_data(pack(Subscribe("*")))
+    for typed in ("HỦY NHẬN TIN", "huy nhan tin", "Huỷ nhận tin!"):
+        assert (await zalo.say(typed))[0].text in (texts.UNSUBSCRIBED, texts.NOT_SUBSCRIBED)
+    assert bot.people.people[("zalo", "zalo-1")].status == SubscriberStatus.UNSUBSCRIBED
+    # A question that merely mentions the words is still a question.
+    assert (await zalo.say("làm sao để hủy nhận tin của chương trình OCOP?"))[0].text != texts.UNSUBSCRIBED
 
 
 async def test_campaigns_are_for_staff_only(bot):

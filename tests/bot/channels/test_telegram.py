@@ -301,11 +301,18 @@ async def test_staff_runs_a_campaign_from_the_chat(bot, telegram_api):
     await staff.press(buttons(audience)[everyone])
     preview = await staff.press("cw:t:now", replies=3)
     assert "Lớp tập huấn 5S" in preview[1]["text"] and "&lt;Đăng ký sớm&gt; &amp;" in preview[1]["text"]
+    assert "Tất cả người đăng ký — 1 người" in preview[2]["text"] and "ngay bây giờ" in preview[2]["text"]
+    # The test send reaches the staff member as a subscriber would get it, way out included.
+    note, sample = await staff.press("cw:test", replies=2)
+    assert "gửi thử" in note["text"].lower() and "Lớp tập huấn 5S ngày 5/12 cho" in sample["text"]
+    assert buttons(sample) == {"🔕 Hủy nhận tin": "u"}
     before = len(subscriber.received())
     created = (await staff.press("cw:ok"))[0]
     assert "Đã tạo chiến dịch #1" in created["text"]
     await telegram_api.wait_for("sendMessage", before + 1, timeout=10, chat_id=USER)
-    assert "Lớp tập huấn 5S ngày 5/12 cho An" in subscriber.received()[-1]["text"]
+    delivered = subscriber.received()[-1]
+    assert "Lớp tập huấn 5S ngày 5/12 cho An" in delivered["text"]
+    assert buttons(delivered) == {"🔕 Hủy nhận tin": "u"}
 
     # "Xem tiến độ" turns the confirmation into a progress view, edited in place, refreshed by its button.
     progress = created
@@ -320,7 +327,23 @@ async def test_staff_runs_a_campaign_from_the_chat(bot, telegram_api):
         await asyncio.sleep(0.1)
     assert "- đã gửi: 1" in last.params["text"] and "Chiến dịch #1" in last.params["text"]
     listing = (await staff.say("/campaigns"))[0]
-    assert "#1 (done)" in listing["text"]
+    assert "#1 · đã gửi xong · đã gửi 1/1" in listing["text"]
+
+    # The delivery report arrives as an Excel file in the staff chat.
+    await bot.deliver(telegram_api.callback_update(STAFF, "cw:rp:1", int(listing["message_id"]), user_id=STAFF))
+    await telegram_api.wait_for("sendDocument", 1, timeout=10, chat_id=STAFF)
+    [report] = telegram_api.documents(STAFF)
+    assert report.filename == "bao-cao-chien-dich-1.xlsx" and report.content[:2] == b"PK"
+
+    # The way out under the campaign message unsubscribes at once and says so; the next campaign skips them.
+    stopped = await subscriber._expect(
+        telegram_api.callback_update(USER, "u", int(delivered["message_id"]), user_id=USER), 1
+    )
+    assert "Đã hủy đăng ký" in stopped[0]["text"]
+    await staff.say("/chiendich")
+    second = (await staff.say("Tin thứ hai"))[0]
+    everyone = next(label for label in buttons(second) if label.startswith("Tất cả người đăng ký"))
+    assert everyone.endswith("(0)")
 
 
 async def test_a_rejected_or_empty_token_is_one_clear_error(telegram_api, database_url):

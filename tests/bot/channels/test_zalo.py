@@ -228,7 +228,15 @@ async def test_a_blocked_user_is_marked_and_campaigns_go_out(bot, zalo_api):
         )
     bot.broadcasts.broadcaster.wake()
     await zalo_api.wait_for("sendMessage", 3, timeout=10, chat_id=USER)
-    assert user.received()[-1] == "Lớp tập huấn 5S ngày 5/12 cho An.\n\nĐăng ký: https://example.vn/dang-ky"
+    assert user.received()[-1] == (
+        "Lớp tập huấn 5S ngày 5/12 cho An.\n\nĐăng ký: https://example.vn/dang-ky\n\n"
+        "Để ngừng nhận thông báo, nhắn: HỦY NHẬN TIN"
+    )
+    # Doing what the line says unsubscribes at once, and says so.
+    [stopped] = await user.say("HỦY NHẬN TIN")
+    assert stopped.startswith("Đã hủy đăng ký")
+    async with bot.core.db.session() as s:
+        assert (await people.get_person(s, "zalo", USER)).status == "unsubscribed"
 
     zalo_api.block(USER)
     await bot.deliver(zalo_api.text_update(USER, "kaizen la gi"))
