@@ -333,6 +333,7 @@ def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
             settings.telegram_api_base_url,
             settings.telegram_webhook_url or "",
             secret(settings.telegram_webhook_secret),
+            paid_broadcast(settings),
         )
         channels.append(TelegramChannel(config, core.conversation, core.relay, limiters["telegram"], core.metrics))
         # Campaign sends go through a lean aiohttp client (see telegram_sender.py).
@@ -409,6 +410,8 @@ def broadcast_config(settings: Settings) -> BroadcastConfig:
         cap=FrequencyCap(settings.campaign_max_per_day, settings.campaign_max_per_week, settings.timezone),
         # About 40 ms of sends marked ahead (one at 30/s): hides a commit, leaves few unknowns after a crash.
         marked_ahead=int(max(1, fastest * 0.04)),
+        # At paid rates outcomes wait 50 ms to be written together: a few transactions a second, not hundreds.
+        commit_linger=0.05 if fastest >= 100 else 0.0,
     )
 
 

@@ -48,6 +48,7 @@ class BroadcastConfig:
     # never sits between a token and its request (which would bunch requests into a burst the platform
     # counts as over its limit), and a crash leaves at most this many marked rows that were never sent.
     marked_ahead: int = 3
+    commit_linger: float = 0.0  # seconds a group of outcomes waits for company (see GroupCommit)
 
 
 def backoff(attempts: int, base: float = 2.0) -> float:
@@ -94,14 +95,18 @@ class Broadcaster:
         # Set by whoever creates a campaign (the staff desk) so it goes out at once, not at the next tick.
         self._wake = wakeup or asyncio.Event()
         self.on_settled = on_settled  # (channel, delivery status) for each settled row: /metrics
-        self._campaigns: dict[int, Campaign | None] = {}  # None: the campaign was deleted
+        # One read per campaign and round, shared by every send of its batch (None: the campaign was deleted).
+        self._campaigns: dict[int, asyncio.Task[Campaign | None]] = {}
         self._sqlite_lock = SqliteSenderLock(db.sqlite_path) if db.sqlite_path else None
         # "About to send" marks before each request, outcomes right after it: both committed per send.
         self.attempts: GroupCommit[int] = GroupCommit(
             db, lambda session, ids: deliveries.mark_attempted(session, ids, self.clock())
         )
+        # Outcomes may wait a little for company: nothing waits for them but the crash window.
         self.outcomes: GroupCommit[dict[str, Any]] = GroupCommit(
-            db, lambda session, results: deliveries.settle(session, results, self.clock())
+            db,
+            lambda session, results: deliveries.settle(session, results, self.clock()),
+            self.config.commit_linger,
         )
         self._ahead = {channel: asyncio.Semaphore(max(1, self.config.marked_ahead)) for channel in senders}
         self.active = True
@@ -180,11 +185,19 @@ class Broadcaster:
             return
         self.on_settled(channel, result["status"])
 
+    async def _read_campaign(self, campaign_id: int) -> Campaign | None:
+        async with self.db.session() as session:
+            return await session.get(Campaign, campaign_id)
+
     async def _campaign(self, campaign_id: int) -> Campaign | None:
+        # A task, not a value: the first send of a batch starts the read and the others await the same one.
         if campaign_id not in self._campaigns:
-            async with self.db.session() as session:
-                self._campaigns[campaign_id] = await session.get(Campaign, campaign_id)
-        return self._campaigns[campaign_id]
+            self._campaigns[campaign_id] = asyncio.ensure_future(self._read_campaign(campaign_id))
+        try:
+            return await asyncio.shield(self._campaigns[campaign_id])
+        except Exception:
+            self._campaigns.pop(campaign_id, None)  # read again next time
+            raise
 
     @staticmethod
     def render(campaign: Campaign, name: str, channel: str) -> Reply:

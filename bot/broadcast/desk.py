@@ -123,7 +123,7 @@ class DatabaseDesk:
             when = self.resolve(draft.when)
             async with self.db.writing() as session:
                 audience, _size = await campaigns.checked_audience(session, draft.audience, self._titles())
-                campaign = await campaigns.create(session, self._draft(draft, audience, when, created_by))
+                campaign = await campaigns.create(session, self._draft(draft, audience, when, created_by), self.clock())
         except (CampaignError, ScheduleError) as exc:
             raise ValueError(str(exc)) from exc
         self.wake()

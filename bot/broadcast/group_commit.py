@@ -19,8 +19,10 @@ class GroupCommit(Generic[T]):
     dozen. Either way the write is never the bottleneck, and nothing is left waiting in memory for a batch
     to finish — which is what a crash would turn into "unknown"."""
 
-    def __init__(self, db: Database, write: Callable[[AsyncSession, list[T]], Awaitable[None]]):
-        self.db, self.write = db, write
+    def __init__(self, db: Database, write: Callable[[AsyncSession, list[T]], Awaitable[None]], linger: float = 0.0):
+        # `linger`: seconds a group waits for company before it is written. At hundreds of sends a second
+        # a few milliseconds turn ten small transactions into one; at 30/s it stays 0 (no wait at all).
+        self.db, self.write, self.linger = db, write, linger
         self._items: list[T] = []
         self._committed: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -37,6 +39,8 @@ class GroupCommit(Generic[T]):
 
     async def _write(self) -> None:
         while self._items:
+            if self.linger:
+                await asyncio.sleep(self.linger)
             items, committed = self._items, self._committed
             self._items, self._committed = [], None
             assert committed is not None  # set with the first item of every group

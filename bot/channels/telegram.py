@@ -76,6 +76,9 @@ class TelegramConfig:
     base_url: str
     webhook_url: str = ""
     webhook_secret: str = ""
+    # Paid broadcasts enabled and needed (bot/wiring.py): answers carry the flag too, so a user's answer is
+    # not refused while a campaign above the free ~30/s is under way (README, "Paid broadcasts").
+    paid_broadcast: bool = False
 
 
 class TelegramChannel(ChannelBase):
@@ -96,6 +99,7 @@ class TelegramChannel(ChannelBase):
         super().__init__(conversation, relay, limiter, metrics)
         self.webhook_url = config.webhook_url
         self.webhook_secret = config.webhook_secret
+        self.paid_broadcast = config.paid_broadcast
         builder = (
             ApplicationBuilder()
             .token(config.token)
@@ -238,6 +242,7 @@ class TelegramChannel(ChannelBase):
 
     async def send_part(self, chat_id: str, part: Any, last: bool) -> SendOutcome:
         text, markup, media = part
+        paid = self.paid_broadcast or None
         try:
             if isinstance(media, Attachment):
                 message = await self.app.bot.send_document(
@@ -246,14 +251,25 @@ class TelegramChannel(ChannelBase):
                     caption=text or None,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
+                    allow_paid_broadcast=paid,
                 )
             elif media:
                 message = await self.app.bot.send_photo(
-                    chat_id, media, caption=text or None, parse_mode=ParseMode.HTML, reply_markup=markup
+                    chat_id,
+                    media,
+                    caption=text or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    allow_paid_broadcast=paid,
                 )
             else:
                 message = await self.app.bot.send_message(
-                    chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, reply_markup=markup
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    disable_web_page_preview=True,
+                    reply_markup=markup,
+                    allow_paid_broadcast=paid,
                 )
         except TelegramError as exc:
             return to_outcome(exc)

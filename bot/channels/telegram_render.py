@@ -59,16 +59,26 @@ def render_html(reply: Reply) -> list[str]:
     return parts
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard_rows(reply: Reply) -> list[list[dict[str, str]]]:
+    """The inline keyboard as Bot API JSON: link buttons and callback buttons whose data fits."""
     rows = []
     for row in reply.buttons:
         buttons = []
         for b in row:
             label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[: MAX_BUTTON_LABEL - 1] + "…"
             if b.url:
-                buttons.append(InlineKeyboardButton(label, url=b.url))
+                buttons.append({"text": label, "url": b.url})
             elif b.data and len(b.data.encode()) <= callbacks.MAX_BYTES:
-                buttons.append(InlineKeyboardButton(label, callback_data=b.data))
+                buttons.append({"text": label, "callback_data": b.data})
         if buttons:
             rows.append(buttons)
+    return rows
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The same keyboard as python-telegram-bot objects, for the conversation's replies."""
+    rows = [
+        [InlineKeyboardButton(b["text"], url=b.get("url"), callback_data=b.get("callback_data")) for b in row]
+        for row in keyboard_rows(reply)
+    ]
     return InlineKeyboardMarkup(rows) if rows else None

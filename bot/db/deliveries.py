@@ -237,7 +237,7 @@ async def mark_attempted(session: AsyncSession, ids: list[int], now: dt.datetime
 
 
 async def settle(session: AsyncSession, results: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Write the outcomes of one batch: dicts with id and the changed fields (status, message_id, …)."""
+    """Write outcomes: dicts with id and the changed fields (status, message_id, …)."""
     if not results:
         return
     # ORM bulk UPDATE by primary key (one executemany); SQLModel's exec() cannot take a parameter list.

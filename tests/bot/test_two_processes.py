@@ -178,7 +178,10 @@ async def test_two_processes_share_one_conversation(two_bots, telegram_api):
     saved = await telegram_say(api, send, USER, "Nên có ví dụ cho xưởng nhỏ")
     assert saved[0]["text"] == texts.FEEDBACK_COMMENT_SAVED
 
-    # A campaign draft, each step on the other process.
+    # A campaign draft, each step on the other process (to one subscriber: an audience of nobody cannot be
+    # confirmed).
+    await telegram_say(api, send, USER, "/dangky")
+    await telegram_press(api, send, USER, texts.SUBSCRIBE_ALL)
     assert (await telegram_say(api, send, STAFF, "/chiendich"))[0]["text"].startswith("Soạn chiến dịch mới")
     assert (await telegram_say(api, send, STAFF, "Lớp 5S ngày 5/12"))[0]["text"] == texts.CAMPAIGN_ASK_AUDIENCE
     await telegram_press(api, send, STAFF, "Tất cả")

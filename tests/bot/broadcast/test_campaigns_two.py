@@ -78,7 +78,8 @@ async def test_after_a_crash_only_requests_that_went_out_are_unknown(db, telegra
     async with db.writing() as s:
         await campaigns.create(s, Draft("Sau sự cố", Audience.parse("all")))
         await deliveries.fire_due(s, utcnow())
-        leased = await deliveries.claim(s, "telegram", 10, utcnow(), dt.timedelta(seconds=60))
+        # A lease already run out: on PostgreSQL a starting sender takes over only expired leases.
+        leased = await deliveries.claim(s, "telegram", 10, utcnow(), dt.timedelta(seconds=0))
     assert len(leased) == 10
     # The dead sender had marked (and made) the first three requests when it was killed.
     on_the_wire = [r.id for r in leased[:3]]
@@ -216,3 +217,27 @@ async def test_the_report_lists_every_recipient_and_neutralises_formulas(db, tel
     assert by_chat["1000"][0] == "'=HYPERLINK(1)" and by_chat["1000"][3] == "đã gửi"
     assert by_chat["1002"][3] == "đã chặn bot" and by_chat["1001"][1] == "Telegram"
     assert dt.datetime.strptime(by_chat["1001"][4], "%d/%m/%Y %H:%M")
+
+
+async def test_the_desk_reads_time_and_audience_and_says_when_it_really_goes(db):
+    from bot.broadcast.desk import DatabaseDesk
+    from handlers.views import CampaignDraft
+    from knowledge.model import Topic
+
+    await add_subscribers(db, 4, topics="ocop-tccs")
+    topics = [Topic("ocop-tccs", "OCOP và tiêu chuẩn cơ sở")]
+    now = local(2026, 12, 7, 10, 0)  # Monday 10:00
+    desk = DatabaseDesk(db, "Asia/Ho_Chi_Minh", lambda: topics, lambda: None, ("21:00", "07:00"), lambda: now)
+    plan = await desk.plan(CampaignDraft("Tin tối", "topic:ocop-tccs", "22h tối nay"))
+    assert plan.audience == "Người đăng ký chủ đề «OCOP và tiêu chuẩn cơ sở»" and plan.size == 4
+    assert plan.when == "22:00 thứ Hai, 07/12/2026"
+    assert "giờ yên lặng (21:00–07:00)" in plan.note and "07:00 thứ Ba, 08/12/2026" in plan.note
+    # The resolved time is kept: confirming after midnight does not move "tối nay" to the next day.
+    assert plan.schedule == f"at:{local(2026, 12, 7, 22, 0).isoformat()}"
+    with pytest.raises(ValueError, match="không có chủ đề «5s»"):
+        await desk.plan(CampaignDraft("Tin", "topic:5s", "now"))
+    with pytest.raises(ValueError, match="đã qua"):
+        await desk.plan(CampaignDraft("Tin", "all", "8h sáng nay"))
+    campaign_id = await desk.create(CampaignDraft("Tin tối", "topic:ocop-tccs", plan.schedule), "telegram:900")
+    status = await desk.status(campaign_id)
+    assert status is not None and status.when == "22:00 thứ Hai, 07/12/2026" and status.status == "scheduled"

@@ -437,3 +437,23 @@ async def test_in_a_group_questions_are_answered_and_nothing_personal_is_kept(bo
     await bot.core.writes.flush()  # the bookkeeping the answers did not wait for
     async with bot.core.db.session() as s:
         assert await people.get_person(s, "telegram", "-300") is None
+
+
+async def test_with_paid_broadcasts_answers_carry_the_flag_too(telegram_api, database_url):
+    """During a campaign above the free ~30/s, an answer without the flag would be refused (the fake counts
+    every message of the last second against the free limit)."""
+    settings = make_settings(telegram_api, database_url, webhook=False).model_copy(
+        update={"telegram_rate_per_second": 300.0, "telegram_paid_broadcast": True}
+    )
+    runner = Runner(settings)
+    await runner.start()
+
+    async def deliver(update: dict) -> None:
+        telegram_api.push_update(update)  # polling: the bot fetches it
+
+    try:
+        user = Chat(telegram_api, USER, deliver)
+        [answer] = await user.say("5s la gi")
+        assert answer["allow_paid_broadcast"] is True
+    finally:
+        await runner.stop()
