@@ -94,24 +94,21 @@ def test_usage_errors(tmp_path, command):
 
 
 def test_campaign_commands_speak_vietnamese_and_refuse_what_names_nothing(tmp_path):
+    # Few runs on purpose: each one starts Python and loads the knowledge base (seconds).
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db"}
     refused = run_bot("campaign", "create", "--text", "Lớp 5S", "--audience", "topic:5s", cwd=tmp_path, env_extra=env)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "không có chủ đề «5s»; chọn một trong:" in refused.stderr and "cong-cu-cai-tien" in refused.stderr
-    late = run_bot("campaign", "create", "--text", "Lớp 5S", "--at", "05/12/2020 08:00", cwd=tmp_path, env_extra=env)
-    assert late.returncode == 2 and "đã qua" in late.stderr
     made = run_bot(
         "campaign", "create", "--text", "Lớp 5S", "--when", "thứ Hai hàng tuần lúc 8h", cwd=tmp_path, env_extra=env
     )
     assert made.returncode == 0, made.stderr
     campaign_id = made.stdout.strip()
-    shown = json.loads(run_bot("campaign", "show", campaign_id, "--json", cwd=tmp_path, env_extra=env).stdout)
-    assert shown["thời_điểm"] == "08:00 thứ Hai hằng tuần" and shown["trạng_thái"] == "đã lên lịch"
-    assert shown["người_nhận"] == "Tất cả người đăng ký"
     asked = run_bot("campaign", "cancel", campaign_id, cwd=tmp_path, env_extra=env)
     assert asked.returncode == 3 and "--yes" in asked.stderr
-    listed = run_bot("campaign", "list", cwd=tmp_path, env_extra=env)
-    assert "đã lên lịch" in listed.stdout  # nothing changed without --yes
+    shown = json.loads(run_bot("campaign", "show", campaign_id, "--json", cwd=tmp_path, env_extra=env).stdout)
+    assert shown["thời_điểm"] == "08:00 thứ Hai hằng tuần" and shown["người_nhận"] == "Tất cả người đăng ký"
+    assert shown["trạng_thái"] == "đã lên lịch"  # nothing changed without --yes
     done = run_bot("campaign", "cancel", campaign_id, "--yes", cwd=tmp_path, env_extra=env)
     assert done.returncode == 0 and "Đã hủy chiến dịch" in done.stdout
     report = run_bot("campaign", "report", campaign_id, cwd=tmp_path, env_extra=env)
