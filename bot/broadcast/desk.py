@@ -31,6 +31,14 @@ def schedule_key(when: When) -> str:
     return "now"
 
 
+def campaign_when(campaign: Campaign, timezone: str) -> str:
+    """When a stored campaign goes (or went, or next goes), in words; the chat and the CLI show this."""
+    if campaign.schedule == ScheduleKind.CRON:
+        return describe_when(When(ScheduleKind.CRON, cron=campaign.cron), timezone)
+    moment = campaign.next_run_at or campaign.run_at
+    return describe_when(When(ScheduleKind.AT, run_at=moment), timezone) if moment else ""
+
+
 class DatabaseDesk:
     def __init__(
         self,
@@ -134,12 +142,6 @@ class DatabaseDesk:
         # The console renders like Zalo: plain text, no buttons under a campaign message.
         return campaign_reply(draft.text, [], draft.image.strip(), name, channel)
 
-    def _when_words(self, campaign: Campaign) -> str:
-        moment = campaign.next_run_at or campaign.run_at
-        if campaign.schedule == ScheduleKind.CRON:
-            return describe_when(When(ScheduleKind.CRON, cron=campaign.cron), self.timezone)
-        return describe_when(When(ScheduleKind.AT, run_at=moment), self.timezone) if moment else ""
-
     async def _summary(self, session: AsyncSession, campaign: Campaign) -> CampaignSummary:
         assert campaign.id is not None  # a stored row has its primary key
         return CampaignSummary(
@@ -148,7 +150,7 @@ class DatabaseDesk:
             campaign.text,
             Audience.from_json(campaign.audience).in_words(self._titles()),
             await campaigns.counts(session, campaign.id),
-            self._when_words(campaign),
+            campaign_when(campaign, self.timezone),
         )
 
     async def listing(self) -> list[CampaignSummary]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.broadcast.audience import CHANNEL_WORDS
+from bot.channels.telegram_render import MAX_MESSAGE as TELEGRAM_TEXT_LIMIT
 from bot.channels.telegram_render import visible_length as telegram_length
+from bot.channels.telegram_sender import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
+from bot.channels.zalo import MAX_MESSAGE as ZALO_TEXT_LIMIT
 from bot.channels.zalo import plain_text
 from handlers import texts
 from handlers.callbacks import Unsubscribe, pack
@@ -15,9 +19,8 @@ LONGEST_NAME = "W" * 256
 # Characters each platform accepts, measured as it measures them (Telegram: UTF-16 code units after
 # HTML parsing). Zalo's Bot API documents 2,000 for text; for a photo caption it documents no figure,
 # so the text limit is assumed.
-TEXT_LIMITS = {"telegram": 4096, "zalo": 2000}
-CAPTION_LIMITS = {"telegram": 1024, "zalo": 2000}
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+TEXT_LIMITS = {"telegram": TELEGRAM_TEXT_LIMIT, "zalo": ZALO_TEXT_LIMIT}
+CAPTION_LIMITS = {"telegram": TELEGRAM_CAPTION_LIMIT, "zalo": ZALO_TEXT_LIMIT}
 
 
 def link_buttons(buttons_json: str) -> list[tuple[str, str]]:
@@ -63,7 +66,7 @@ def too_long(text: str, links: list[tuple[str, str]], image: str, channels: tupl
             kind = "chú thích ảnh" if image else "tin nhắn"
             names = " (với tên người nhận dài nhất)" if "{name}" in text else ""
             return (
-                f"{kind} trên {CHANNEL_NAMES.get(channel, channel)} sẽ dài {length:,} ký tự{names}, "
+                f"{kind} trên {CHANNEL_WORDS.get(channel, channel)} sẽ dài {length:,} ký tự{names}, "
                 f"quá giới hạn {limit:,} ký tự; bạn rút ngắn bớt {length - limit:,} ký tự"
             ).replace(",", ".")
     return None

@@ -12,8 +12,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import Audience
+from bot.broadcast.desk import campaign_when
 from bot.broadcast.schedule import ScheduleError
-from bot.broadcast.when_words import When, describe_when, read_when
+from bot.broadcast.when_words import When, read_when
 from bot.db import campaign_report, campaigns, live_knowledge
 from bot.db.campaigns import CampaignError, Draft
 from bot.db.database import open_database
@@ -97,12 +98,6 @@ def draft_from_args(args: argparse.Namespace, settings: Settings, audience: Audi
 
 def summary(campaign: Campaign, counts: dict[str, int], timezone: str, topics: dict[str, str]) -> dict[str, Any]:
     audience = Audience.from_json(campaign.audience)
-    moment = campaign.next_run_at or campaign.run_at
-    when = (
-        When(ScheduleKind.CRON, cron=campaign.cron)
-        if campaign.schedule == ScheduleKind.CRON
-        else When(ScheduleKind.AT, run_at=moment)
-    )
     return {
         "id": campaign.id,
         "status": campaign.status,
@@ -112,7 +107,7 @@ def summary(campaign: Campaign, counts: dict[str, int], timezone: str, topics: d
         "người_nhận": audience.in_words(topics),
         "cron": campaign.cron or None,
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
-        "thời_điểm": describe_when(when, timezone) if moment or campaign.cron else "",
+        "thời_điểm": campaign_when(campaign, timezone),
         "image_url": campaign.image_url or None,
         "text": campaign.text,
         "counts": counts,

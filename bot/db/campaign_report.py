@@ -12,8 +12,7 @@ from openpyxl.styles import Font
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.broadcast.audience import Audience
-from bot.broadcast.message import CHANNEL_NAMES
+from bot.broadcast.audience import CHANNEL_WORDS, Audience
 from bot.db.models import Campaign, Delivery, Occurrence
 from bot.db.spreadsheet_cells import neutralise
 from handlers.statuses import CampaignStatus, DeliveryStatus
@@ -85,7 +84,7 @@ async def report_workbook(
             sheet.append(
                 [
                     text_cell(sheet, row.name),
-                    CHANNEL_NAMES.get(row.channel, row.channel),
+                    CHANNEL_WORDS.get(row.channel, row.channel),
                     text_cell(sheet, row.chat_id),
                     DeliveryStatus(row.status).label,
                     local(row.attempted_at or row.updated_at, timezone),

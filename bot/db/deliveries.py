@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, literal, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -164,6 +164,15 @@ async def recent_messages(
     return {sid: (int(day or 0), int(week)) for sid, day, week in rows}
 
 
+def due(channel: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Deliveries of `channel` that may go now: pending (or held by the cap) and their time has come."""
+    return and_(
+        col(Delivery.channel) == channel,
+        col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
+        col(Delivery.next_attempt_at) <= now,
+    )
+
+
 async def claim(
     session: AsyncSession,
     channel: str,
@@ -181,14 +190,7 @@ async def claim(
     if capped and _is_postgres(session):
         await SQLAlchemyAsyncSession.execute(session, sa_select(func.pg_advisory_xact_lock(CAP_LOCK_KEY)))
     query = (
-        select(Delivery)
-        .where(
-            Delivery.channel == channel,
-            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
-            Delivery.next_attempt_at <= now,
-        )
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-        .limit(limit)
+        select(Delivery).where(due(channel, now)).order_by(col(Delivery.next_attempt_at), col(Delivery.id)).limit(limit)
     )
     if _is_postgres(session):
         query = query.with_for_update(skip_locked=True)
@@ -312,15 +314,5 @@ async def finish_occurrences(session: AsyncSession, now: dt.datetime) -> None:
 
 
 async def due_soon(session: AsyncSession, channel: str, now: dt.datetime) -> bool:
-    row = (
-        await session.exec(
-            select(Delivery.id)
-            .where(
-                Delivery.channel == channel,
-                col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
-                Delivery.next_attempt_at <= now,
-            )
-            .limit(1)
-        )
-    ).first()
+    row = (await session.exec(select(Delivery.id).where(due(channel, now)).limit(1))).first()
     return row is not None
