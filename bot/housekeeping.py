@@ -1,4 +1,5 @@
-"""The daily housekeeping job: retention (old personal data removed) and requests to staff left idle closed."""
+"""The daily housekeeping job: the dashboard's daily rollups, retention (old personal data removed) and requests
+to staff left idle closed."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
-from bot.db import handoffs, retention
+from bot.db import handoffs, question_log, retention
 from bot.db.database import Database
 from bot.db.models import utcnow
 from handlers.views import RetentionPolicy
@@ -17,14 +19,20 @@ RETENTION_EVERY = 24 * 3600.0  # seconds between runs
 FIRST_RUN_AFTER = 60.0  # seconds after start-up: not in the way of a restart's first answers
 
 
-async def run_once(db: Database, policy: RetentionPolicy, handoff_idle_hours: float) -> dict[str, int]:
+async def run_once(
+    db: Database, policy: RetentionPolicy, handoff_idle_hours: float, timezone: str = "Asia/Ho_Chi_Minh"
+) -> dict[str, int]:
     """One pass; returns rows touched per kind (logged, and printed by `python -m bot privacy purge`)."""
     now = utcnow()
+    # Before retention: the raw log's last days become daily rows, which outlive it.
+    async with db.writing() as session:
+        rolled = await question_log.roll_up(session, now, ZoneInfo(timezone))
     async with db.writing() as session:
         idle = await handoffs.close_idle(session, now - dt.timedelta(hours=handoff_idle_hours))
     async with db.writing() as session:
         done = await retention.purge(session, policy, now)
     done["idle requests closed"] = len(idle)
+    done["questions rolled up"] = rolled
     return done
 
 
@@ -33,6 +41,7 @@ async def run_forever(
     policy: RetentionPolicy,
     handoff_idle_hours: float,
     reminders: Callable[[], list[str]] = list,
+    timezone: str = "Asia/Ho_Chi_Minh",
 ) -> None:
     """Every day: the pass above, and the admins' reminders (unset contacts, entries due for review) again."""
     await asyncio.sleep(FIRST_RUN_AFTER)
@@ -40,7 +49,7 @@ async def run_forever(
         for reminder in reminders():
             log.warning("%s", reminder)
         try:
-            done = await run_once(db, policy, handoff_idle_hours)
+            done = await run_once(db, policy, handoff_idle_hours, timezone)
             log.info("housekeeping: %s", ", ".join(f"{k}: {v}" for k, v in sorted(done.items())))
         except Exception:
             log.exception("housekeeping failed; next try in a day")

@@ -126,6 +126,7 @@ class Core:
     writes: BackgroundWrites
     contacts: ContactBook
     build_search: SearchBuilder
+    desk: DatabaseDesk
     relay: Relay = field(default_factory=Relay)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
     _purger: asyncio.Task[None] | None = None
@@ -142,6 +143,7 @@ class Core:
                 settings.retention,
                 settings.handoff_idle_hours,
                 lambda: setup_warnings(self.contacts.current(), self.search().kb, dt.date.today()),
+                settings.timezone,
             ),
             name="housekeeping",
         )
@@ -237,6 +239,7 @@ async def build_core(settings: Settings) -> Core:
         writes,
         contacts,
         build_search,
+        desk,
         relay,
         wakeup,
     )
@@ -250,6 +253,10 @@ def build_admin(core: Core) -> AdminDeps:
         TrialRunner(core.build_search),
         core.conversation,
         core.contacts,
+        core.desk,
+        core.conversation.handoff,
+        core.people,
+        core.relay,
         core.settings.timezone,
     )
 

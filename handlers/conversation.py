@@ -38,6 +38,7 @@ from handlers.ports import ConversationMetrics, Messenger, StateStore
 from handlers.redact import redact
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
+from handlers.views import QuestionLogged
 from knowledge.model import Entry
 from knowledge.normalize import make_token, raw_words
 
@@ -327,6 +328,16 @@ class Conversation:
         previous = str(context["entry_id"]) if context else None
         outcome = await asyncio.to_thread(self.ask_service.ask, text, previous)
         self.metrics.question(outcome.status, time.perf_counter() - started)
+        best = outcome.result.best if outcome.result is not None else None
+        await self.people.store.log_question(
+            QuestionLogged(
+                incoming.channel,
+                outcome.status,
+                outcome.entry_id or (best.entry.id if best else ""),
+                round(outcome.score, 4),
+                round((time.perf_counter() - started) * 1000),
+            )
+        )
         if outcome.status is not AskStatus.ANSWERED:
             # Redacted once, for both the unanswered log and the clarify pick kept for review.
             shown, normalized = self.redacted(

@@ -16,6 +16,7 @@ from handlers.views import (
     HandoffView,
     PersonData,
     PersonView,
+    QuestionLogged,
     Sent,
 )
 
@@ -55,6 +56,9 @@ class PeopleStore(Protocol):
 
     async def count_answer(self, entry_id: str) -> None:
         """One more question answered with this entry today (no one's data: for "most asked")."""
+
+    async def log_question(self, event: QuestionLogged) -> None:
+        """One question handled, for the dashboard: channel, outcome, entry, confidence, time taken; no one's data."""
 
     async def vote(self, channel: str, chat_id: str, entry_id: str, helpful: bool) -> FeedbackView:
         """One vote per chat and entry; voting again changes it."""

@@ -142,6 +142,17 @@ class CampaignSummary:
 
 
 @dataclass(frozen=True)
+class QuestionLogged:
+    """One question the bot handled, as the dashboard's log keeps it: nothing about who asked or what they typed."""
+
+    channel: str
+    outcome: str  # AskStatus
+    entry_id: str = ""  # the entry that answered, or the best candidate; "" when none
+    confidence: float = 0.0
+    latency_ms: int = 0
+
+
+@dataclass(frozen=True)
 class RetentionPolicy:
     """Days each kind of record is kept (settings RETENTION_*; README says why these defaults); applied by
     bot/db/retention.py and told to users by "show my data"."""

@@ -10,7 +10,17 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.admin import pages_auth, pages_excel, pages_inbox, pages_kb, pages_misc
+from bot.admin import (
+    pages_auth,
+    pages_campaigns,
+    pages_dashboard,
+    pages_excel,
+    pages_inbox,
+    pages_kb,
+    pages_misc,
+    pages_people,
+    pages_requests,
+)
 from bot.admin.deps import DEPS, AdminDeps
 from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
 from handlers.local_time import local_time
@@ -90,4 +100,6 @@ def add_admin(app: web.Application, admin: AdminDeps) -> None:
         web.get(f"{PREFIX}/cai-dat", pages_misc.settings_page),
         web.post(f"{PREFIX}/cai-dat", pages_misc.save_settings),
     ]
+    for part in (pages_dashboard, pages_campaigns, pages_people, pages_requests):
+        routes += part.routes(PREFIX)
     app.add_routes(routes)

@@ -10,9 +10,13 @@ from bot.admin.editing import Editor
 from bot.admin.entry_search import EntrySearch
 from bot.admin.inbox import GuessBook
 from bot.admin.trial import TrialRunner
+from bot.broadcast.desk import DatabaseDesk
+from bot.channels.relay import Relay
 from bot.contact_book import ContactBook
 from bot.db.database import Database
+from bot.db.people_port import DatabasePeople
 from handlers.conversation import Conversation
+from handlers.handoff import HandoffFlow
 
 DEPS = web.AppKey("admin_deps", object)
 
@@ -24,6 +28,10 @@ class AdminDeps:
     trial: TrialRunner
     conversation: Conversation
     contacts: ContactBook
+    desk: DatabaseDesk  # campaigns: the same desk as the staff's chat commands
+    handoff: HandoffFlow  # requests to staff: the same flow as the staff chat
+    people: DatabasePeople  # one person's data and its erasure, as /dulieucuatoi and /xoadulieu
+    messenger: Relay  # sends to users on the channels this process runs (replies, test sends)
     timezone: str = "Asia/Ho_Chi_Minh"  # the bot's TIMEZONE, for the dates pages show
     guesses: GuessBook = field(default_factory=GuessBook)
     entry_search: EntrySearch = field(default_factory=EntrySearch)

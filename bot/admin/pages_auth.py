@@ -19,7 +19,8 @@ async def home(request: web.Request) -> web.StreamResponse:
     who = current(request)
     if who is not None and who.is_admin:
         raise web.HTTPSeeOther(f"{PREFIX}/kho-tri-thuc")
-    return aiohttp_jinja2.render_template("home.html", request, {"who": who})
+    # Staff start where their work is: the dashboard, with campaigns and requests one click away.
+    raise web.HTTPSeeOther(f"{PREFIX}/tong-quan")
 
 
 def _login_page(request: web.Request, error: str = "", email: str = "", status: int = 200) -> web.Response:

@@ -88,3 +88,11 @@ def require_admin(request: web.Request) -> SignedIn:
     if not who.is_admin:
         raise web.HTTPForbidden(text="Trang này chỉ dành cho quản trị viên.")
     return who
+
+
+def require_staff(request: web.Request) -> SignedIn:
+    """Any signed-in account: staff and admins both work on campaigns, requests and the dashboard."""
+    who = current(request)
+    if who is None:
+        raise web.HTTPSeeOther(f"{PREFIX}/dang-nhap")
+    return who

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from handlers.statuses import (
@@ -276,6 +276,8 @@ class AdminUser(SQLModel, table=True):
     disabled: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
     password_changed_at: dt.datetime = Field(default_factory=utcnow)
+    # Where "Gửi thử cho tôi" on the campaign page sends a sample: "telegram:123456" or "zalo:abc…".
+    test_chat: str = Field(default="", max_length=100)
 
 
 class AdminSession(SQLModel, table=True):
@@ -361,3 +363,43 @@ class EntryAnswerCount(SQLModel, table=True):
     entry_id: str = Field(primary_key=True, max_length=64)
     day: dt.date = Field(primary_key=True)
     count: int = 0
+
+
+class QuestionEvent(SQLModel, table=True):
+    """One question the bot handled, without who asked or what was typed: the dashboard's raw log, kept for
+    RETENTION_QUESTIONS_DAYS and folded into `QuestionDay` rows every night."""
+
+    __tablename__ = "question_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    channel: str = Field(max_length=16)
+    outcome: str = Field(max_length=16)  # AskStatus: answered, clarify, fallback
+    entry_id: str = Field(default="", max_length=64)  # the answering (or best) entry; "" when none
+    confidence: float = 0.0
+    latency_ms: int = 0
+
+
+class QuestionDay(SQLModel, table=True):
+    """Questions of one local day, per channel, outcome and entry: what the dashboard reads for past days, so
+    it stays fast as the log grows; names nobody, so it outlives the raw log."""
+
+    __tablename__ = "question_day"
+
+    day: dt.date = Field(primary_key=True)
+    channel: str = Field(primary_key=True, max_length=16)
+    outcome: str = Field(primary_key=True, max_length=16)
+    entry_id: str = Field(primary_key=True, max_length=64)
+    count: int = 0
+    latency_ms_total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    confidence_total: float = 0.0
+
+
+class SubscriberDay(SQLModel, table=True):
+    """Active subscribers per channel at the end of one local day: the dashboard's subscribers-over-time."""
+
+    __tablename__ = "subscriber_day"
+
+    day: dt.date = Field(primary_key=True)
+    channel: str = Field(primary_key=True, max_length=16)
+    active: int = 0

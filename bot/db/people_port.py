@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.db import conversation_log, erasure, people
+from bot.db import conversation_log, erasure, people, question_log
 from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database
 from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
-from handlers.views import FeedbackView, HandoffView, PersonData, PersonView
+from handlers.views import FeedbackView, HandoffView, PersonData, PersonView, QuestionLogged
 
 
 def person_view(row: Subscriber) -> PersonView:
@@ -134,6 +134,13 @@ class DatabasePeople:
         async def write() -> None:
             async with self.db.writing() as s:
                 await conversation_log.count_answer(s, entry_id, day)
+
+        await self._bookkeep(write)
+
+    async def log_question(self, event: QuestionLogged) -> None:
+        async def write() -> None:
+            async with self.db.writing() as s:
+                await question_log.record(s, event)
 
         await self._bookkeep(write)
 

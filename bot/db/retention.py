@@ -17,6 +17,7 @@ from bot.db.models import (
     HandoffMessage,
     HandoffRequest,
     QuestionAsker,
+    QuestionEvent,
     Subscriber,
     UnansweredQuestion,
 )
@@ -38,6 +39,8 @@ async def purge(session: AsyncSession, policy: RetentionPolicy, now: dt.datetime
 
     questions = before(policy.questions_days)
     await run("questions", delete(QuestionAsker).where(col(QuestionAsker.asked_at) < questions))
+    # The dashboard's raw log names nobody, but follows the questions' period; its daily rows stay.
+    await run("question log", delete(QuestionEvent).where(col(QuestionEvent.at) < questions))
     await run("questions", delete(UnansweredQuestion).where(col(UnansweredQuestion.last_asked) < questions))
     await run("questions", delete(ClarifyChoice).where(col(ClarifyChoice.last_picked) < questions))
     await run("feedback", delete(Feedback).where(col(Feedback.created_at) < questions))

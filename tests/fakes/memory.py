@@ -23,6 +23,7 @@ from handlers.views import (
     HandoffView,
     PersonData,
     PersonView,
+    QuestionLogged,
     Sent,
 )
 
@@ -51,6 +52,7 @@ class MemoryPeople:
         self.unanswered: dict[str, Unanswered] = {}
         self.choices: list[tuple[tuple[str, str], str, str, str]] = []
         self.answered: dict[str, int] = {}
+        self.questions_logged: list[QuestionLogged] = []
         self._ids = itertools.count(1)
 
     async def touch(
@@ -151,6 +153,9 @@ class MemoryPeople:
 
     async def count_answer(self, entry_id: str) -> None:
         self.answered[entry_id] = self.answered.get(entry_id, 0) + 1
+
+    async def log_question(self, event: QuestionLogged) -> None:
+        self.questions_logged.append(event)
 
     def _vote_of(self, channel: str, chat_id: str, entry_id: str) -> int | None:
         return next(
