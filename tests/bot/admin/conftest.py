@@ -6,6 +6,7 @@ import pytest
 
 from bot.settings import load_settings
 from bot.wiring import build_core
+from tests.bot.admin.browser import launch_browser
 from tests.bot.admin.console import start_console
 
 
@@ -19,3 +20,10 @@ async def console(database_url):
     yield running
     await running.client.close()
     await core.close()
+
+
+@pytest.fixture
+async def browser():
+    """A headless Chromium (the operating system's) for the slow browser tests."""
+    async for launched in launch_browser():
+        yield launched

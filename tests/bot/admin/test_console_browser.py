@@ -5,9 +5,6 @@ Screenshots of the main pages go to SCREENSHOT_DIR when it is set (README's pict
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -18,11 +15,11 @@ from bot.db import conversation_log
 from bot.settings import load_settings
 from knowledge.normalize import Normalizer
 from knowledge.workbook import write_workbook
+from tests.bot.admin.browser import shot
 from tests.bot.admin.console import PASSWORD
 from tests.bot.channels.test_telegram import Chat
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 USER = 111
 NEW_SHORT = "5S gồm năm bước Sàng lọc, Sắp xếp, Sạch sẽ, Săn sóc, Sẵn sàng để chỗ làm luôn gọn, sạch và an toàn."
 
@@ -45,23 +42,6 @@ async def running(telegram_api, tmp_path):
         await accounts.add_user(session, "admin@so.vn", AdminRole.ADMIN, PASSWORD)
     yield runner
     await runner.stop()
-
-
-@pytest.fixture
-async def browser():
-    playwright_api = pytest.importorskip("playwright.async_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs the operating system's package")
-    async with playwright_api.async_playwright() as driver:
-        launched = await driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield launched
-        await launched.close()
-
-
-async def shot(page, name: str, tmp_path: Path) -> None:
-    target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
 
 async def test_edit_in_the_browser_and_the_bot_answers_the_new_way(running, browser, telegram_api, tmp_path):
