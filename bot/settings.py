@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     # rest wait for the next day or week and show as waiting.
     campaign_max_per_day: int = 2
     campaign_max_per_week: int = 5
+    # The largest campaign picture each platform fetches from a URL, in kilobytes. Telegram's Bot API gives
+    # 5 MB for photos sent by URL ("Sending files"); the Zalo Bot API's pages state no figure, so the same,
+    # until Zalo says otherwise. The console checks a picture against these before a campaign is confirmed.
+    campaign_image_max_kb_telegram: int = 5000
+    campaign_image_max_kb_zalo: int = 5000
     # Whether `bot run` sends campaigns itself. For paid-rate broadcasts (hundreds a second) run
     # `python -m bot campaign send` as its own process and set this to false, so answers stay fast.
     campaigns_in_bot: bool = True

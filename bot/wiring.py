@@ -21,6 +21,7 @@ from bot.admin.trial import TrialRunner
 from bot.broadcast.broadcaster import BroadcastConfig, Broadcaster
 from bot.broadcast.desk import DatabaseDesk
 from bot.broadcast.frequency_cap import FrequencyCap
+from bot.broadcast.image_check import ImageCheck, ImageRules
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
@@ -257,8 +258,14 @@ def build_admin(core: Core) -> AdminDeps:
         core.conversation.handoff,
         core.people,
         core.relay,
+        ImageCheck(image_rules(core.settings)),
         core.settings.timezone,
     )
+
+
+def image_rules(settings: Settings) -> ImageRules:
+    kb = {"telegram": settings.campaign_image_max_kb_telegram, "zalo": settings.campaign_image_max_kb_zalo}
+    return ImageRules({channel: size * 1000 for channel, size in kb.items()})
 
 
 # -- channels and senders --------------------------------------------------------------------------

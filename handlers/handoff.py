@@ -14,7 +14,7 @@ from handlers.local_time import local_time
 from handlers.ports import HandoffStore, Messenger, PeopleStore, StateStore
 from handlers.statuses import HandoffAuthor, HandoffStatus
 from handlers.types import Button, Incoming, Reply
-from handlers.views import HandoffView
+from handlers.views import HandoffView, Sent
 
 HANDOFF_IDLE = 24 * 3600.0  # seconds without a message before the chat goes back to the bot
 SUMMARY_CHARS = 1500  # of the opening text shown in the staff chat's notice
@@ -140,7 +140,8 @@ class HandoffFlow:
         line = texts.STAFF_USER_SAID.format(ref=request.reference, name=incoming.user_name or "(không tên)", text=text)
         sent = await self._to_staff(line, request, message_id)
         await self._enter(request, HandoffAuthor.USER)
-        if not sent:
+        # Without a staff chat the request is read (and answered) on the web console: kept is delivered.
+        if not sent and self.staff_chat is not None:
             return [Reply(texts.HANDOFF_NOT_FORWARDED.format(ref=request.reference, contact=self.contact_block()))]
         # One acknowledgement per turn: after an answer from staff, not under every line the user types.
         return [] if mode and mode.get("last") == HandoffAuthor.USER else [Reply(texts.HANDOFF_FORWARDED)]
@@ -195,23 +196,33 @@ class HandoffFlow:
 
     async def staff_reply(self, incoming: Incoming, request: HandoffView, text: str) -> list[Reply]:
         """Send staff's words to the user; say truthfully whether they arrived."""
-        if request.status is HandoffStatus.CLOSED:
+        sent = await self.answer(request, incoming.identity, incoming.user_name, text)
+        if sent is None:
             return [Reply(texts.STAFF_REQUEST_CLOSED.format(ref=request.reference))]
-        staff_name = incoming.user_name
+        if not sent.ok:
+            template = texts.STAFF_REPLY_BLOCKED if sent.blocked else texts.STAFF_REPLY_FAILED
+            return [Reply(template.format(ref=request.reference))]
+        return [Reply(texts.STAFF_REPLY_SENT.format(name=request.user_name or "người dùng", ref=request.reference))]
+
+    async def answer(self, request: HandoffView, staff: str, staff_name: str, text: str) -> Sent | None:
+        """Staff's words to the user, from the staff chat or the web (`staff` is "telegram:900" or
+        "web:<email>"); None, and nothing sent, when the request is closed. Only words that arrived are
+        kept in the transcript; the first answer takes an open request for whoever sent it."""
+        if request.status is HandoffStatus.CLOSED:
+            return None
         sent = await self.messenger.send(
             request.channel,
             request.chat_id,
             Reply(texts.STAFF_ANSWER.format(name=f" {staff_name}" if staff_name else "", text=text), [end_button()]),
         )
         if not sent.ok:
-            template = texts.STAFF_REPLY_BLOCKED if sent.blocked else texts.STAFF_REPLY_FAILED
-            return [Reply(template.format(ref=request.reference))]
+            return sent
         await self.store.add_message(request.id, HandoffAuthor.STAFF, text, staff_name)
         if request.status is HandoffStatus.OPEN:
-            await self.store.take(request.id, incoming.identity, staff_name)
+            await self.store.claim(request.id, staff, staff_name, "")  # taken meanwhile: it stays theirs
         # The user's answer goes to staff, even if their chat had gone back to the bot meanwhile.
         await self._enter(request, HandoffAuthor.STAFF)
-        return [Reply(texts.STAFF_REPLY_SENT.format(name=request.user_name or "người dùng", ref=request.reference))]
+        return sent
 
     async def command(self, incoming: Incoming, name: str, args: str) -> list[Reply]:
         """/traloi REF TEXT, /nhan REF, /ketthuc REF [NOTE], /xemyeucau REF, /yeucau."""
@@ -246,17 +257,30 @@ class HandoffFlow:
         )
         return [Reply(texts.STAFF_TAKEN.format(ref=request.reference, name=request.user_name or "không tên"))]
 
-    async def close(self, request: HandoffView, note: str) -> list[Reply]:
-        if request.status is HandoffStatus.CLOSED:
-            return [Reply(texts.STAFF_REQUEST_CLOSED.format(ref=request.reference))]
-        await self.store.close(request.id, note)
+    async def claim(self, request: HandoffView, staff: str, staff_name: str, seen: str) -> Sent | None:
+        """Take the request for `staff` if its assignee is still `seen` (what the taker saw, "" while open)
+        and tell the user; None, and nobody told, if it was taken by someone else or closed meanwhile."""
+        if request.status is HandoffStatus.CLOSED or not await self.store.claim(request.id, staff, staff_name, seen):
+            return None
+        told = texts.HANDOFF_TAKEN_FOR_USER.format(name=staff_name, ref=request.reference).replace("  ", " ")
+        return await self.messenger.send(request.channel, request.chat_id, Reply(told))
+
+    async def finish(self, request: HandoffView, note: str) -> Sent | None:
+        """Close the request and tell the user (what became of that message is returned); None when it was
+        closed already, even a moment ago by someone else: the user is told once."""
+        if request.status is HandoffStatus.CLOSED or not await self.store.close_live(request.id, note):
+            return None
         await self.state.delete(self._key(request.channel, request.chat_id))
         shown = texts.HANDOFF_CLOSE_NOTE.format(note=note) if note else ""
-        await self.messenger.send(
+        return await self.messenger.send(
             request.channel,
             request.chat_id,
             Reply(texts.HANDOFF_CLOSED_FOR_USER.format(ref=request.reference, note=shown)),
         )
+
+    async def close(self, request: HandoffView, note: str) -> list[Reply]:
+        if await self.finish(request, note) is None:
+            return [Reply(texts.STAFF_REQUEST_CLOSED.format(ref=request.reference))]
         return [Reply(texts.STAFF_CLOSED.format(ref=request.reference))]
 
     async def listing(self) -> Reply:

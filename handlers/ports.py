@@ -91,6 +91,13 @@ class HandoffStore(Protocol):
 
     async def close(self, request_id: int, note: str = "") -> HandoffView | None: ...
 
+    async def claim(self, request_id: int, staff: str, staff_name: str, seen: str) -> bool:
+        """Take a live request only if its assignee is still `seen` ("" while open); False if someone else
+        took it, or it was closed, meanwhile (two takes at once: exactly one wins)."""
+
+    async def close_live(self, request_id: int, note: str = "") -> bool:
+        """Close a request only if it is still live; False when it was closed already."""
+
     async def live(self, limit: int = 20) -> list[HandoffView]: ...
 
     async def transcript(self, request_id: int) -> list[HandoffMessageView]: ...

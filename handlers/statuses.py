@@ -28,6 +28,10 @@ class SubscriberStatus(StrEnum):
     UNSUBSCRIBED = "unsubscribed"  # never subscribed, or left
     BLOCKED = "blocked"  # blocked the bot
 
+    @property
+    def label(self) -> str:
+        return {"active": "Đang nhận tin", "unsubscribed": "Không nhận tin", "blocked": "Đã chặn bot"}[self.value]
+
 
 class HandoffStatus(StrEnum):
     """open (waiting for staff) → taken (a staff member has it) → closed (by staff, the user, or idleness)."""

@@ -11,6 +11,7 @@ from bot.admin.entry_search import EntrySearch
 from bot.admin.inbox import GuessBook
 from bot.admin.trial import TrialRunner
 from bot.broadcast.desk import DatabaseDesk
+from bot.broadcast.image_check import ImageCheck
 from bot.channels.relay import Relay
 from bot.contact_book import ContactBook
 from bot.db.database import Database
@@ -32,6 +33,7 @@ class AdminDeps:
     handoff: HandoffFlow  # requests to staff: the same flow as the staff chat
     people: DatabasePeople  # one person's data and its erasure, as /dulieucuatoi and /xoadulieu
     messenger: Relay  # sends to users on the channels this process runs (replies, test sends)
+    images: ImageCheck  # a campaign picture fetched once before it is confirmed
     timezone: str = "Asia/Ho_Chi_Minh"  # the bot's TIMEZONE, for the dates pages show
     guesses: GuessBook = field(default_factory=GuessBook)
     entry_search: EntrySearch = field(default_factory=EntrySearch)

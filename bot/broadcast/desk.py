@@ -180,3 +180,65 @@ class DatabaseDesk:
         async with self.db.session() as session:
             data = await campaign_report.report_workbook(session, campaign_id, self.timezone, self._titles())
         return None if data is None else Attachment(campaign_report.file_name(campaign_id), data)
+
+    # -- for the web console ---------------------------------------------------------------------
+    async def reach(self, expression: str) -> tuple[str, int]:
+        """Who `expression` reaches, in words, and how many now; ValueError (in Vietnamese) when it names
+        something that cannot be read or does not exist."""
+        try:
+            async with self.db.session() as session:
+                audience, size = await campaigns.checked_audience(session, expression, self._titles())
+        except CampaignError as exc:
+            raise ValueError(str(exc)) from exc
+        return audience.in_words(self._titles()), size
+
+    def when_words(self, typed: str) -> str:
+        """A typed time (or a resolved key) in words; ValueError (in Vietnamese) when it cannot be read."""
+        try:
+            return describe_when(self.resolve(typed), self.timezone)
+        except ScheduleError as exc:
+            raise ValueError(str(exc)) from exc
+
+    async def _summaries(self, session: AsyncSession, rows: list[Campaign]) -> list[CampaignSummary]:
+        counted = await campaigns.counts_for(session, [c.id for c in rows if c.id is not None])
+        titles = self._titles()
+        return [
+            CampaignSummary(
+                c.id,
+                c.status,
+                c.text,
+                Audience.from_json(c.audience).in_words(titles),
+                counted[c.id],
+                campaign_when(c, self.timezone),
+            )
+            for c in rows
+            if c.id is not None
+        ]
+
+    async def recent(self, limit: int) -> list[CampaignSummary]:
+        """The latest `limit` campaigns, newest first, counted in one query."""
+        async with self.db.session() as session:
+            return await self._summaries(session, await campaigns.listing(session, limit))
+
+    async def summaries(self, ids: list[int]) -> list[CampaignSummary]:
+        """The campaigns of `ids` that exist, newest first: the console's live progress."""
+        async with self.db.session() as session:
+            return await self._summaries(session, await campaigns.get_many(session, ids))
+
+    async def cancel_counted(self, campaign_id: int) -> int:
+        """`cancel` for the console: how many unsent messages were dropped; ValueError (in Vietnamese) when
+        the campaign does not exist or is over."""
+        try:
+            async with self.db.writing() as session:
+                return await campaigns.cancel(session, campaign_id)
+        except CampaignError as exc:
+            raise ValueError(str(exc)) from exc
+
+    async def recent_twin(self, draft: CampaignDraft, created_by: str, within: dt.timedelta) -> int | None:
+        """The campaign `created_by` made from this same draft within `within`, if any (a double confirm)."""
+        try:
+            audience = Audience.parse(draft.audience)
+        except AudienceError:
+            return None
+        async with self.db.session() as session:
+            return await campaigns.recent_twin(session, draft.text, audience, created_by, self.clock() - within)

@@ -14,7 +14,7 @@ from bot.broadcast.audience import Audience, AudienceChoices, AudienceError, pro
 from bot.broadcast.audience import audience_size as count_audience
 from bot.broadcast.message import too_long
 from bot.broadcast.schedule import ScheduleError, next_fire
-from bot.db.models import Campaign, Delivery, Occurrence, utcnow
+from bot.db.models import AdminUser, Campaign, Delivery, Occurrence, utcnow
 from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
 
 FINAL = (
@@ -221,3 +221,61 @@ async def resend_unknowns(session: AsyncSession, campaign_id: int) -> int:
         )
     await session.commit()
     return moved
+
+
+async def get_many(session: AsyncSession, ids: list[int]) -> list[Campaign]:
+    """The campaigns of `ids` that exist, newest first."""
+    if not ids:
+        return []
+    query = select(Campaign).where(col(Campaign.id).in_(ids)).order_by(col(Campaign.id).desc())
+    return list((await session.exec(query)).all())
+
+
+async def counts_for(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, int]]:
+    """`counts` of several campaigns in one query (the console's list refreshes them every few seconds)."""
+    found: dict[int, dict[str, int]] = {campaign_id: dict.fromkeys(STATUSES, 0) for campaign_id in ids}
+    if not ids:
+        return found
+    rows = (
+        await session.exec(
+            select(Delivery.campaign_id, Delivery.status, func.count())
+            .where(col(Delivery.campaign_id).in_(ids))
+            .group_by(col(Delivery.campaign_id), col(Delivery.status))
+        )
+    ).all()
+    for campaign_id, status, count in rows:
+        if status in found[campaign_id]:
+            found[campaign_id][status] = count
+    return found
+
+
+async def staff_test_chat(session: AsyncSession, user_id: int) -> str:
+    """Where a console account's test sends go ("telegram:123456", "zalo:abc"), "" when not set."""
+    user = await session.get(AdminUser, user_id)
+    return user.test_chat if user is not None else ""
+
+
+async def set_staff_test_chat(session: AsyncSession, user_id: int, chat: str) -> None:
+    """Change it in the session's transaction (the caller commits it with its audit line)."""
+    user = await session.get(AdminUser, user_id)
+    if user is not None:
+        user.test_chat = chat
+        session.add(user)
+
+
+async def recent_twin(
+    session: AsyncSession, text: str, audience: Audience, created_by: str, since: dt.datetime
+) -> int | None:
+    """A campaign the same person created since `since` with the same text and audience: a confirm pressed
+    twice must not send everything twice."""
+    query = (
+        select(Campaign.id)
+        .where(
+            Campaign.text == text,
+            Campaign.audience == audience.to_json(),
+            Campaign.created_by == created_by,
+            col(Campaign.created_at) >= since,
+        )
+        .order_by(col(Campaign.id).desc())
+    )
+    return (await session.exec(query)).first()

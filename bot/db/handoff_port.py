@@ -54,6 +54,14 @@ class DatabaseHandoffs:
             row = await handoffs.get_request(s, request_id)
             return handoff_view(await handoffs.close(s, row, note)) if row is not None else None
 
+    async def claim(self, request_id: int, staff: str, staff_name: str, seen: str) -> bool:
+        async with self.db.writing() as s:
+            return await handoffs.claim(s, request_id, staff, staff_name, seen)
+
+    async def close_live(self, request_id: int, note: str = "") -> bool:
+        async with self.db.writing() as s:
+            return await handoffs.close_live(s, request_id, note)
+
     async def live(self, limit: int = 20) -> list[HandoffView]:
         async with self.db.session() as s:
             return [handoff_view(r) for r in await handoffs.live_requests(s, limit)]

@@ -141,3 +141,67 @@ async def close_idle(session: AsyncSession, idle_before: dt.datetime) -> list[Ha
         session.add(row)
     await session.commit()
     return rows
+
+
+async def claim(session: AsyncSession, request_id: int, staff: str, staff_name: str, seen: str) -> bool:
+    """Assign a live request to `staff` only if its assignee is still `seen` ("" while open): one conditional
+    UPDATE, so of two people taking it at once exactly one wins and nobody's take is silently undone."""
+    result = await session.exec(
+        update(HandoffRequest)
+        .where(
+            col(HandoffRequest.id) == request_id,
+            col(HandoffRequest.status).in_(LIVE),
+            col(HandoffRequest.assigned_to) == seen[:128],
+        )
+        .values(
+            status=HandoffStatus.TAKEN,
+            assigned_to=staff[:128],
+            assigned_name=staff_name[:256],
+            last_activity_at=utcnow(),
+        )
+    )
+    await session.commit()
+    return bool(result.rowcount)
+
+
+async def close_live(session: AsyncSession, request_id: int, note: str = "") -> bool:
+    """Close a request only if it is still open or taken; False when someone (or idleness) closed it first."""
+    result = await session.exec(
+        update(HandoffRequest)
+        .where(col(HandoffRequest.id) == request_id, col(HandoffRequest.status).in_(LIVE))
+        .values(status=HandoffStatus.CLOSED, closed_at=utcnow(), close_note=note[:MAX_TEXT])
+    )
+    await session.commit()
+    return bool(result.rowcount)
+
+
+async def closed_requests(session: AsyncSession, limit: int = 50) -> list[HandoffRequest]:
+    """The latest closed requests, the most recently closed first."""
+    result = await session.exec(
+        select(HandoffRequest)
+        .where(HandoffRequest.status == HandoffStatus.CLOSED)
+        .order_by(col(HandoffRequest.closed_at).desc(), col(HandoffRequest.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def live_requests_after(session: AsyncSession, after_id: int, limit: int = 50) -> list[HandoffRequest]:
+    """Open and taken requests newer than `after_id` (ids only grow), oldest first: what a list page lacks."""
+    result = await session.exec(
+        select(HandoffRequest)
+        .where(col(HandoffRequest.id) > after_id, col(HandoffRequest.status).in_(LIVE))
+        .order_by(col(HandoffRequest.id))
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def messages_after(session: AsyncSession, request_id: int, after_id: int) -> list[HandoffMessage]:
+    """A transcript's messages newer than `after_id`, in order: what a request's page has not shown yet."""
+    result = await session.exec(
+        select(HandoffMessage)
+        .where(HandoffMessage.request_id == request_id, col(HandoffMessage.id) > after_id)
+        .order_by(col(HandoffMessage.id))
+    )
+    return list(result.all())

@@ -26,7 +26,14 @@ class Subscriber(SQLModel, table=True):
     """Everyone who talked to the bot; `status` says whether campaigns may reach them."""
 
     __tablename__ = "subscriber"
-    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_subscriber_chat"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", name="uq_subscriber_chat"),
+        # The console's district and sector filters offer the values people gave: read off these indexes.
+        Index("ix_subscriber_district", "district"),
+        Index("ix_subscriber_sector", "sector"),
+        # Active subscribers per channel: the dashboard's live figure and every audience count.
+        Index("ix_subscriber_status_channel", "status", "channel"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16, index=True)
@@ -215,6 +222,8 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_claim", "channel", "status", "next_attempt_at"),
         # The frequency cap: each recipient's messages of the last week, at every claim.
         Index("ix_delivery_recipient_recent", "subscriber_id", "attempted_at"),
+        # A campaign's progress: its deliveries counted per status, polled every 2 s by the console.
+        Index("ix_delivery_campaign_status", "campaign_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,4 +1,5 @@
-"""Moving subscriber lists in and out as CSV (channel, chat_id, name, topics, district, sector)."""
+"""Moving subscriber lists in and out on the command line: CSV (channel, chat_id, name, topics, district,
+sector, status); its row check and row apply are shared with the console's files (subscriber_files.py)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ LIMITS = {"chat_id": 64, "name": 256, "district": 128, "sector": 128, "topics": 
 STATUSES = {"": None, **{s.value: s for s in SubscriberStatus}}
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with a BOM, as spreadsheets save CSV; ValueError otherwise."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
@@ -59,7 +60,7 @@ def _decode(data: bytes) -> str:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start}); save it as «CSV UTF-8»") from None
 
 
-def _check_row(number: int, row: dict[str, str], topics: set[str] | None) -> str | None:
+def check_row(number: int, row: dict[str, str], topics: set[str] | None) -> str | None:
     """Why this row cannot be imported, or None."""
     if None in row:
         return f"line {number}: more cells than columns"
@@ -74,13 +75,13 @@ def _check_row(number: int, row: dict[str, str], topics: set[str] | None) -> str
             return f"line {number}: {column} longer than {limit} characters"
     if (row.get("status") or "").strip().lower() not in STATUSES:
         return f"line {number}: status must be active, unsubscribed or blocked, got {row['status'][:20]!r}"
-    unknown = [t for t in _topics(row) if topics is not None and t not in topics]
+    unknown = [t for t in row_topics(row) if topics is not None and t not in topics]
     if unknown:
         return f"line {number}: unknown topic(s) {', '.join(unknown)[:100]}"
     return None
 
 
-def _topics(row: dict[str, str]) -> list[str]:
+def row_topics(row: dict[str, str]) -> list[str]:
     return [t.strip() for t in (row.get("topics") or "").replace(",", ";").split(";") if t.strip()]
 
 
@@ -94,7 +95,7 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
         report.rejected.append(f"the file is {size:,} bytes; at most {MAX_FILE_BYTES:,}")
         return report
     try:
-        text = _decode(await asyncio.to_thread(Path(path).read_bytes))
+        text = decode_text(await asyncio.to_thread(Path(path).read_bytes))
     except ValueError as exc:
         report.rejected.append(str(exc))
         return report
@@ -113,7 +114,7 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
                 report.rejected.append(f"more than {MAX_ROWS:,} rows")
                 return report
             row = {k: restore(v) if isinstance(v, str) else v for k, v in raw.items()}
-            problem = _check_row(number, row, topics)
+            problem = check_row(number, row, topics)
             if problem:
                 report.rejected.append(problem)
             rows.append(row)
@@ -123,12 +124,12 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
         report.rejected.append("nothing was imported")
         return report
     for row in rows:
-        await _apply(session, row, report)
+        await apply_row(session, row, report)
     await session.commit()
     return report
 
 
-async def _apply(session: AsyncSession, row: dict[str, str], report: CsvReport) -> None:
+async def apply_row(session: AsyncSession, row: dict[str, str], report: CsvReport) -> None:
     channel, chat_id = row["channel"].strip().lower(), row["chat_id"].strip()
     person = await people.get_person(session, channel, chat_id)
     if person is None:
@@ -136,7 +137,7 @@ async def _apply(session: AsyncSession, row: dict[str, str], report: CsvReport) 
         person = Subscriber(
             channel=channel,
             chat_id=chat_id,
-            topics=",".join(dict.fromkeys(_topics(row))),
+            topics=",".join(dict.fromkeys(row_topics(row))),
             status=status,
             consent_at=utcnow() if status is SubscriberStatus.ACTIVE else None,
         )

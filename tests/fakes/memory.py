@@ -192,6 +192,7 @@ class MemoryHandoffs:
     def __init__(self) -> None:
         self.requests: dict[int, HandoffView] = {}
         self.messages: dict[int, tuple[int, HandoffMessageView, str]] = {}  # id → (request, message, staff copy)
+        self.assignees: dict[int, str] = {}  # request id → staff identity (the view carries only the name)
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1)
 
@@ -231,6 +232,7 @@ class MemoryHandoffs:
             return None
         row = replace(self.requests[request_id], status=HandoffStatus.TAKEN, assigned_name=staff_name)
         self.requests[request_id] = row
+        self.assignees[request_id] = staff
         return row
 
     async def close(self, request_id: int, note: str = "") -> HandoffView | None:
@@ -239,6 +241,21 @@ class MemoryHandoffs:
         row = replace(self.requests[request_id], status=HandoffStatus.CLOSED)
         self.requests[request_id] = row
         return row
+
+    async def claim(self, request_id: int, staff: str, staff_name: str, seen: str) -> bool:
+        row = self.requests.get(request_id)
+        if row is None or row.status is HandoffStatus.CLOSED or self.assignees.get(request_id, "") != seen:
+            return False
+        self.assignees[request_id] = staff
+        self.requests[request_id] = replace(row, status=HandoffStatus.TAKEN, assigned_name=staff_name)
+        return True
+
+    async def close_live(self, request_id: int, note: str = "") -> bool:
+        row = self.requests.get(request_id)
+        if row is None or row.status is HandoffStatus.CLOSED:
+            return False
+        self.requests[request_id] = replace(row, status=HandoffStatus.CLOSED)
+        return True
 
     async def live(self, limit: int = 20) -> list[HandoffView]:
         return [r for r in self.requests.values() if r.status is not HandoffStatus.CLOSED][:limit]

@@ -159,6 +159,20 @@ async def test_without_a_staff_chat_the_request_is_kept_and_the_user_given_conta
     assert [m.text for m in await bot.handoffs.transcript(1)] == ["cần tư vấn", "thêm: cần gấp"]
 
 
+async def test_without_a_staff_chat_an_answer_from_the_web_console_opens_the_conversation(engine):
+    bot = build_bot(engine, staff_chat=None)
+    lan = bot.talk()
+    await lan.say("/gapcanbo cần tư vấn ISO")
+    request = await bot.handoffs.get(1)
+    assert request is not None
+    sent = await bot.conversation.handoff.answer(request, "web:ha@so.vn", "Hà", "Chào anh, anh cần ISO nào?")
+    assert sent is not None and sent.ok
+    # The user's answer is kept on the request for the console, and they are told it went to staff.
+    [ack] = await lan.say("ISO 9001 ạ")
+    assert ack.text == texts.HANDOFF_FORWARDED
+    assert [m.text for m in await bot.handoffs.transcript(1)][-1] == "ISO 9001 ạ"
+
+
 @pytest.mark.parametrize(
     ("word", "parsed"),
     [("12-K7QF", (12, "K7QF")), ("#12-k7qf", (12, "K7QF")), ("12", (12, None)), ("①", None), ("-3", None), ("", None)],

@@ -21,6 +21,10 @@ ADMIN_GETS = [
     "/admin/hop-thu",
     "/admin/excel",
     "/admin/excel/tai-ve",
+    "/admin/nguoi-dang-ky",
+    "/admin/nguoi-dang-ky/xuat.csv",
+    "/admin/nguoi-dang-ky/xuat.xlsx",
+    "/admin/nguoi-dang-ky/1",
 ]
 ADMIN_POSTS = [
     "/admin/kho-tri-thuc/moi",
@@ -33,19 +37,62 @@ ADMIN_POSTS = [
     "/admin/hop-thu/bo-qua",
     "/admin/excel/nhap",
     "/admin/excel/hoan-tac/1",
+    "/admin/nguoi-dang-ky/nhap",
+    "/admin/nguoi-dang-ky/1/xoa",
     "/admin/dang-xuat",
+]
+# Staff and admins: the dashboard, campaigns and requests (no page for anonymous).
+STAFF_GETS = [
+    "/admin/tong-quan",
+    "/admin/chien-dich",
+    "/admin/chien-dich/tien-do.json",
+    "/admin/chien-dich/dem",
+    "/admin/chien-dich/moi",
+    "/admin/chien-dich/1",
+    "/admin/chien-dich/1/huy",
+    "/admin/chien-dich/1/gui-lai",
+    "/admin/chien-dich/1/bao-cao.xlsx",
+    "/admin/yeu-cau",
+    "/admin/yeu-cau/moi.json",
+    "/admin/yeu-cau/1",
+    "/admin/yeu-cau/1/tin-nhan.json",
+]
+STAFF_POSTS = [
+    "/admin/chien-dich/moi",
+    "/admin/chien-dich/xem-truoc",
+    "/admin/chien-dich/gui-thu",
+    "/admin/chien-dich/noi-nhan-thu",
+    "/admin/chien-dich/tao",
+    "/admin/chien-dich/1/huy",
+    "/admin/chien-dich/1/gui-lai",
+    "/admin/yeu-cau/1/tra-loi",
+    "/admin/yeu-cau/1/nhan",
+    "/admin/yeu-cau/1/ket-thuc",
 ]
 
 
 async def test_anonymous_requests_go_to_sign_in_or_are_refused(console):
-    for path in ADMIN_GETS + ["/admin/", "/admin"]:
+    for path in ADMIN_GETS + STAFF_GETS + ["/admin/", "/admin"]:
         reply = await console.client.get(path, allow_redirects=False)
         assert reply.status == 303 and reply.headers["Location"] == "/admin/dang-nhap", path
         assert reply.headers["Content-Security-Policy"] == CSP
-    for path in ADMIN_POSTS:
+    for path in ADMIN_POSTS + STAFF_POSTS:
         reply = await console.client.post(path, data={"csrf": "x"}, allow_redirects=False)
         assert reply.status == 403, path
         assert "đăng nhập" in await reply.text()
+
+
+async def test_staff_open_their_pages_and_forms_need_the_token(console):
+    await console.add_user("canbo@so.vn", AdminRole.STAFF)
+    await console.sign_in("canbo@so.vn")
+    for path in STAFF_GETS:
+        reply = await console.client.get(path, allow_redirects=False)
+        # Campaign 1 and request 1 do not exist: a Vietnamese 404, never "only for admins".
+        assert reply.status in (200, 404), path
+        assert "chỉ dành cho quản trị viên" not in await reply.text()
+    for path in STAFF_POSTS:
+        reply = await console.client.post(path, data={"csrf": "doan-bua"}, allow_redirects=False)
+        assert reply.status == 403 and "Biểu mẫu đã hết hạn" in await reply.text(), path
 
 
 async def test_staff_cannot_open_admin_pages(console):
@@ -135,6 +182,11 @@ async def test_the_session_cookie_is_http_only_and_lax(console):
 async def test_every_admin_route_is_in_these_lists(console):
     """A new page cannot slip in unprotected: every /admin route is one of the routes tested above."""
     listed = {p.replace("5s-la-gi", "{entry_id}").replace("/1/", "/{version_id}/") for p in ADMIN_GETS + ADMIN_POSTS}
+    ids = {"chien-dich": "{campaign_id}", "yeu-cau": "{request_id}", "nguoi-dang-ky": "{subscriber_id}"}
+    for path in ADMIN_GETS + ADMIN_POSTS + STAFF_GETS + STAFF_POSTS:
+        for page, name in ids.items():
+            path = path.replace(f"/{page}/1", f"/{page}/{name}")
+        listed.add(path)
     listed |= {"/admin/excel/hoan-tac/{snapshot_id}", "/admin", "/admin/", "/admin/dang-nhap"}
     for route in console.client.app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""
