@@ -149,7 +149,10 @@ async def measure(url: str, rounds: int, chat_fragment: str, count: int) -> list
             size = len(await reply.read())
             assert reply.status == 200
             results.append(
-                (f"Xuất {kind.upper()} (Zalo, {size // 1024:,} KB), một lần", [1000 * (time.perf_counter() - started)])
+                (
+                    f"Xuất {kind.upper()} (Zalo, {size // 1024:,} KB), một lần".replace(",", "."),
+                    [1000 * (time.perf_counter() - started)],
+                )
             )
         return results
     finally:

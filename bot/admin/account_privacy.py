@@ -30,6 +30,7 @@ class AccountData:
     sign_in_tries: int
     audit_events: int
     entry_versions: int
+    test_chat: str = ""  # where the account's campaign test sends go
 
 
 async def account_data(session: AsyncSession, email: str) -> AccountData:
@@ -50,6 +51,7 @@ async def account_data(session: AsyncSession, email: str) -> AccountData:
         await count(select(func.count()).where(col(AdminLoginAttempt.email) == address)),
         await count(select(func.count()).where(col(AuditEvent.actor) == address)),
         await count(select(func.count()).where(col(EntryVersion.author) == address)),
+        user.test_chat,
     )
 
 

@@ -61,7 +61,8 @@ async def _save_test_chat(admin: AdminDeps, who: SignedIn, chat: str) -> None:
         if chat == await campaigns.staff_test_chat(session, who.user_id):
             return
         await campaigns.set_staff_test_chat(session, who.user_id, chat)
-        await audit.record(session, who.email, "đặt nơi nhận tin thử", chat or "(bỏ trống)")
+        # The channel only: the audit log outlives an account's erasure, its chat id must not.
+        await audit.record(session, who.email, "đặt nơi nhận tin thử", chat.partition(":")[0] or "(bỏ trống)")
         await session.commit()
 
 
@@ -184,7 +185,7 @@ async def test_send(request: web.Request) -> web.StreamResponse:
         return await _preview_page(request, shown, error=f"Chưa gửi thử được: {problem}", status=422)
     reply = admin.desk.sample(CampaignDraft(form.text, form.expression, "now", form.image), channel, SAMPLE_NAME)
     sent = await admin.messenger.send(channel, chat_id, reply)
-    await _audit(admin, who, "gửi thử chiến dịch", typed, "đã gửi" if sent.ok else "không gửi được")
+    await _audit(admin, who, "gửi thử chiến dịch", channel, "đã gửi" if sent.ok else "không gửi được")
     if not sent.ok:
         error = sample_not_sent(channel, chat_id, sent, admin.messenger.channels())
         return await _preview_page(request, shown, error=error, status=200)

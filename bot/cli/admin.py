@@ -55,6 +55,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
                             f"Lần thử đăng nhập (giữ một giờ): {data.sign_in_tries}",
                             f"Dòng nhật ký thao tác: {data.audit_events}",
                             f"Phiên bản câu hỏi đã viết: {data.entry_versions}",
+                            f"Nơi nhận tin thử chiến dịch: {data.test_chat or '(chưa đặt)'}",
                         ]
                     )
                 else:

@@ -116,6 +116,7 @@ async def seed(db) -> None:
         for n in range(6):
             s.add(Campaign(id=n + 1, text=f"Thông báo số {n + 1}\nchi tiết", created_at=local(30 - n)))
             s.add(Occurrence(id=n + 1, campaign_id=n + 1, fire_key=f"k{n}"))
+        await s.flush()  # campaigns and occurrences before the deliveries that name them (PostgreSQL checks)
         sent = (
             [DeliveryStatus.SENT] * 3 + [DeliveryStatus.FAILED, DeliveryStatus.BLOCKED] + [DeliveryStatus.PENDING] * 2
         )

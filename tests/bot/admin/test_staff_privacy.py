@@ -24,6 +24,7 @@ PASSWORD = "mat-khau-du-dai-1"
 async def seed_account(db) -> None:
     async with db.session() as session:
         user = await accounts.add_user(session, EMAIL, AdminRole.ADMIN, PASSWORD)
+        user.test_chat = "telegram:987654321"  # the staff member's own chat, for campaign test sends
         await audit.record(session, "dòng lệnh", f"đã tạo tài khoản {EMAIL}")
         await sessions.open_session(session, user)
         await accounts.check_sign_in(session, EMAIL, "sai-mat-khau-123")
@@ -46,11 +47,12 @@ async def test_show_then_erase_leaves_no_address_anywhere(db):
         1,
         1,
     )
+    assert shown.test_chat == "telegram:987654321"
     assert EMAIL in await everything(db)
     async with db.session() as session:
         pseudonym = await account_privacy.erase_account(session, EMAIL)
     cells = await everything(db)
-    assert EMAIL not in cells and pseudonym in cells
+    assert EMAIL not in cells and pseudonym in cells and "987654321" not in cells
     assert "khac@sokhcn.vn" in cells  # the other account is untouched
     async with db.session() as session:
         versions = await history.versions(session, "mot")
