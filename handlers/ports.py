@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from handlers.statuses import AskStatus, HandoffAuthor
+from handlers.statuses import AskStatus, CaseEventKind, CaseStatus, HandoffAuthor
 from handlers.types import Attachment, Reply
 from handlers.views import (
+    Application,
     AudienceOption,
     CampaignDraft,
     CampaignPlan,
     CampaignSummary,
+    CaseEventView,
+    CaseView,
     FeedbackView,
     HandoffMessageView,
     HandoffView,
@@ -57,6 +60,10 @@ class PeopleStore(Protocol):
     async def count_answer(self, entry_id: str) -> None:
         """One more question answered with this entry today (no one's data: for "most asked")."""
 
+    async def set_profile(self, channel: str, chat_id: str, application: Application) -> None:
+        """Copy an application's commune, sector, OCOP rating and needs onto the chat's subscriber profile
+        (campaign audiences `commune:`, `sector:`, `ocop:3+`, `need:`)."""
+
     async def log_question(self, event: QuestionLogged) -> None:
         """One question handled, for the dashboard: channel, outcome, entry, confidence, time taken; no one's data."""
 
@@ -101,6 +108,34 @@ class HandoffStore(Protocol):
     async def live(self, limit: int = 20) -> list[HandoffView]: ...
 
     async def transcript(self, request_id: int) -> list[HandoffMessageView]: ...
+
+
+class CaseStore(Protocol):
+    """Applications for support and their history; implemented in bot/db/case_port.py (memory fake in
+    tests/fakes/memory.py)."""
+
+    async def create(self, channel: str, chat_id: str, user_name: str, application: Application) -> CaseView:
+        """Store a confirmed application as a new case (status NEW) with its consent time, in one transaction."""
+
+    async def get(self, case_id: int) -> CaseView | None: ...
+
+    async def for_chat(self, channel: str, chat_id: str) -> list[CaseView]:
+        """The chat's cases, newest first (/hoso)."""
+
+    async def change_status(
+        self, case_id: int, status: CaseStatus, actor: str, actor_name: str, note: str, expected: CaseStatus
+    ) -> CaseView | None:
+        """Move a case from `expected` to `status` and record it; None, and nothing changed, if its status
+        is no longer `expected` (two staff at once: exactly one wins)."""
+
+    async def add_event(self, case_id: int, kind: CaseEventKind, actor: str, actor_name: str, text: str) -> None:
+        """A staff note or the business's answer, appended to the case's history."""
+
+    async def events(self, case_id: int) -> list[CaseEventView]:
+        """The case's history, oldest first."""
+
+    async def listing(self, status: CaseStatus | None = None, limit: int = 50) -> list[CaseView]:
+        """Cases, newest first, optionally of one status."""
 
 
 class Messenger(Protocol):

@@ -130,3 +130,69 @@ class ChatEvent(StrEnum):
 
     BLOCKED = "blocked"  # the user blocked the bot (or a send was refused as blocked)
     UNBLOCKED = "unblocked"  # the user allowed the bot again
+
+
+class CaseStatus(StrEnum):
+    """An application for support, as staff move it: new → received → reviewing → needs_info (→ reviewing)
+    → accepted / not_eligible / closed."""
+
+    NEW = "new"
+    RECEIVED = "received"
+    REVIEWING = "reviewing"
+    NEEDS_INFO = "needs_info"
+    ACCEPTED = "accepted"
+    NOT_ELIGIBLE = "not_eligible"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        """What staff and the business read."""
+        return {
+            "new": "mới gửi",
+            "received": "đã tiếp nhận",
+            "reviewing": "đang xem xét",
+            "needs_info": "cần bổ sung thông tin",
+            "accepted": "được chấp nhận hỗ trợ",
+            "not_eligible": "chưa đủ điều kiện",
+            "closed": "đã đóng",
+        }[self.value]
+
+    @property
+    def final(self) -> bool:
+        return self in (CaseStatus.ACCEPTED, CaseStatus.NOT_ELIGIBLE, CaseStatus.CLOSED)
+
+
+class CaseEventKind(StrEnum):
+    """One line of a case's history."""
+
+    STATUS = "status"  # staff changed the status (with an optional note the business reads)
+    NOTE = "note"  # staff's internal note (the business never sees it)
+    BUSINESS = "business"  # what the business answered in the chat (e.g. after "needs more information")
+
+
+class SupportNeed(StrEnum):
+    """What support a business asks for (Kế hoạch 273/KH-UBND's lines of support); audience `need:<value>`."""
+
+    TRAINING = "training"
+    LEAN = "lean"
+    ISO9001 = "iso9001"
+    ISO56000 = "iso56000"
+    OTHER_SYSTEMS = "systems"
+    OCOP_STANDARDS = "ocop"
+    TRACEABILITY = "traceability"
+    DIGITAL = "digital"
+    PILOT = "pilot"
+
+    @property
+    def label(self) -> str:
+        return {
+            "training": "Đào tạo, tập huấn về năng suất chất lượng",
+            "lean": "Áp dụng 5S, Kaizen, Lean",
+            "iso9001": "Hệ thống quản lý ISO 9001",
+            "iso56000": "Quản lý đổi mới sáng tạo ISO 56000",
+            "systems": "Hệ thống quản lý khác (ISO 14001, ISO 22000/HACCP…)",
+            "ocop": "Tiêu chuẩn cơ sở cho sản phẩm OCOP",
+            "traceability": "Truy xuất nguồn gốc",
+            "digital": "Công nghệ, chuyển đổi số",
+            "pilot": "Mô hình điểm",
+        }[self.value]

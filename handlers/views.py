@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from handlers.statuses import HandoffAuthor, HandoffStatus, SubscriberStatus
+from handlers.statuses import CaseEventKind, CaseStatus, HandoffAuthor, HandoffStatus, SubscriberStatus
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,51 @@ class CampaignSummary:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+
+@dataclass(frozen=True)
+class Application:
+    """What the guided form collects from a business, checked field by field before it is stored."""
+
+    business_name: str
+    tax_code: str  # digits only: 10, 13 (10 + branch 3) or 12 (personal number of a household business)
+    commune: str  # the canonical name of one of the province's 54 commune-level units (knowledge/communes.py)
+    sector: str
+    ocop_product: str = ""
+    ocop_stars: int = 0  # 0: no OCOP rating
+    needs: tuple[str, ...] = ()  # SupportNeed values
+    contact_name: str = ""
+    phone: str = ""  # 10 digits, starting with 0
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One application as a case: where it came from (replies go there), its status and what was applied for."""
+
+    id: int
+    code: str  # short random code: with the id, a reference no other case ever had
+    channel: str
+    chat_id: str
+    status: CaseStatus
+    application: Application
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"HS{self.id}-{self.code}"
+
+
+@dataclass(frozen=True)
+class CaseEventView:
+    """One line of a case's history: a status change, a staff note, or the business's answer."""
+
+    at: dt.datetime
+    kind: CaseEventKind
+    actor: str  # staff identity ("telegram:900", "web:ha@so.vn") or "" for the business
+    actor_name: str = ""
+    status: CaseStatus | None = None  # the new status, for a status change
+    text: str = ""
 
 
 @dataclass(frozen=True)
