@@ -105,7 +105,7 @@ async def seed(url: str, subscribers: int, questions: int) -> tuple[Counter[dt.d
             "user_id": "",
             "display_name": f"Người dùng {n}",
             "topics": "",
-            "district": "",
+            "commune": "",
             "sector": "",
             "last_question": "",
         }

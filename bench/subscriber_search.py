@@ -6,7 +6,7 @@ With a PostgreSQL URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench_p
 when missing (the `test` database is refused: it belongs to CI) and its tables are dropped first; the default is
 a fresh SQLite file. The schema comes from the app's own migrations (open_database). `--subscribers` people are
 seeded with Vietnamese names (a tenth typed without diacritics, a fifth businesses), both channels, topics of
-the shipped knowledge base, districts and sectors, activity spread over two years; then the console runs on
+the shipped knowledge base, communes and sectors, activity spread over two years; then the console runs on
 the bot's own core, an admin signs in, and each search of SEARCHES is requested `--rounds` times after two
 warm-up requests, through the real aiohttp app. Prints p50 / p95 / max in milliseconds per search, and the
 time of one CSV and one Excel export of the Zalo subscribers.
@@ -36,6 +36,7 @@ from bot.admin.roles import AdminRole
 from bot.db.models import Subscriber
 from bot.settings import load_settings
 from bot.wiring import build_core
+from knowledge.communes import load_communes
 from knowledge.loader import load_directory
 from knowledge.syllables import strip_accents
 from tests.bot.admin.console import PASSWORD, start_console
@@ -49,10 +50,7 @@ GIVEN = (
 )
 BUSINESS = ("Công ty TNHH", "Công ty CP", "HTX", "Cơ sở", "Hộ kinh doanh")
 TRADES = ("Thực phẩm", "Cơ khí", "Thủy sản", "Dệt may", "Gỗ", "Du lịch", "Xây dựng", "Chè", "Nước mắm", "Gốm")
-DISTRICTS = (
-    *("Hạ Long", "Cẩm Phả", "Uông Bí", "Móng Cái", "Đông Triều", "Quảng Yên", "Vân Đồn", "Tiên Yên"),
-    *("Hải Hà", "Đầm Hà", "Bình Liêu", "Ba Chẽ", "Cô Tô"),
-)
+COMMUNES = tuple(load_communes().names())
 SECTORS = ("Chế biến thực phẩm", "Dệt may", "Cơ khí", "Thủy sản", "Du lịch", "Xây dựng", "Nông nghiệp", "Thương mại")
 TOPIC_IDS = [t.id for t in load_directory()[0].menu_topics()]
 
@@ -61,7 +59,7 @@ def person(rng: random.Random, number: int, now: dt.datetime) -> dict[str, objec
     telegram = rng.random() < 0.65
     chat_id = str(rng.randrange(100_000_000, 7_999_999_999)) if telegram else f"{rng.getrandbits(72):018x}"
     if rng.random() < 0.2:
-        name = f"{rng.choice(BUSINESS)} {rng.choice(TRADES)} {rng.choice(DISTRICTS)}"
+        name = f"{rng.choice(BUSINESS)} {rng.choice(TRADES)} {rng.choice(COMMUNES)}"
     else:
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         if rng.random() < 0.1:
@@ -77,7 +75,7 @@ def person(rng: random.Random, number: int, now: dt.datetime) -> dict[str, objec
         "topics": topics,
         "status": status,
         "consent_at": last_seen - dt.timedelta(days=rng.randrange(30)) if status == "active" else None,
-        "district": rng.choice(DISTRICTS) if rng.random() < 0.85 else "",
+        "commune": rng.choice(COMMUNES) if rng.random() < 0.85 else "",
         "sector": rng.choice(SECTORS) if rng.random() < 0.7 else "",
         "first_seen": last_seen - dt.timedelta(days=rng.randrange(365)),
         "last_seen": last_seen,
@@ -113,7 +111,7 @@ def searches(chat_fragment: str, pages: int) -> list[tuple[str, str]]:
         ("Chủ đề «cong-cu-cai-tien»", f"{base}?chu_de=cong-cu-cai-tien"),
         (
             "Kết hợp: «tran» + Telegram + chủ đề + đang nhận tin + Hạ Long",
-            f"{base}?q=tran&kenh=telegram&chu_de=cong-cu-cai-tien&trang_thai=active&dia_ban={quote('Hạ Long')}",
+            f"{base}?q=tran&kenh=telegram&chu_de=cong-cu-cai-tien&trang_thai=active&xa_phuong={quote('Hạ Long')}",
         ),
         (f"Trang sâu ({pages // 2})", f"{base}?trang={pages // 2}"),
         (f"Trang cuối ({pages})", f"{base}?trang={pages}"),

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     retention_inactive_days: int = 365
     retention_deliveries_days: int = 90
     retention_audit_days: int = 730
+    # A decided application keeps who applied this long after its last change; then only anonymous statistics.
+    retention_cases_days: int = 730
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -128,6 +130,7 @@ class Settings(BaseSettings):
             self.retention_inactive_days,
             self.retention_deliveries_days,
             self.retention_audit_days,
+            self.retention_cases_days,
         )
 
     def secrets(self) -> list[str]:

@@ -28,6 +28,7 @@ from bot.channels.relay import Relay
 from bot.contact_book import ContactBook
 from bot.db import live_knowledge
 from bot.db.background_writes import BackgroundWrites
+from bot.db.case_port import DatabaseCases
 from bot.db.database import Database, open_database
 from bot.db.handoff_port import DatabaseHandoffs
 from bot.db.health import DatabaseHealth
@@ -38,14 +39,17 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.setup_warnings import setup_warnings
 from bot.startup import StartupError
+from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
+from handlers.case_desk import CaseDesk
 from handlers.contact import FixedContacts
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
+from knowledge.communes import load_communes
 from knowledge.embeddings import VectorCache, load_embedder
 from knowledge.loader import KnowledgeLoadError, load_directory
 from knowledge.model import KnowledgeBase
@@ -128,6 +132,7 @@ class Core:
     contacts: ContactBook
     build_search: SearchBuilder
     desk: DatabaseDesk
+    cases: CaseDesk  # applications for support: the staff chat's and the console's one way to change them
     relay: Relay = field(default_factory=Relay)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # rung when staff create a campaign
     _purger: asyncio.Task[None] | None = None
@@ -222,12 +227,24 @@ async def build_core(settings: Settings) -> Core:
         settings.handoff_idle_hours * 3600,
         settings.timezone,
     )
-    desk = DatabaseDesk(db, settings.timezone, lambda: search().kb.menu_topics(), wakeup.set, settings.quiet_window)
     # The flood window is kept per process, in memory: a database write for every message only to count
     # it cost four fifths of the throughput (bench/webhook_load.py: 42 → 26 updates/s… see README), and a
     # user spread over two processes is at most let through at twice the rate.
     flood = FloodGuard(MemoryStateStore(max_keys=50_000), settings.flood_limit, settings.flood_window)
-    conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay)
+    communes = load_communes()
+    desk = DatabaseDesk(
+        db,
+        settings.timezone,
+        lambda: search().kb.menu_topics(),
+        wakeup.set,
+        settings.quiet_window,
+        communes=communes,
+    )
+    cases = CaseDesk(DatabaseCases(db), state, relay, staff_chat(settings), communes, settings.timezone)
+    applications = ApplicationFlow(state, cases, people_store, communes, ask)
+    conversation = Conversation(
+        ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay, applications, cases
+    )
     return Core(
         settings,
         db,
@@ -241,6 +258,7 @@ async def build_core(settings: Settings) -> Core:
         contacts,
         build_search,
         desk,
+        cases,
         relay,
         wakeup,
     )
@@ -259,6 +277,7 @@ def build_admin(core: Core) -> AdminDeps:
         core.people,
         core.relay,
         ImageCheck(image_rules(core.settings)),
+        core.cases,
         core.settings.timezone,
     )
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.statuses import CaseStatus
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
 
@@ -160,6 +163,66 @@ class CampaignAddImage:
     """Ask for a picture's link (or, with one set, take it off)."""
 
 
+class FormAction(StrEnum):
+    """What a button of the guided application form does; its value is the wire letter."""
+
+    AGREE = "ok"  # the consent sentence accepted
+    BACK = "b"
+    STOP = "x"
+    PICK = "p"  # a choice of the current step (a commune suggestion, a sector, an OCOP rating), by number
+    NEED = "n"  # tick or untick one SupportNeed
+    DONE = "d"  # the needs are chosen
+    SUBMIT = "s"
+    EDIT = "e"  # from the summary: the field choice, then one field (value: the step to answer again)
+    LIST = "l"  # every commune, as a list
+    RESUME = "k"  # /dangkyhotro while a form is open: go on with it
+    RESTART = "r"  # … or start again
+
+
+@dataclass(frozen=True)
+class StartApplication:
+    """ "Đăng ký nhận hỗ trợ": open the guided form (main menu, answers about applying)."""
+
+
+@dataclass(frozen=True)
+class ApplicationStep:
+    """A button of one form: `form_id` tells an old form's (or another chat's) buttons from the open one's."""
+
+    form_id: str
+    action: FormAction
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class CaseMove:
+    """Staff: move a case to `status`, if it is still `expected` (two staff at once: one wins)."""
+
+    case_id: int
+    status: CaseStatus
+    expected: CaseStatus
+
+
+@dataclass(frozen=True)
+class CaseShow:
+    """Staff: a case's details and history."""
+
+    case_id: int
+
+
+@dataclass(frozen=True)
+class MyCase:
+    """The business: one of its own cases (checked against the chat that pressed it)."""
+
+    case_id: int
+
+
+@dataclass(frozen=True)
+class CaseInfoDone:
+    """The business has sent what staff asked for: its next messages are questions again."""
+
+    case_id: int
+
+
 Callback = (
     MainMenu
     | TopicPage
@@ -187,8 +250,15 @@ Callback = (
     | CampaignReport
     | CampaignTestSend
     | CampaignAddImage
+    | StartApplication
+    | ApplicationStep
+    | CaseMove
+    | CaseShow
+    | MyCase
+    | CaseInfoDone
 )
 STAFF_REQUEST_CALLBACKS = (RequestView, RequestTake, RequestClose)
+STAFF_CASE_CALLBACKS = (CaseMove, CaseShow)
 CAMPAIGN_CALLBACKS = (
     CampaignAbort,
     CampaignAudience,
@@ -257,6 +327,18 @@ def _wire(callback: Callback) -> str:
             return "cw:test"
         case CampaignAddImage():
             return "cw:img"
+        case StartApplication():
+            return "ap"
+        case ApplicationStep(form_id, action, value):
+            return f"ap:{form_id}:{action.value}:{value}" if value else f"ap:{form_id}:{action.value}"
+        case CaseMove(case_id, status, expected):
+            return f"hs:m:{case_id}:{status.value}:{expected.value}"
+        case CaseShow(case_id):
+            return f"hs:v:{case_id}"
+        case MyCase(case_id):
+            return f"hs:my:{case_id}"
+        case CaseInfoDone(case_id):
+            return f"hs:ok:{case_id}"
     raise TypeError(f"not a callback: {callback!r}")
 
 
@@ -300,6 +382,39 @@ def _campaign(rest: str) -> Callback | None:
     }
     make = by_number.get(kind)
     return make(number) if make else None
+
+
+def _token(text: str, limit: int) -> bool:
+    """A form id or a step's value: short ASCII letters, digits and "_" only."""
+    return 0 < len(text) <= limit and text.isascii() and text.replace("_", "").isalnum()
+
+
+def _application(rest: str) -> Callback | None:
+    form_id, _, tail = rest.partition(":")
+    letter, _, value = tail.partition(":")
+    try:
+        action = FormAction(letter)
+    except ValueError:
+        return None
+    if not _token(form_id, 12) or (value and not _token(value, 24)):
+        return None
+    return ApplicationStep(form_id, action, value)
+
+
+def _case(rest: str) -> Callback | None:
+    kind, _, tail = rest.partition(":")
+    if kind == "m":
+        number, _, statuses = tail.partition(":")
+        status, _, expected = statuses.partition(":")
+        case_id = _number(number)
+        known = {s.value for s in CaseStatus}
+        if case_id is None or status not in known or expected not in known:
+            return None
+        return CaseMove(case_id, CaseStatus(status), CaseStatus(expected))
+    case_id = _number(tail)
+    by_kind: dict[str, Callable[[int], Callback]] = {"v": CaseShow, "my": MyCase, "ok": CaseInfoDone}
+    make = by_kind.get(kind)
+    return make(case_id) if make is not None and case_id is not None else None
 
 
 def unpack(data: str) -> Callback | None:
@@ -347,4 +462,10 @@ def unpack(data: str) -> Callback | None:
         return EraseData(rest == "yes")
     if kind == "cw":
         return _campaign(rest)
+    if data == "ap":
+        return StartApplication()
+    if kind == "ap" and rest:
+        return _application(rest)
+    if kind == "hs" and rest:
+        return _case(rest)
     return None

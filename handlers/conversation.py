@@ -8,18 +8,25 @@ import logging
 import time
 
 from handlers import texts
+from handlers.application_flow import APPLY_TOPIC, ApplicationFlow, apply_button
 from handlers.ask import AskOutcome, AskService
 from handlers.callbacks import (
     CAMPAIGN_CALLBACKS,
+    STAFF_CASE_CALLBACKS,
     STAFF_REQUEST_CALLBACKS,
+    ApplicationStep,
     Callback,
+    CaseInfoDone,
     EndHandoff,
     EraseData,
+    FormAction,
     MainMenu,
+    MyCase,
     NoneOfThese,
     ShowDetail,
     ShowEntry,
     SkipComment,
+    StartApplication,
     Subscribe,
     TalkToStaff,
     TopicPage,
@@ -30,12 +37,14 @@ from handlers.callbacks import (
     unpack,
 )
 from handlers.campaign_flow import CampaignFlow
+from handlers.case_desk import CaseDesk
 from handlers.flood import FloodGuard, FloodVerdict
 from handlers.handoff import HandoffFlow
 from handlers.opt_out import is_opt_out
 from handlers.people import PeopleFlows, menu_row
 from handlers.ports import ConversationMetrics, Messenger, StateStore
 from handlers.redact import redact
+from handlers.sectors import apply_intent
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
 from handlers.views import QuestionLogged
@@ -81,14 +90,39 @@ COMMAND_ALIASES = {
     "chiendich": "campaign",
     "campaigns": "campaigns",
     "danhsachchiendich": "campaigns",
+    "dangkyhotro": "apply",
+    "apply": "apply",
+    "hoso": "mycases",
+    "mycases": "mycases",
+    "hoso_ds": "cases",
+    "hoso_xem": "case",
+    "hoso_doi": "casemove",
+    "huy": "cancel",
+    "cancel": "cancel",
 }
-STAFF_COMMANDS = {"campaign", "campaigns", "reply", "take", "requests", "transcript"}
+CASE_COMMANDS = {"cases", "case", "casemove"}
+STAFF_COMMANDS = {"campaign", "campaigns", "reply", "take", "requests", "transcript", *CASE_COMMANDS}
 REQUEST_COMMANDS = {"reply", "take", "requests", "transcript"}
 CONTEXT_TTL = 600.0  # seconds a follow-up may lean on the previous answer, and a clarify wait for its pick
 OWN_DATA_COMMANDS = {"mydata", "deletedata"}
 # Records are kept per chat, so in a group they would mix people: there the bot only answers questions.
-PERSONAL_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "end"}
-PERSONAL_BUTTONS = (Subscribe, Unsubscribe, Vote, WriteComment, SkipComment, EraseData, TalkToStaff, EndHandoff)
+PERSONAL_COMMANDS = {"subscribe", "unsubscribe", "mydata", "deletedata", "human", "end", "apply", "mycases"}
+PERSONAL_BUTTONS = (
+    Subscribe,
+    Unsubscribe,
+    Vote,
+    WriteComment,
+    SkipComment,
+    EraseData,
+    TalkToStaff,
+    EndHandoff,
+    StartApplication,
+    ApplicationStep,
+    MyCase,
+    CaseInfoDone,
+)
+# What an open application form leaves as it is: starting (or stopping) it, and its own buttons.
+FORM_COMMANDS = {"apply", "cancel"}
 
 
 def _encodable(text: str) -> str:
@@ -129,6 +163,8 @@ class Conversation:
         metrics: ConversationMetrics,
         state: StateStore,
         messenger: Messenger,
+        applications: ApplicationFlow,
+        cases: CaseDesk,
         unthrottled_channels: frozenset[str] = frozenset({"console"}),
     ):
         self.ask_service = ask
@@ -139,6 +175,8 @@ class Conversation:
         self.campaigns = campaigns
         self.metrics = metrics
         self.messenger = messenger
+        self.applications = applications
+        self.cases = cases
         self.unthrottled_channels = unthrottled_channels  # one person at a keyboard: nobody to protect
 
     async def admit(self, incoming: Incoming) -> FloodVerdict | None:
@@ -162,11 +200,14 @@ class Conversation:
                 await self.messenger.send(incoming.channel, incoming.chat_id, note)
             await self.flood.wait(verdict)
         text = (incoming.text or "").strip()
+        # Typed in a private chat, not a command: an open form's answer, or what staff asked the business for.
+        typed = incoming.private and incoming.data is None and not text.startswith("/")
+        form = await self.applications.pending(incoming) if typed else None
+        waiting = await self.cases.awaiting(incoming) if typed and text and form is None else None
         if incoming.private and not self._about_own_data(incoming):
-            # One write per message: activity, name, and (for a question) the question itself.
-            question = (
-                text[:MAX_QUESTION_CHARS] if text and not text.startswith("/") and incoming.data is None else None
-            )
+            # One write per message: activity, name, and (for a question) the question itself; a form's answer
+            # (a tax code, a phone) is no question and is not kept before the form is sent.
+            question = text[:MAX_QUESTION_CHARS] if text and typed and form is None and waiting is None else None
             await self.people.store.touch(
                 incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
             )
@@ -180,6 +221,17 @@ class Conversation:
                 return await self.handoff.staff_reply(incoming, thread, text)
             if incoming.reply_to is not None and self.handoff.is_staff_chat(incoming):
                 return [Reply(texts.STAFF_NO_THREAD)]
+            asked = await self.cases.staff_note(incoming, text)
+            if asked is not None:  # the note after "cần bổ sung"
+                return asked
+        if form is not None:
+            answered = await self.applications.on_text(incoming, form, text)
+            if answered is not None:
+                return answered
+        if waiting is not None:
+            attached = await self.cases.business_answer(incoming, waiting, text)
+            if attached is not None:
+                return attached
         if text and incoming.private and await self.handoff.active(incoming) is not None:
             forwarded = await self.handoff.from_user(incoming, text)
             if forwarded is not None:
@@ -208,15 +260,24 @@ class Conversation:
         return COMMAND_ALIASES.get(word, word)
 
     async def on_command(self, incoming: Incoming, text: str) -> list[Reply]:
+        replies = await self.command(incoming, text)
+        if self.command_name(text) in FORM_COMMANDS or not incoming.private:
+            return replies
+        paused = await self.applications.pause(incoming)  # its text is a question again, until it resumes
+        return replies + ([paused] if paused is not None else [])
+
+    async def command(self, incoming: Incoming, text: str) -> list[Reply]:
         name = self.command_name(text)
         people = self.people
         if name == "start":
             greeting = f", {incoming.user_name}" if incoming.user_name else ""
             rows = self.topic_buttons()
+            rows.append(apply_button())
             rows.append([Button(texts.SUBSCRIBE_OFFER, pack(Subscribe()))])
             return [Reply(texts.WELCOME.format(name=greeting), rows)]
         if name == "help":
-            return [Reply(texts.HELP, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])]
+            rows = [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], apply_button(), menu_row()]
+            return [Reply(texts.HELP + texts.HELP_APPLY, rows)]
         if name == "menu":
             return [self.menu()]
         _command, *rest = text.split(maxsplit=1)
@@ -232,6 +293,8 @@ class Conversation:
                 return [Reply(texts.STAFF_ONLY)]
             if name in REQUEST_COMMANDS:
                 return await self.handoff.command(incoming, name, args)
+            if name in CASE_COMMANDS:
+                return await self.cases.command(incoming, name, args)
             return [await self.campaigns.begin(incoming) if name == "campaign" else await self.campaigns.listing()]
         if name == "subscribe":
             return [people.subscribe_menu()]
@@ -243,6 +306,12 @@ class Conversation:
             return [people.delete_confirm()]
         if name == "human":
             return await self.handoff.open(incoming, args[: MAX_QUESTION_CHARS * 4])
+        if name == "apply":
+            return await self.applications.begin(incoming)
+        if name == "mycases":
+            return [await self.cases.my_cases(incoming)]
+        if name == "cancel":
+            return await self.cancel(incoming)
         return [Reply(texts.UNKNOWN_COMMAND.format(command=text.split()[0][:40]))]
 
     # -- menus -----------------------------------------------------------------------------------
@@ -250,8 +319,18 @@ class Conversation:
         kb = self.ask_service.engine.kb
         return [[Button(t.title, pack(TopicPage(t.id)))] for t in kb.menu_topics()]
 
+    async def cancel(self, incoming: Incoming) -> list[Reply]:
+        """/huy: a staff member's pending note, or the chat's open form."""
+        dropped = await self.cases.cancel_note(incoming) if self._staff(incoming) else None
+        if dropped is not None:
+            return [dropped]
+        form = await self.applications.load(incoming) if incoming.private else None
+        if form is None:
+            return [Reply(texts.APPLY_NOTHING_TO_CANCEL)]
+        return await self.applications.on_button(incoming, ApplicationStep(form.form, FormAction.STOP))
+
     def menu(self) -> Reply:
-        return Reply(texts.MENU, self.topic_buttons())
+        return Reply(texts.MENU, [*self.topic_buttons(), apply_button()])
 
     def topic(self, topic_id: str, page: int = 0) -> Reply | None:
         """One page of a topic's questions, in menu order, with buttons to the pages around it."""
@@ -296,6 +375,8 @@ class Conversation:
         rows = [[entry_button(s.entry_id, s.label)] for s in self.ask_service.related(entry)]
         if shown.contact:
             rows.insert(0, [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
+        if entry.topic == APPLY_TOPIC:  # an answer about applying offers the form itself
+            rows.insert(0, apply_button())
         if not small_talk:
             rows.append(self.people.feedback_buttons(entry_id, vote))  # 👍/👎 under every answer
         rows.append(menu_row())
@@ -317,6 +398,16 @@ class Conversation:
             # "1" or "0" typed where the buttons are pressed, not numbered (Telegram): not a question.
             return [Reply(texts.BARE_NUMBER, [menu_row()])]
         replies: list[Reply] = []
+        if incoming.private:
+            dropped = await self.applications.dropped(incoming)
+            replies += [dropped] if dropped is not None else []
+            case = await self.cases.lookup(incoming, text)  # "tra cứu hồ sơ HS12-ABCD"
+            if case is not None:
+                return replies + [case]
+            # Before the search: "em muốn đăng ký hỗ trợ" is a wish to apply, not a question about it.
+            needs = apply_intent(text)
+            if needs is not None:
+                return replies + await self.applications.begin(incoming, needs)
         if len(text) > MAX_QUESTION_CHARS:
             replies.append(Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)))
             text = text[:MAX_QUESTION_CHARS]
@@ -415,11 +506,19 @@ class Conversation:
                 if self._staff(incoming)
                 else [Reply(texts.STAFF_ONLY)]
             )
+        if isinstance(pressed, STAFF_CASE_CALLBACKS):
+            return (
+                await self.cases.on_staff_button(incoming, pressed)
+                if self._staff(incoming)
+                else [Reply(texts.STAFF_ONLY)]
+            )
+        if isinstance(pressed, ApplicationStep):
+            return await self.applications.on_button(incoming, pressed)
         reply = await self.on_plain_button(incoming, pressed)
-        if isinstance(reply, list):
-            return reply
         # A button from an old message may point at a topic or entry that no longer exists.
-        return [reply] if reply is not None else [stale()]
+        replies = reply if isinstance(reply, list) else [reply] if reply is not None else [stale()]
+        paused = await self.applications.pause(incoming) if not isinstance(pressed, StartApplication) else None
+        return replies + ([paused] if paused is not None else [])
 
     async def remember_pick(self, incoming: Incoming, entry_id: str) -> None:
         """The entry opened becomes the follow-up context; picked after a question back, the pair
@@ -474,6 +573,12 @@ class Conversation:
                 return await people.await_comment(incoming, feedback_id)
             case SkipComment():
                 return await people.skip_comment(incoming)
+            case StartApplication():
+                return await self.applications.begin(incoming)
+            case MyCase(case_id):
+                return await self.cases.my_case(incoming, case_id)
+            case CaseInfoDone(case_id):
+                return await self.cases.info_done(incoming, case_id)
             case EraseData(confirmed):
                 if confirmed:
                     await self.handoff.before_erasure(incoming)

@@ -36,7 +36,8 @@ def end_button() -> list[Button]:
 def parse_reference(word: str) -> tuple[int, str | None] | None:
     """ "#12-K7QF", "12-k7qf" or "12" → (12, "K7QF" | None); None if it is not a reference."""
     number, _, code = word.strip().lstrip("#").partition("-")
-    if not (number.isascii() and number.isdigit() and 0 < len(number) <= 12):
+    # Nine digits at most: request numbers are 32-bit integers in the database (PostgreSQL refuses more).
+    if not (number.isascii() and number.isdigit() and 0 < len(number) <= 9):
         return None
     if code and not (code.isascii() and code.isalnum() and len(code) <= 8):
         return None

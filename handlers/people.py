@@ -6,16 +6,27 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from handlers import texts
-from handlers.callbacks import EraseData, MainMenu, SkipComment, Subscribe, TalkToStaff, Vote, pack
+from handlers.callbacks import (
+    EraseData,
+    MainMenu,
+    SkipComment,
+    StartApplication,
+    Subscribe,
+    TalkToStaff,
+    Vote,
+    pack,
+)
 from handlers.local_time import local_time
 from handlers.ports import PeopleStore, StateStore
-from handlers.statuses import ChatEvent
+from handlers.statuses import ChatEvent, SupportNeed
 from handlers.types import Button, Incoming, Reply
-from handlers.views import RetentionPolicy
+from handlers.views import PersonView, RetentionPolicy
 from knowledge.model import Topic
 
 COMMENT_WINDOW = 600.0  # seconds after 👎 in which the next text is taken as the comment
-STATE_HOURS = 24  # the longest any conversation state lives (a request to staff left idle)
+# The longest any conversation state lives: a case's "needs more information" window (7 days; a form itself
+# lasts a day, a request to staff left idle too).
+STATE_HOURS = 7 * 24
 ALL_TOPICS = "*"
 
 
@@ -46,6 +57,8 @@ class PeopleFlows:
     def subscribe_menu(self) -> Reply:
         rows = [[Button(t.title, pack(Subscribe(t.id)))] for t in self.topics()]
         rows.insert(0, [Button(texts.SUBSCRIBE_ALL, pack(Subscribe(ALL_TOPICS)))])
+        # /dangky only subscribes: a business that meant to apply for support finds the form here.
+        rows.append([Button(texts.APPLY_BUTTON, pack(StartApplication()))])
         return Reply(texts.SUBSCRIBE_CHOOSE, rows)
 
     async def subscribe(self, incoming: Incoming, topic_id: str) -> Reply:
@@ -72,7 +85,7 @@ class PeopleFlows:
     async def my_data(self, incoming: Incoming) -> Reply:
         data = await self.store.person_data(incoming.channel, incoming.chat_id)
         state = await self.state.count_chat(incoming.channel, incoming.chat_id)
-        if data.empty and not state:
+        if data.empty and not state and not data.cases:
             return Reply(texts.NO_DATA)
         person = data.person
         titles = {t.id: t.title for t in self.topics()}
@@ -107,6 +120,18 @@ class PeopleFlows:
                 requests_days=policy.requests_days,
                 inactive_days=policy.inactive_days,
             )
+            + (self.profile_lines(person) if person is not None and person.has_profile else "")
+            + (texts.MY_DATA_CASES.format(cases=data.cases, cases_days=policy.cases_days) if data.cases else "")
+        )
+
+    @staticmethod
+    def profile_lines(person: PersonView) -> str:
+        needs = [SupportNeed(n).label for n in person.needs if n in {need.value for need in SupportNeed}]
+        return texts.MY_DATA_PROFILE.format(
+            commune=person.commune or "—",
+            sector=person.sector or "—",
+            ocop=f"{person.ocop_stars} sao" if person.ocop_stars else "chưa có",
+            needs="; ".join(needs) or "—",
         )
 
     def delete_confirm(self) -> Reply:

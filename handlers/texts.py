@@ -232,3 +232,187 @@ FILE_NOT_ON_CHANNEL = (
 )
 CAMPAIGN_CANCELLED = "Chiến dịch #{id}: {result}"
 CAMPAIGN_RESENT = "Chiến dịch #{id}: {count} tin chưa rõ sẽ được gửi lại (người nhận có thể nhận hai lần)."
+
+# -- applying for support: the guided form ------------------------------------------------------------
+APPLY_BUTTON = "📝 Đăng ký nhận hỗ trợ"
+HELP_APPLY = (
+    "\n\nĐăng ký nhận hỗ trợ (gửi hồ sơ cho cán bộ ngay trong chat): /dangkyhotro; xem các hồ sơ đã gửi và "
+    "trạng thái: /hoso."
+)
+APPLY_CONSENT = (
+    "📝 Đăng ký nhận hỗ trợ nâng cao năng suất, chất lượng\n\n"
+    "Tôi sẽ hỏi lần lượt: tên doanh nghiệp, mã số thuế, xã/phường/đặc khu, ngành nghề, sản phẩm OCOP (nếu có), "
+    "nội dung cần hỗ trợ, người liên hệ và số điện thoại. Bạn có thể bấm «◀ Quay lại» hoặc «✖ Dừng» bất cứ lúc "
+    "nào; chưa bấm «Gửi hồ sơ» ở bước cuối thì không có gì được lưu thành hồ sơ.\n\n"
+    "Đồng ý xử lý dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP): khi bạn gửi, tôi lưu các thông tin trên cùng mã "
+    "cuộc trò chuyện và tên hiển thị của bạn, để cán bộ chương trình hỗ trợ doanh nghiệp nâng cao năng suất, "
+    "chất lượng tỉnh Quảng Ninh xem xét, liên hệ và báo trạng thái hồ sơ cho bạn tại đây. Địa bàn, ngành nghề, "
+    "hạng OCOP và nội dung cần hỗ trợ còn giúp chọn thông báo phù hợp nếu bạn đăng ký nhận tin. Chỉ cán bộ "
+    "chương trình xem được hồ sơ. Bạn xem dữ liệu bằng /dulieucuatoi và xóa bằng /xoadulieu; khi xóa, hồ sơ "
+    "chỉ còn số liệu thống kê không gắn với ai.\n\n"
+    "Đây là đăng ký nhu cầu hỗ trợ gửi tới cán bộ, không phải quyết định hỗ trợ."
+)
+APPLY_AGREE = "✅ Đồng ý"
+APPLY_BACK = "◀ Quay lại"
+APPLY_STOP = "✖ Dừng"
+APPLY_ASK_NAME = "Bước 1/8 — Tên doanh nghiệp, hợp tác xã hoặc hộ kinh doanh (đúng như trên giấy đăng ký):"
+APPLY_ASK_TAX = (
+    "Bước 2/8 — Mã số thuế: 10 chữ số (doanh nghiệp), 10 + 3 chữ số cho chi nhánh (ví dụ 0101234567-001), "
+    "hoặc số định danh cá nhân 12 chữ số của chủ hộ kinh doanh:"
+)
+APPLY_ASK_COMMUNE = (
+    "Bước 3/8 — Doanh nghiệp ở xã, phường hay đặc khu nào của Quảng Ninh? Gõ tên, có dấu hay không dấu đều "
+    "được (ví dụ: Vân Đồn, phường Hạ Long, xã Quảng Tân)."
+)
+APPLY_ASK_SECTOR = "Bước 4/8 — Ngành nghề chính của doanh nghiệp (chọn, hoặc gõ):"
+APPLY_SECTOR_OTHER = "Khác (tự gõ)"
+APPLY_ASK_SECTOR_OTHER = "Bạn gõ ngành nghề chính của doanh nghiệp (ví dụ: sản xuất nước mắm):"
+APPLY_ASK_OCOP = "Bước 5/8 — Doanh nghiệp có sản phẩm OCOP không? Nếu có, sản phẩm đạt mấy sao?"
+APPLY_OCOP_NONE = "Chưa có OCOP"
+APPLY_OCOP_STARS = "{stars}★"
+APPLY_ASK_OCOP_PRODUCT = "Tên sản phẩm OCOP {stars} sao của doanh nghiệp:"
+APPLY_ASK_NEEDS = (
+    "Bước 6/8 — Doanh nghiệp cần hỗ trợ nội dung nào? Chọn một hoặc nhiều (bấm lần nữa để bỏ chọn), rồi bấm «Xong»."
+)
+APPLY_NEED_CHOSEN = "✓ {label}"
+APPLY_NEEDS_DONE = "Xong"
+APPLY_ASK_CONTACT = "Bước 7/8 — Họ tên người liên hệ:"
+APPLY_ASK_PHONE = "Bước 8/8 — Số điện thoại di động của người liên hệ (ví dụ 0912345678):"
+APPLY_SUMMARY = (
+    "Bạn kiểm tra lại hồ sơ:\n"
+    "- Doanh nghiệp: {name}\n- Mã số thuế: {tax}\n- Địa bàn: {commune}\n- Ngành nghề: {sector}\n- OCOP: {ocop}\n"
+    "- Cần hỗ trợ: {needs}\n- Người liên hệ: {contact}\n- Điện thoại: {phone}\n\n"
+    "Bấm «Gửi hồ sơ» để gửi tới cán bộ, «Sửa» để sửa một mục."
+)
+APPLY_SUMMARY_OCOP = "{product} ({stars} sao)"
+APPLY_SUBMIT = "📨 Gửi hồ sơ"
+APPLY_EDIT = "✏️ Sửa"
+APPLY_CANCEL = "✖ Hủy"
+APPLY_EDIT_WHICH = "Bạn muốn sửa mục nào?"
+APPLY_FIELD_NAME = "Tên doanh nghiệp"
+APPLY_FIELD_TAX = "Mã số thuế"
+APPLY_FIELD_COMMUNE = "Địa bàn"
+APPLY_FIELD_SECTOR = "Ngành nghề"
+APPLY_FIELD_OCOP = "OCOP"
+APPLY_FIELD_NEEDS = "Nội dung cần hỗ trợ"
+APPLY_FIELD_CONTACT = "Người liên hệ"
+APPLY_FIELD_PHONE = "Điện thoại"
+APPLY_SENT = (
+    "✅ Đã gửi hồ sơ đăng ký nhận hỗ trợ. Mã hồ sơ của bạn:\n\n{ref}\n\n"
+    "Cán bộ chương trình sẽ xem xét và báo trạng thái ngay trong cuộc trò chuyện này. Gõ /hoso để xem các hồ sơ "
+    "đã gửi. Đây là đăng ký nhu cầu, chưa phải quyết định hỗ trợ."
+)
+APPLY_COPY_CODE = "📋 Sao chép mã hồ sơ"
+APPLY_STOPPED = "Đã dừng đăng ký; không có thông tin nào được lưu. Khi cần, bạn bấm «Đăng ký nhận hỗ trợ» để làm lại."
+APPLY_STALE = (
+    "Biểu mẫu này đã cũ (đã gửi, đã dừng, hết hạn hoặc thuộc cuộc trò chuyện khác) nên nút không còn dùng được. "
+    "Gõ /dangkyhotro để bắt đầu biểu mẫu mới."
+)
+APPLY_DROPPED = "(Biểu mẫu đăng ký bạn điền dở đã bị hủy vì quá một ngày không có trả lời; không có gì được lưu.)"
+APPLY_OPEN_ALREADY = "Bạn đang điền dở một biểu mẫu đăng ký nhận hỗ trợ. Bạn muốn tiếp tục hay làm lại từ đầu?"
+APPLY_RESUME = "Tiếp tục"
+APPLY_RESTART = "Làm lại từ đầu"
+APPLY_PAUSED = "(Biểu mẫu đăng ký đang tạm dừng; gõ /dangkyhotro để điền tiếp.)"
+APPLY_FIRST_STEP = "Đây là câu hỏi đầu tiên."
+APPLY_NOTHING_TO_CANCEL = "Không có biểu mẫu nào đang điền dở để hủy."
+APPLY_USE_BUTTONS = "Bạn chọn bằng các nút ở tin nhắn này nhé."
+APPLY_ONLY_TEXT = "Tôi chỉ đọc được chữ và số. Bạn gõ câu trả lời giúp tôi nhé."
+APPLY_TOO_SHORT = "{field} cần ít nhất {minimum} ký tự. Bạn gõ lại giúp tôi nhé."
+APPLY_TOO_LONG = "{field} dài {length} ký tự, quá giới hạn {limit} ký tự. Bạn gõ gọn lại giúp tôi nhé."
+APPLY_NEEDS_NAME_LETTERS = "{field} cần có chữ cái. Bạn gõ lại giúp tôi nhé."
+APPLY_COMMUNE_UNKNOWN = (
+    "Tôi không tìm thấy «{typed}» trong 54 xã, phường, đặc khu của Quảng Ninh (từ 01/07/2025). Có phải một trong "
+    "các nơi dưới đây? Bạn chọn, hoặc gõ lại tên."
+)
+APPLY_COMMUNE_NONE_CLOSE = (
+    "Tôi không tìm thấy «{typed}» trong 54 xã, phường, đặc khu của Quảng Ninh (từ 01/07/2025). Bạn bấm «Xem danh "
+    "sách» hoặc gõ lại tên."
+)
+APPLY_COMMUNE_LIST_BUTTON = "📋 Xem danh sách"
+APPLY_COMMUNE_LIST = "Các xã, phường, đặc khu của Quảng Ninh từ 01/07/2025 — bạn gõ tên nơi doanh nghiệp hoạt động:"
+APPLY_COMMUNE_KIND = "{kind}: {names}"
+APPLY_OCOP_TYPED = (
+    "Sản phẩm đạt từ 3 sao trở lên mới được công nhận là sản phẩm OCOP. Bạn chọn «Chưa có OCOP», 3★, 4★ hoặc 5★."
+)
+APPLY_NEEDS_EMPTY = "Bạn chọn ít nhất một nội dung cần hỗ trợ, rồi bấm «Xong»."
+APPLY_SUMMARY_TYPED = "Hồ sơ chưa gửi. Bạn bấm «Gửi hồ sơ», «Sửa» hoặc «Hủy» ở tin nhắn dưới đây."
+# A hint quotes one entry of the knowledge base, by its question: information, never a decision.
+APPLY_HINT = (
+    "ℹ️ Để bạn tham khảo, câu «{question}» trong bộ câu hỏi – đáp ghi: «{sentence}» Đây chỉ là thông tin, "
+    "không phải kết quả xét hồ sơ; cán bộ sẽ xem xét cụ thể."
+)
+
+# -- cases: the business's side -----------------------------------------------------------------------
+CASE_STATUS_FOR_BUSINESS = "📋 Hồ sơ {ref} ({name}): {label}."
+CASE_NOTE_FOR_BUSINESS = "\nCán bộ ghi chú: {note}"
+CASE_ASK_INFO_FOR_BUSINESS = (
+    "\nBạn trả lời ngay trong cuộc trò chuyện này (có thể gửi nhiều tin nhắn); nội dung sẽ được gắn vào hồ sơ "
+    "và chuyển tới cán bộ. Gửi xong, bạn bấm «Đã bổ sung xong»."
+)
+CASE_INFO_DONE = "✓ Đã bổ sung xong"
+CASE_INFO_ATTACHED = "✓ Đã gắn vào hồ sơ {ref} và chuyển tới cán bộ. Gửi xong, bạn bấm «Đã bổ sung xong»."
+CASE_INFO_CLOSED = "Cảm ơn bạn. Cán bộ sẽ xem phần bổ sung cho hồ sơ {ref}. Bạn cứ gõ câu hỏi, tôi sẽ trả lời."
+CASE_MINE_NONE = "Bạn chưa gửi hồ sơ đăng ký nhận hỗ trợ nào. Bấm «Đăng ký nhận hỗ trợ» để bắt đầu."
+CASE_MINE = "Hồ sơ bạn đã gửi (mới nhất ở trên):"
+CASE_MINE_LINE = "{ref} · {name} · {label} · gửi {when}"
+CASE_VIEW_BUTTON = "Xem {ref}"
+CASE_NOT_FOUND_FOR_BUSINESS = (
+    "Không tìm thấy hồ sơ {ref} trong các hồ sơ của cuộc trò chuyện này. Gõ /hoso để xem các hồ sơ bạn đã gửi."
+)
+CASE_DETAIL = (
+    "Hồ sơ {ref} — {label}\n- Doanh nghiệp: {name}\n- Mã số thuế: {tax}\n- Địa bàn: {commune}\n"
+    "- Ngành nghề: {sector}\n- OCOP: {ocop}\n- Cần hỗ trợ: {needs}\n- Người liên hệ: {contact} — {phone}\n"
+    "- Gửi lúc: {created}\n\nDiễn biến:\n{history}"
+)
+CASE_HISTORY_STATUS = "[{when}] {label}{who}{note}"
+CASE_HISTORY_BUSINESS = "[{when}] Doanh nghiệp bổ sung: {text}"
+CASE_HISTORY_NOTE = "[{when}] Ghi chú nội bộ{who}: {text}"
+CASE_NO_OCOP = "chưa có"
+MY_DATA_PROFILE = (
+    "\n\nHồ sơ doanh nghiệp (từ hồ sơ đăng ký hỗ trợ, dùng để chọn người nhận thông báo phù hợp): địa bàn {commune}; "
+    "ngành nghề {sector}; OCOP {ocop}; cần hỗ trợ: {needs}."
+)
+MY_DATA_CASES = (
+    "\n\nHồ sơ đăng ký nhận hỗ trợ bạn đã gửi: {cases} (gõ /hoso để xem). Hồ sơ đã xử lý xong được lưu {cases_days} "
+    "ngày, sau đó chỉ còn số liệu thống kê không gắn với ai."
+)
+
+# -- cases: the staff's side ---------------------------------------------------------------------------
+STAFF_NEW_CASE = (
+    "📝 Hồ sơ mới {ref}\n- Doanh nghiệp: {name} (MST {tax})\n- Địa bàn: {commune}\n- Ngành nghề: {sector}\n"
+    "- OCOP: {ocop}\n- Cần hỗ trợ: {needs}\n- Người liên hệ: {contact} — {phone}\n- Kênh: {channel}\n\n"
+    "Đổi trạng thái bằng các nút, hoặc /hoso_doi {ref} <trạng thái> [ghi chú]."
+)
+STAFF_CASE_MOVE = "→ {label}"
+STAFF_CASE_VIEW = "Xem {ref}"
+STAFF_CASE_MOVED = "✓ {ref}: {label} ({name})."
+STAFF_CASE_TOLD = " Đã báo doanh nghiệp."
+STAFF_CASE_NOT_TOLD = (
+    " Đã đổi trạng thái nhưng chưa báo được cho doanh nghiệp (người dùng đã chặn Trợ lý, đã xóa dữ liệu, "
+    "hoặc kênh lỗi)."
+)
+STAFF_CASE_BUSINESS_SAID = "📎 {ref} · doanh nghiệp bổ sung:\n{text}"
+STAFF_CASE_ASK_NOTE = (
+    "Hồ sơ {ref}: gõ nội dung doanh nghiệp cần bổ sung (tin nhắn tiếp theo của bạn sẽ được gửi cho doanh nghiệp), "
+    "hoặc /huy để thôi."
+)
+STAFF_CASE_NOTE_CANCELLED = "Đã thôi, hồ sơ {ref} giữ nguyên trạng thái."
+STAFF_CASES = "Hồ sơ đang mở (mới nhất ở trên):"
+STAFF_CASES_NONE = "Không có hồ sơ nào đang mở."
+STAFF_CASE_LINE = "{ref} · {name} · {commune} · {label} · {when}"
+STAFF_CASE_USAGE = (
+    "Cách dùng: /hoso_xem <mã hồ sơ>; /hoso_doi <mã hồ sơ> <trạng thái> [ghi chú]. Mã như HS12-K7QF. Trạng thái: "
+    "tiep-nhan, xem-xet, bo-sung (cần ghi chú), chap-nhan, khong-du, dong."
+)
+STAFF_CASE_NOT_FOUND = "Không tìm thấy hồ sơ {ref}."
+STAFF_CASE_BAD_STATUS = (
+    "Không hiểu trạng thái «{word}». Dùng một trong: tiep-nhan, xem-xet, bo-sung, chap-nhan, khong-du, dong."
+)
+CASE_PROBLEM_GONE = "Không tìm thấy hồ sơ này (có thể đã bị xóa)."
+CASE_PROBLEM_CHANGED = (
+    "Hồ sơ {ref} vừa được đổi sang «{label}» (có thể bởi cán bộ khác); chưa đổi gì. Bạn xem lại rồi chọn tiếp."
+)
+CASE_PROBLEM_NOT_ALLOWED = "Không thể chuyển hồ sơ {ref} từ «{current}» sang «{wanted}»."
+CASE_PROBLEM_NEEDS_NOTE = "Cần ghi rõ doanh nghiệp phải bổ sung gì (ghi chú này được gửi cho doanh nghiệp)."
+CASE_PROBLEM_NOTE_LONG = "Ghi chú dài {length} ký tự, quá giới hạn {limit} ký tự."
+CASE_NOTE_EMPTY = "Ghi chú trống, chưa lưu gì."

@@ -36,6 +36,8 @@ class Button:
     label: str
     data: str = ""
     url: str = ""
+    # Text copied with one tap (Telegram's copy_text button); text-only channels show it in the message instead.
+    copy: str = ""
 
 
 @dataclass(frozen=True)

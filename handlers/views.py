@@ -21,6 +21,15 @@ class PersonView:
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
     last_question: str = ""
+    # The business profile an application copied (campaign audiences commune:, sector:, ocop:, need:).
+    commune: str = ""
+    sector: str = ""
+    ocop_stars: int = 0
+    needs: tuple[str, ...] = ()
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.commune or self.sector or self.ocop_stars or self.needs)
 
     @property
     def subscribed(self) -> bool:
@@ -84,6 +93,7 @@ class PersonData:
     handoff_messages: int = 0
     questions: int = 0  # unanswered questions and picks after a question back that this chat produced
     deliveries: int = 0  # campaign messages sent to this chat
+    cases: int = 0  # applications for support this chat sent
 
     @property
     def empty(self) -> bool:
@@ -91,7 +101,7 @@ class PersonData:
             self.person is None
             and not self.feedback
             and not self.handoffs
-            and not (self.handoff_messages or self.questions or self.deliveries)
+            and not (self.handoff_messages or self.questions or self.deliveries or self.cases)
         )
 
 
@@ -207,6 +217,7 @@ class RetentionPolicy:
     inactive_days: int = 365  # chats that never subscribed (or left) and went quiet
     deliveries_days: int = 90  # who a campaign message went to (the counts stay)
     audit_days: int = 730  # what console accounts did (who changed an answer, who changed the contacts)
+    cases_days: int = 730  # decided applications for support, before only anonymous statistics stay
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
+from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
+from handlers.case_desk import CaseDesk
 from handlers.contact import FixedContacts
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
@@ -16,8 +19,9 @@ from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
 from handlers.types import Incoming, Reply
 from handlers.views import ContactDetails, RetentionPolicy
+from knowledge.communes import CommuneList, load_communes
 from knowledge.search import SearchEngine
-from tests.fakes.memory import CollectingMessenger, MemoryDesk, MemoryHandoffs, MemoryPeople
+from tests.fakes.memory import CollectingMessenger, MemoryCases, MemoryDesk, MemoryHandoffs, MemoryPeople
 
 CONTACT = "(liên hệ)"
 STAFF = "telegram:900"
@@ -52,6 +56,8 @@ class Bot:
     desk: MemoryDesk
     state: MemoryStateStore
     clock: FakeClock
+    cases: MemoryCases
+    case_desk: CaseDesk
 
     def talk(
         self, chat_id: str = "111", channel: str = "telegram", user_id: str | None = None, name: str = "Lan"
@@ -69,7 +75,9 @@ def build_bot(
     clock = FakeClock()
     state = MemoryStateStore(clock)
     handoffs = MemoryHandoffs()
-    people_store = MemoryPeople(handoffs)
+    cases = MemoryCases()
+    # As the database does: "show my data" counts the chat's cases, erasure anonymises them.
+    people_store = MemoryPeople(handoffs, cases=cases)
     messenger = CollectingMessenger()
     desk = MemoryDesk()
     contacts = FixedContacts(contact or ContactDetails("Sở Thử nghiệm", phone=CONTACT))
@@ -78,8 +86,18 @@ def build_bot(
     handoff = HandoffFlow(handoffs, people_store, state, messenger, contacts, staff, staff_chat, sleep=clock.sleep)
     # As in bot/wiring.py: the flood window in a store of its own, not the conversation state.
     flood = FloodGuard(MemoryStateStore(clock), limit=flood_limit, clock=clock, sleep=clock.sleep)
-    conversation = Conversation(ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger)
-    return Bot(conversation, people_store, handoffs, messenger, desk, state, clock)
+    case_desk = CaseDesk(cases, state, messenger, staff_chat, communes())
+    applications = ApplicationFlow(state, case_desk, people_store, communes(), ask)
+    conversation = Conversation(
+        ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger, applications, case_desk
+    )
+    return Bot(conversation, people_store, handoffs, messenger, desk, state, clock, cases, case_desk)
+
+
+@cache
+def communes() -> CommuneList:
+    """The province's commune list, read once for every test."""
+    return load_communes()
 
 
 @dataclass

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.admin import (
     pages_auth,
     pages_campaigns,
+    pages_cases,
     pages_dashboard,
     pages_excel,
     pages_inbox,
@@ -100,6 +101,6 @@ def add_admin(app: web.Application, admin: AdminDeps) -> None:
         web.get(f"{PREFIX}/cai-dat", pages_misc.settings_page),
         web.post(f"{PREFIX}/cai-dat", pages_misc.save_settings),
     ]
-    for part in (pages_dashboard, pages_campaigns, pages_people, pages_requests):
+    for part in (pages_dashboard, pages_campaigns, pages_people, pages_requests, pages_cases):
         routes += part.routes(PREFIX)
     app.add_routes(routes)

@@ -16,6 +16,7 @@ from bot.channels.relay import Relay
 from bot.contact_book import ContactBook
 from bot.db.database import Database
 from bot.db.people_port import DatabasePeople
+from handlers.case_desk import CaseDesk
 from handlers.conversation import Conversation
 from handlers.handoff import HandoffFlow
 
@@ -34,6 +35,7 @@ class AdminDeps:
     people: DatabasePeople  # one person's data and its erasure, as /dulieucuatoi and /xoadulieu
     messenger: Relay  # sends to users on the channels this process runs (replies, test sends)
     images: ImageCheck  # a campaign picture fetched once before it is confirmed
+    cases: CaseDesk  # applications for support: status changes told to the business, as from the staff chat
     timezone: str = "Asia/Ho_Chi_Minh"  # the bot's TIMEZONE, for the dates pages show
     guesses: GuessBook = field(default_factory=GuessBook)
     entry_search: EntrySearch = field(default_factory=EntrySearch)

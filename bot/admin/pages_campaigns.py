@@ -26,7 +26,7 @@ from bot.admin.campaign_form import (
 )
 from bot.admin.deps import AdminDeps, deps
 from bot.admin.pages_excel import XLSX
-from bot.admin.security import PREFIX, require_staff
+from bot.admin.security import PREFIX, require_staff, url_number
 from bot.admin.sessions import SignedIn
 from bot.broadcast.audience import CHANNEL_WORDS
 from bot.db import campaigns
@@ -44,7 +44,8 @@ to_json = partial(json.dumps, ensure_ascii=False)
 async def _campaign(request: web.Request) -> CampaignSummary:
     """The campaign the URL names; a non-number or an unknown id is the Vietnamese 404 page."""
     raw = request.match_info["campaign_id"]
-    found = await deps(request).desk.status(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    wanted = url_number(raw)
+    found = await deps(request).desk.status(wanted) if wanted is not None else None
     if found is None:
         raise web.HTTPNotFound(text=f"Không có chiến dịch «{raw[:20]}».")
     return found
@@ -83,7 +84,7 @@ async def progress_json(request: web.Request) -> web.StreamResponse:
     """The figures of the campaigns `?id=1&id=2` that campaigns.js refreshes in place."""
     require_staff(request)
     raw = request.query.getall("id", [])[:MAX_IDS]
-    if any(not (value.isascii() and value.isdigit() and len(value) < 10) for value in raw):
+    if any(url_number(value) is None for value in raw):
         raise web.HTTPNotFound(text="Mã chiến dịch phải là một số.")
     ids = sorted({int(value) for value in raw})
     found = await deps(request).desk.summaries(ids)
@@ -234,7 +235,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         "statuses": list(DeliveryStatus),
         "occurrences": fired,
         # What was just done (?da_tao=1, ?da_huy=N, ?gui_lai=N): numbers only, the wording is the template's.
-        "done": {k: int(v) for k, v in request.query.items() if v.isascii() and v.isdigit() and len(v) < 10},
+        "done": {k: n for k, v in request.query.items() if (n := url_number(v)) is not None},
         "number": number,
     }
     return aiohttp_jinja2.render_template("campaign.html", request, context)

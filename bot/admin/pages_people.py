@@ -13,13 +13,13 @@ from aiohttp import web
 
 from bot.admin import audit
 from bot.admin.deps import AdminDeps, deps
-from bot.admin.security import PREFIX, require_admin
+from bot.admin.security import PREFIX, require_admin, url_number
 from bot.broadcast.audience import CHANNEL_WORDS, CHANNELS
 from bot.db import subscriber_files, subscriber_search, subscribers_csv
 from bot.db.models import Subscriber
 from bot.db.subscriber_files import RowOutcome, UnreadableFile
 from bot.db.subscriber_search import SubscriberQuery
-from handlers.statuses import SubscriberStatus
+from handlers.statuses import SubscriberStatus, SupportNeed
 from handlers.types import Incoming
 
 LIST = f"{PREFIX}/nguoi-dang-ky"
@@ -27,6 +27,7 @@ NOT_FOUND = "Không có người đăng ký này (có thể dữ liệu của h�
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS = 500  # rows of an import shown one by one; the rest are counted
 STATUSES = {s.value: s.label for s in SubscriberStatus}
+NEEDS = {n.value: n.label for n in SupportNeed}
 
 
 def _query(request: web.Request) -> SubscriberQuery:
@@ -39,7 +40,7 @@ def _query(request: web.Request) -> SubscriberQuery:
         channel=channel if channel in CHANNELS else "",
         topic=read("chu_de", "")[:64],
         status=status if status in STATUSES else "",
-        district=read("dia_ban", "")[:128],
+        commune=read("xa_phuong", "")[:128],
         sector=read("nganh", "")[:128],
     )
 
@@ -51,7 +52,7 @@ def _address(query: SubscriberQuery) -> str:
         "kenh": query.channel,
         "chu_de": query.topic,
         "trang_thai": query.status,
-        "dia_ban": query.district,
+        "xa_phuong": query.commune,
         "nganh": query.sector,
     }
     return urlencode({k: v for k, v in pairs.items() if v})
@@ -119,7 +120,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
 def _audit_filters(query: SubscriberQuery) -> str:
     """The filters of an export as the audit log keeps them: the search text may be a name, so only its use."""
     parts = [f"{k}={v}" for k, v in (("kênh", query.channel), ("chủ đề", query.topic), ("trạng thái", query.status))]
-    parts += [f"{k}={v}" for k, v in (("địa bàn", query.district), ("ngành", query.sector))]
+    parts += [f"{k}={v}" for k, v in (("xã/phường", query.commune), ("ngành", query.sector))]
     parts = [p for p in parts if not p.endswith("=")]
     if query.text.strip():
         parts.append("có từ khóa tìm")
@@ -192,10 +193,9 @@ async def upload(request: web.Request) -> web.StreamResponse:
 
 async def _person(request: web.Request, admin: AdminDeps) -> Subscriber:
     """The subscriber the address names; the Vietnamese 404 for anything else."""
-    try:
-        subscriber_id = int(request.match_info["subscriber_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text=NOT_FOUND) from None
+    subscriber_id = url_number(request.match_info["subscriber_id"])
+    if subscriber_id is None:
+        raise web.HTTPNotFound(text=NOT_FOUND)
     async with admin.db.session() as session:
         person = await subscriber_search.by_id(session, subscriber_id)
     if person is None:
@@ -218,6 +218,7 @@ async def person_page(request: web.Request, error: str = "", status: int = 200) 
         "status_label": STATUSES.get(person.status, person.status),
         "channel": CHANNEL_WORDS.get(person.channel, person.channel),
         "topics": _topics_shown(person, _topics(admin)),
+        "needs": ", ".join(NEEDS.get(n, n) for n in person.needs.split(",") if n),
         "entries": {e.id: e.button_label for e in kb.entries},
         "error": error,
     }

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.admin import audit
 from bot.admin.deps import AdminDeps, deps
-from bot.admin.security import PREFIX, require_staff
+from bot.admin.security import PREFIX, require_staff, url_number
 from bot.admin.sessions import SignedIn
 from bot.broadcast.audience import CHANNEL_WORDS
 from bot.db import handoffs
@@ -141,14 +141,9 @@ def why_not(admin: AdminDeps, row: HandoffRequest, sent: Sent) -> str:
     return "người dùng đã chặn Trợ lý" if sent.blocked else "nền tảng từ chối hoặc không phản hồi"
 
 
-def number(raw: str) -> int | None:
-    """An id as typed in a URL; None for anything else (no sign, no exponent, at most 12 digits)."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
-
-
 async def read(admin: AdminDeps, request: web.Request) -> HandoffRequest:
     """The request the URL names, or the Vietnamese 404 page."""
-    found = number(request.match_info["request_id"])
+    found = url_number(request.match_info["request_id"])
     async with admin.db.session() as session:
         row = await handoffs.get_request(session, found) if found is not None else None
     if row is None:
@@ -196,7 +191,7 @@ async def new_requests(request: web.Request) -> web.StreamResponse:
     """The live requests newer than ?sau=<id>, for the list page's script."""
     require_staff(request)
     admin = deps(request)
-    after = number(request.query.get("sau", "")) or 0
+    after = url_number(request.query.get("sau", "")) or 0
     zone, now = ZoneInfo(admin.timezone), dt.datetime.now(dt.UTC)
     async with admin.db.session() as session:
         found = [asdict(request_row(r, zone, now)) for r in await handoffs.live_requests_after(session, after)]
@@ -240,7 +235,7 @@ async def new_messages(request: web.Request) -> web.StreamResponse:
     require_staff(request)
     admin = deps(request)
     row = await read(admin, request)
-    after = number(request.query.get("sau", "")) or 0
+    after = url_number(request.query.get("sau", "")) or 0
     zone, status = ZoneInfo(admin.timezone), HandoffStatus(row.status)
     async with admin.db.session() as session:
         found = [asdict(message_row(m, row, zone)) for m in await handoffs.messages_after(session, row.id or 0, after)]

@@ -96,3 +96,10 @@ def require_staff(request: web.Request) -> SignedIn:
     if who is None:
         raise web.HTTPSeeOther(f"{PREFIX}/dang-nhap")
     return who
+
+
+def url_number(raw: str) -> int | None:
+    """An id or page number as typed in a URL; None for anything else (no sign, no exponent, no "①", at most 9
+    digits: ids are 32-bit integers in the database, and PostgreSQL refuses a larger one instead of finding
+    nothing)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None

@@ -19,6 +19,7 @@ from bot.db.models import Campaign, utcnow
 from handlers.statuses import ScheduleKind
 from handlers.types import Attachment, Reply
 from handlers.views import AudienceOption, CampaignDraft, CampaignPlan, CampaignSummary
+from knowledge.communes import CommuneList
 from knowledge.model import Topic
 
 
@@ -48,12 +49,18 @@ class DatabaseDesk:
         wake: Callable[[], None],
         quiet: tuple[str, str] = ("", ""),
         clock: Callable[[], dt.datetime] = utcnow,
+        communes: CommuneList | None = None,
     ):
         self.db, self.timezone, self.topics, self.wake = db, timezone, topics, wake
         self.quiet, self.clock = quiet, clock
+        # The province's communes, loaded once by the wiring (campaigns.py reads the file when it is not given).
+        self.communes = communes
 
     def _titles(self) -> dict[str, str]:
         return {t.id: t.title for t in self.topics()}
+
+    async def _checked(self, session: AsyncSession, expression: str) -> tuple[Audience, int]:
+        return await campaigns.checked_audience(session, expression, self._titles(), self.communes)
 
     def resolve(self, typed: str) -> When:
         """The draft's time: a resolved key from `schedule_key`, or what staff typed (ScheduleError)."""
@@ -99,7 +106,9 @@ class DatabaseDesk:
         try:
             when = self.resolve(draft.when)
             async with self.db.session() as session:
-                audience, size = await campaigns.checked_audience(session, draft.audience, self._titles())
+                audience, size = await campaigns.checked_audience(
+                    session, draft.audience, self._titles(), self.communes
+                )
             first = campaigns.check(self._draft(draft, audience, when), self.clock())
         except (CampaignError, ScheduleError) as exc:
             raise ValueError(str(exc)) from exc
@@ -130,7 +139,9 @@ class DatabaseDesk:
         try:
             when = self.resolve(draft.when)
             async with self.db.writing() as session:
-                audience, _size = await campaigns.checked_audience(session, draft.audience, self._titles())
+                audience, _size = await campaigns.checked_audience(
+                    session, draft.audience, self._titles(), self.communes
+                )
                 campaign = await campaigns.create(session, self._draft(draft, audience, when, created_by), self.clock())
         except (CampaignError, ScheduleError) as exc:
             raise ValueError(str(exc)) from exc
@@ -187,7 +198,7 @@ class DatabaseDesk:
         something that cannot be read or does not exist."""
         try:
             async with self.db.session() as session:
-                audience, size = await campaigns.checked_audience(session, expression, self._titles())
+                audience, size = await self._checked(session, expression)
         except CampaignError as exc:
             raise ValueError(str(exc)) from exc
         return audience.in_words(self._titles()), size
@@ -241,4 +252,6 @@ class DatabaseDesk:
         except AudienceError:
             return None
         async with self.db.session() as session:
-            return await campaigns.recent_twin(session, draft.text, audience, created_by, self.clock() - within)
+            return await campaigns.recent_twin(
+                session, draft.text, audience, created_by, self.clock() - within, communes=self.communes
+            )

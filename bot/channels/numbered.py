@@ -39,8 +39,9 @@ class ChoiceTexts:
 
 
 def _ascii_number(text: str) -> int | None:
-    # "①" and "²" pass isdigit() but not int(); only plain digits choose.
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    # "①" and "²" pass isdigit() but not int(); only plain digits choose. No menu has a thousand choices:
+    # a longer number is an answer (a tax code, a phone typed without its 0), not a pick.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
 class NumberedChoices:

@@ -36,6 +36,8 @@ COMMANDS = [
     BotCommand("start", "Bắt đầu, xem các chủ đề"),
     BotCommand("chude", "Danh sách chủ đề và câu hỏi thường gặp"),
     BotCommand("gapcanbo", "Gặp cán bộ tư vấn"),
+    BotCommand("dangkyhotro", "Đăng ký nhận hỗ trợ của chương trình"),
+    BotCommand("hoso", "Hồ sơ đăng ký hỗ trợ đã gửi"),
     BotCommand("ketthuc", "Kết thúc trò chuyện với cán bộ, quay lại Trợ lý"),
     BotCommand("dangky", "Đăng ký nhận thông báo"),
     BotCommand("huydangky", "Hủy nhận thông báo"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.text_split import split_paragraphs
 from handlers import callbacks, texts
@@ -12,6 +13,7 @@ from handlers.types import Reply
 
 MAX_MESSAGE = 4096
 MAX_BUTTON_LABEL = 120
+MAX_COPY_TEXT = 256  # Bot API CopyTextButton: 1–256 characters
 # A source longer than this (several documents, addresses) folds into an expandable quote: on a phone
 # it takes two lines under the answer instead of ten, and one tap shows every document it cites.
 SOURCE_INLINE = 200
@@ -59,15 +61,17 @@ def render_html(reply: Reply) -> list[str]:
     return parts
 
 
-def keyboard_rows(reply: Reply) -> list[list[dict[str, str]]]:
-    """The inline keyboard as Bot API JSON: link buttons and callback buttons whose data fits."""
+def keyboard_rows(reply: Reply) -> list[list[dict[str, Any]]]:
+    """The inline keyboard as Bot API JSON: link, copy and callback buttons whose data fits."""
     rows = []
     for row in reply.buttons:
-        buttons = []
+        buttons: list[dict[str, Any]] = []
         for b in row:
             label = b.label if len(b.label) <= MAX_BUTTON_LABEL else b.label[: MAX_BUTTON_LABEL - 1] + "…"
             if b.url:
                 buttons.append({"text": label, "url": b.url})
+            elif b.copy and len(b.copy) <= MAX_COPY_TEXT:
+                buttons.append({"text": label, "copy_text": {"text": b.copy}})
             elif b.data and len(b.data.encode()) <= callbacks.MAX_BYTES:
                 buttons.append({"text": label, "callback_data": b.data})
         if buttons:
@@ -77,8 +81,15 @@ def keyboard_rows(reply: Reply) -> list[list[dict[str, str]]]:
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The same keyboard as python-telegram-bot objects, for the conversation's replies."""
-    rows = [
-        [InlineKeyboardButton(b["text"], url=b.get("url"), callback_data=b.get("callback_data")) for b in row]
-        for row in keyboard_rows(reply)
-    ]
+    rows = [[_button(b) for b in row] for row in keyboard_rows(reply)]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(b: dict[str, Any]) -> InlineKeyboardButton:
+    copy = b.get("copy_text")
+    return InlineKeyboardButton(
+        b["text"],
+        url=b.get("url"),
+        callback_data=b.get("callback_data"),
+        copy_text=CopyTextButton(copy["text"]) if copy else None,
+    )

@@ -34,7 +34,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     create.add_argument(
         "--audience",
         default="all",
-        help="all | topic:MÃ | channel:telegram|zalo | district:TÊN | sector:TÊN, cách nhau bằng dấu phẩy",
+        help="all | topic:MÃ | channel:telegram|zalo | commune:TÊN_XÃ_PHƯỜNG | sector:TÊN | ocop:3+ | need:MÃ, "
+        "cách nhau bằng dấu phẩy",
     )
     create.add_argument("--button", action="append", default=[], metavar="NHÃN|URL", help="một nút mở liên kết")
     create.add_argument("--image", default="", metavar="URL", help="ảnh kèm theo (https://…); nội dung là chú thích")

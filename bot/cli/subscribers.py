@@ -37,5 +37,5 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ssub = subscribers.add_subparsers(dest="subscribers_command", required=True)
     for name, text in (("import", "read subscribers from a CSV file"), ("export", "write subscribers to CSV")):
         p = ssub.add_parser(name, help=text)
-        p.add_argument("file", help="CSV with columns channel, chat_id, name, topics (district, sector optional)")
+        p.add_argument("file", help="CSV with columns channel, chat_id, name, topics (commune, sector optional)")
     subscribers.set_defaults(func=cmd_subscribers)

@@ -16,6 +16,7 @@ from bot.broadcast.message import too_long
 from bot.broadcast.schedule import ScheduleError, next_fire
 from bot.db.models import AdminUser, Campaign, Delivery, Occurrence, utcnow
 from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus, OccurrenceStatus, ScheduleKind
+from knowledge.communes import CommuneList, load_communes
 
 FINAL = (
     DeliveryStatus.SENT,
@@ -114,20 +115,23 @@ async def audience_size(session: AsyncSession, audience_text: str) -> int:
         raise CampaignError(str(exc)) from exc
 
 
-async def audience_choices(session: AsyncSession, topics: dict[str, str]) -> AudienceChoices:
-    """What an audience may name now: the given topics (id → title) and the profile values on file."""
+async def audience_choices(
+    session: AsyncSession, topics: dict[str, str], communes: CommuneList | None = None
+) -> AudienceChoices:
+    """What an audience may name now: the given topics (id → title), the province's communes (the list the
+    wiring loaded; read from the data file when a caller has none) and the sectors on file."""
     return AudienceChoices(
-        topics,
-        districts=await profile_values(session, "district"),
-        sectors=await profile_values(session, "sector"),
+        topics, sectors=await profile_values(session, "sector"), communes=communes or load_communes()
     )
 
 
-async def checked_audience(session: AsyncSession, text: str, topics: dict[str, str]) -> tuple[Audience, int]:
-    """The audience read and checked against what exists, with its size now; CampaignError otherwise."""
+async def checked_audience(
+    session: AsyncSession, text: str, topics: dict[str, str], communes: CommuneList | None = None
+) -> tuple[Audience, int]:
+    """The audience read and checked against what exists (communes resolved to their full names), with its
+    size now; CampaignError otherwise."""
     try:
-        audience = Audience.parse(text)
-        audience.check(await audience_choices(session, topics))
+        audience = Audience.parse(text).check(await audience_choices(session, topics, communes))
     except AudienceError as exc:
         raise CampaignError(str(exc)) from exc
     return audience, await count_audience(session, audience)
@@ -264,15 +268,21 @@ async def set_staff_test_chat(session: AsyncSession, user_id: int, chat: str) ->
 
 
 async def recent_twin(
-    session: AsyncSession, text: str, audience: Audience, created_by: str, since: dt.datetime
+    session: AsyncSession,
+    text: str,
+    audience: Audience,
+    created_by: str,
+    since: dt.datetime,
+    communes: CommuneList | None = None,
 ) -> int | None:
     """A campaign the same person created since `since` with the same text and audience: a confirm pressed
-    twice must not send everything twice."""
+    twice must not send everything twice. Communes are compared as stored (resolved), however they were typed."""
+    stored = audience.resolved(communes or load_communes())
     query = (
         select(Campaign.id)
         .where(
             Campaign.text == text,
-            Campaign.audience == audience.to_json(),
+            Campaign.audience == stored.to_json(),
             Campaign.created_by == created_by,
             col(Campaign.created_at) >= since,
         )

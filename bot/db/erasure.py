@@ -1,7 +1,8 @@
 """What the database holds about one chat, table by table, and erasing it (Decree 13/2023/NĐ-CP).
 
 Every table that can name or reach a person is listed here; tests/bot/test_erasure.py seeds one person in
-each and checks that nothing naming or reaching them is left after `erase`.
+each and checks that nothing naming or reaching them is left after `erase`. Applications for support are
+anonymised rather than deleted: the programme's statistics keep counting them (bot/db/cases.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from sqlalchemy import case, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import cases
 from bot.db.models import (
+    ApplicationCase,
     ClarifyChoice,
     Delivery,
     Feedback,
@@ -35,6 +38,7 @@ class StoredAbout:
     request_messages: int = 0
     questions: int = 0
     deliveries: int = 0
+    cases: int = 0
 
 
 async def stored_about(session: AsyncSession, channel: str, chat_id: str) -> StoredAbout:
@@ -61,11 +65,19 @@ async def stored_about(session: AsyncSession, channel: str, chat_id: str) -> Sto
     deliveries = (
         await session.exec(select(func.count()).where(Delivery.channel == channel, Delivery.chat_id == chat_id))
     ).one()
-    return StoredAbout(person, list(feedback), list(requests), int(messages), int(questions), int(deliveries))
+    applications = (
+        await session.exec(
+            select(func.count()).where(ApplicationCase.channel == channel, ApplicationCase.chat_id == chat_id)
+        )
+    ).one()
+    return StoredAbout(
+        person, list(feedback), list(requests), int(messages), int(questions), int(deliveries), int(applications)
+    )
 
 
 async def erase(session: AsyncSession, channel: str, chat_id: str) -> int:
-    """Remove every row that names or reaches this chat; campaign deliveries stay as anonymous counts.
+    """Remove every row that names or reaches this chat; campaign deliveries and applications for support
+    stay as anonymous counts.
 
     Returns how many rows went or were anonymised. The questions this chat produced go with it, even where
     others asked the same words: an erasure may cost a count, never leave a person's text behind.
@@ -114,5 +126,9 @@ async def erase(session: AsyncSession, channel: str, chat_id: str) -> int:
         )
     )
     removed += anonymised.rowcount or 0
+    # Applications keep only anonymous statistics (status, commune, sector, OCOP stars, needs, dates).
+    removed += await cases.anonymise(
+        session, col(ApplicationCase.channel) == channel, col(ApplicationCase.chat_id) == chat_id
+    )
     await session.commit()
     return removed

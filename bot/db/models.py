@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from handlers.statuses import (
     CampaignStatus,
+    CaseStatus,
     DeliveryStatus,
     HandoffStatus,
     OccurrenceStatus,
@@ -28,8 +29,8 @@ class Subscriber(SQLModel, table=True):
     __tablename__ = "subscriber"
     __table_args__ = (
         UniqueConstraint("channel", "chat_id", name="uq_subscriber_chat"),
-        # The console's district and sector filters offer the values people gave: read off these indexes.
-        Index("ix_subscriber_district", "district"),
+        # The console's commune and sector filters offer the values people gave: read off these indexes.
+        Index("ix_subscriber_commune", "commune"),
         Index("ix_subscriber_sector", "sector"),
         # Active subscribers per channel: the dashboard's live figure and every audience count.
         Index("ix_subscriber_status_channel", "status", "channel"),
@@ -45,8 +46,12 @@ class Subscriber(SQLModel, table=True):
     # "active" (subscribed), "unsubscribed" (never subscribed, or left), "blocked" (blocked the bot).
     status: str = Field(default=SubscriberStatus.UNSUBSCRIBED, max_length=16, index=True)
     consent_at: dt.datetime | None = None
-    district: str = Field(default="", max_length=128)
+    # The profile an application gives (campaign audiences commune:, sector:, ocop:, need:). `commune` is the
+    # canonical name of one of the province's commune-level units (knowledge/communes.py), "" when unknown.
+    commune: str = Field(default="", max_length=128)
     sector: str = Field(default="", max_length=128)
+    ocop_stars: int = Field(default=0)  # the best OCOP rating of its products; 0 for none
+    needs: str = Field(default="", max_length=256)  # comma-separated SupportNeed values
     first_seen: dt.datetime = Field(default_factory=utcnow)
     last_seen: dt.datetime = Field(default_factory=utcnow)
     # The chat's latest question, so a handoff can tell staff what it was about.
@@ -412,3 +417,52 @@ class SubscriberDay(SQLModel, table=True):
     day: dt.date = Field(primary_key=True)
     channel: str = Field(primary_key=True, max_length=16)
     active: int = 0
+
+
+class ApplicationCase(SQLModel, table=True):
+    """An application for support sent from a chat: a case staff move from new to a decision. AUTOINCREMENT
+    on SQLite, as requests: an erased case's number never names another. Erasure and retention keep the
+    row as anonymous statistics (status, commune, sector, OCOP stars, needs, dates) and clear the rest."""
+
+    __tablename__ = "application_case"
+    __table_args__ = (
+        # /hoso and erasure: a chat's cases.
+        Index("ix_application_case_chat", "channel", "chat_id"),
+        # The staff list: one status, newest first (also serves every lookup by status alone).
+        Index("ix_application_case_status_created", "status", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(default="", max_length=8)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)  # "" once anonymised
+    user_name: str = Field(default="", max_length=256)
+    business_name: str = Field(default="", max_length=200)
+    tax_code: str = Field(default="", max_length=16)
+    commune: str = Field(default="", max_length=64)
+    sector: str = Field(default="", max_length=128)
+    ocop_product: str = Field(default="", max_length=200)
+    ocop_stars: int = 0
+    needs: str = Field(default="", max_length=256)  # comma-separated SupportNeed values
+    contact_name: str = Field(default="", max_length=128)
+    phone: str = Field(default="", max_length=16)
+    status: str = Field(default=CaseStatus.NEW, max_length=16)
+    consent_at: dt.datetime = Field(default_factory=utcnow)  # Decree 13/2023: when the business agreed
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One line of a case's history: a status change, a staff note, or what the business answered."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="application_case.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=16)  # CaseEventKind
+    actor: str = Field(default="", max_length=128)  # staff identity, or "" for the business
+    actor_name: str = Field(default="", max_length=256)
+    status: str | None = Field(default=None, max_length=16)  # the new status, for a status change
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber, utcnow
-from handlers.statuses import SubscriberStatus
+from handlers.statuses import SubscriberStatus, SupportNeed
+from handlers.views import Application
 
 MAX_QUESTION = 2000
 
@@ -99,3 +100,20 @@ async def set_blocked(session: AsyncSession, channel: str, chat_id: str, blocked
 async def last_question(session: AsyncSession, channel: str, chat_id: str) -> str:
     person = await get_person(session, channel, chat_id)
     return person.last_question if person else ""
+
+
+async def set_profile(session: AsyncSession, channel: str, chat_id: str, application: Application) -> Subscriber:
+    """Copy an application's commune, sector, OCOP rating and wanted support onto the chat's row (created,
+    not subscribed, if the chat is unknown): what campaign audiences `commune:`, `sector:`, `ocop:`, `need:`
+    select on. Subscription and consent are not touched: applying is not subscribing."""
+    await touch(session, channel, chat_id)
+    person = await get_person(session, channel, chat_id)
+    assert person is not None  # touch() just made sure the row exists
+    known = {n.value for n in SupportNeed}
+    person.commune = application.commune[:128]
+    person.sector = application.sector.strip()[:128]
+    person.ocop_stars = max(0, min(5, application.ocop_stars))
+    person.needs = ",".join(dict.fromkeys(n for n in application.needs if n in known))
+    session.add(person)
+    await session.commit()
+    return person

@@ -9,7 +9,7 @@ from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database
 from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
-from handlers.views import FeedbackView, HandoffView, PersonData, PersonView, QuestionLogged
+from handlers.views import Application, FeedbackView, HandoffView, PersonData, PersonView, QuestionLogged
 
 
 def person_view(row: Subscriber) -> PersonView:
@@ -23,6 +23,10 @@ def person_view(row: Subscriber) -> PersonView:
         row.first_seen,
         row.last_seen,
         row.last_question,
+        row.commune,
+        row.sector,
+        row.ocop_stars,
+        tuple(n for n in row.needs.split(",") if n),
     )
 
 
@@ -94,6 +98,7 @@ class DatabasePeople:
             data.request_messages,
             data.questions,
             data.deliveries,
+            data.cases,
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
@@ -105,6 +110,10 @@ class DatabasePeople:
     async def last_question(self, channel: str, chat_id: str) -> str:
         async with self.db.session() as s:
             return await people.last_question(s, channel, chat_id)
+
+    async def set_profile(self, channel: str, chat_id: str, application: Application) -> None:
+        async with self.db.writing() as s:
+            await people.set_profile(s, channel, chat_id, application)
 
     async def log_unanswered(
         self,

@@ -8,8 +8,10 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.db import cases
 from bot.db.models import (
     AdminSession,
+    ApplicationCase,
     AuditEvent,
     ClarifyChoice,
     Delivery,
@@ -21,7 +23,7 @@ from bot.db.models import (
     Subscriber,
     UnansweredQuestion,
 )
-from handlers.statuses import OPEN_DELIVERIES, HandoffStatus, SubscriberStatus
+from handlers.statuses import OPEN_DELIVERIES, CaseStatus, HandoffStatus, SubscriberStatus
 from handlers.views import RetentionPolicy
 
 
@@ -76,6 +78,14 @@ async def purge(session: AsyncSession, policy: RetentionPolicy, now: dt.datetime
             col(Delivery.status).not_in(OPEN_DELIVERIES),
         )
         .values(chat_id="", name="", message_id="", subscriber_id=-col(Delivery.id)),
+    )
+    # A decided application, untouched for the period, keeps only anonymous statistics (as after erasure).
+    decided = [s for s in CaseStatus if s.final]
+    done["cases"] = await cases.anonymise(
+        session,
+        col(ApplicationCase.status).in_(decided),
+        col(ApplicationCase.updated_at) < before(policy.cases_days),
+        col(ApplicationCase.chat_id) != "",
     )
     await run("audit", delete(AuditEvent).where(col(AuditEvent.at) < before(policy.audit_days)))
     await run("audit", delete(AdminSession).where(col(AdminSession.expires_at) < now))

@@ -29,22 +29,27 @@ from bot.db.subscribers_csv import (
     apply_row,
     check_row,
     decode_text,
+    row_commune,
     row_topics,
 )
 from handlers.local_time import local_time
-from handlers.statuses import SubscriberStatus
+from handlers.statuses import SubscriberStatus, SupportNeed
+from knowledge.communes import CommuneList, load_communes
 from knowledge.syllables import fold
 
 STATUS_LABELS = {status: status.label for status in SubscriberStatus}
 LABELLED = {label.lower(): status.value for status, label in STATUS_LABELS.items()}
-EXPORT_HEADERS = "Số|Kênh|Mã chat|Mã người dùng|Tên hiển thị|Trạng thái|Mã chủ đề|Chủ đề|Đồng ý lúc|Địa bàn|Ngành"
-EXPORT_HEADERS += "|Lần đầu|Lần cuối"
-WIDTHS = (8, 10, 16, 16, 28, 16, 24, 40, 18, 18, 22, 18, 18)
+EXPORT_HEADERS = "Số|Kênh|Mã chat|Mã người dùng|Tên hiển thị|Trạng thái|Mã chủ đề|Chủ đề|Đồng ý lúc|Xã/phường|Ngành"
+EXPORT_HEADERS += "|Sao OCOP|Cần hỗ trợ|Lần đầu|Lần cuối"
+WIDTHS = (8, 10, 16, 16, 28, 16, 24, 40, 18, 18, 22, 10, 40, 18, 18)
+NEED_LABELS = {n.value: n.label for n in SupportNeed}
 # The columns a file may name, folded (any case, with or without diacritics) → the CLI's columns. The exported
 # «Chủ đề» (titles) is for reading only: «Mã chủ đề» is what comes back in.
-FIELD_WORDS = {"chat_id": "Mã chat", "name": "Tên hiển thị", "topics": "Mã chủ đề", "district": "Địa bàn"}
+FIELD_WORDS = {"chat_id": "Mã chat", "name": "Tên hiển thị", "topics": "Mã chủ đề", "commune": "Xã/phường"}
 FIELD_WORDS |= {"channel": "Kênh", "sector": "Ngành", "status": "Trạng thái"}
 HEADER_KEYS = {**{c: c for c in COLUMNS}, **{fold(word): key for key, word in FIELD_WORDS.items()}, "ten": "name"}
+# Other ways a sheet names the commune column; «Địa bàn» and district are what lists said before 0012.
+HEADER_KEYS |= {fold(w): "commune" for w in ("Xã/phường/đặc khu", "Xã, phường", "Xã phường", "Địa bàn", "district")}
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -77,8 +82,9 @@ def export_table(rows: list[Subscriber], titles: dict[str, str], timezone: str) 
         shown = "Tất cả chủ đề" if everything else "; ".join(titles.get(t, t) for t in p.topic_list)
         status = STATUS_LABELS.get(SubscriberStatus(p.status), p.status) if p.status in STATUSES else p.status
         table.append([str(p.id), CHANNEL_WORDS.get(p.channel, p.channel), p.chat_id, p.user_id, p.display_name, status])
-        table[-1] += [";".join(p.topic_list), shown, when(p.consent_at), p.district, p.sector]
-        table[-1] += [when(p.first_seen), when(p.last_seen)]
+        table[-1] += [";".join(p.topic_list), shown, when(p.consent_at), p.commune, p.sector]
+        needs = "; ".join(NEED_LABELS.get(n, n) for n in p.needs.split(",") if n)
+        table[-1] += [str(p.ocop_stars) if p.ocop_stars else "", needs, when(p.first_seen), when(p.last_seen)]
     return table
 
 
@@ -162,7 +168,7 @@ def read_upload(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     if "channel" not in header or "chat_id" not in header:
         raise UnreadableFile(
             "Dòng đầu phải là tên cột, ít nhất «Kênh» và «Mã chat» (hoặc channel, chat_id); có thể thêm «Tên hiển "
-            "thị», «Mã chủ đề», «Địa bàn», «Ngành», «Trạng thái»."
+            "thị», «Mã chủ đề», «Xã/phường», «Ngành», «Trạng thái»."
         )
     if len(table) - 1 > MAX_ROWS:
         raise UnreadableFile(f"Tệp có hơn {MAX_ROWS:,} dòng.")
@@ -179,7 +185,7 @@ def read_upload(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _problem_in_words(row: dict[str, str], topics: set[str] | None) -> str:
+def _problem_in_words(row: dict[str, str], topics: set[str] | None, communes: CommuneList) -> str:
     """Why a row the CLI rules refuse is refused, in Vietnamese."""
     if None in row:
         return "Có nhiều ô hơn số cột."
@@ -198,36 +204,48 @@ def _problem_in_words(row: dict[str, str], topics: set[str] | None) -> str:
     unknown = [t for t in row_topics(row) if topics is not None and t not in topics]
     if unknown:
         return f"Không có chủ đề mã {', '.join(unknown)[:100]}."
+    if row_commune(row, communes) is None:
+        typed = (row.get("commune") or "").strip()[:60]
+        near = communes.suggest(typed, limit=3)
+        hint = f" Có phải {' hay '.join(c.full_name for c in near)}?" if near else ""
+        return f"Quảng Ninh không có xã, phường hay đặc khu «{typed}» (hoặc tên này chỉ nhiều nơi).{hint}"
     return "Dòng không hợp lệ."
 
 
-def check_upload(rows: list[tuple[int, dict[str, str]]], topics: set[str] | None) -> list[RowOutcome]:
+def check_upload(
+    rows: list[tuple[int, dict[str, str]]], topics: set[str] | None, communes: CommuneList | None = None
+) -> list[RowOutcome]:
     """Each row judged by the CLI's own rules (`check_row`), the reason given in Vietnamese."""
+    communes = communes or load_communes()
     outcomes = []
     for number, row in rows:
-        refused = check_row(number, row, topics) is not None
+        refused = check_row(number, row, topics, communes) is not None
         outcomes.append(
             RowOutcome(
                 number,
                 (row.get("channel") or "").strip().lower(),
                 (row.get("chat_id") or "").strip(),
                 (row.get("name") or "").strip(),
-                _problem_in_words(row, topics) if refused else "",
+                _problem_in_words(row, topics, communes) if refused else "",
             )
         )
     return outcomes
 
 
 async def apply_upload(
-    session: AsyncSession, rows: list[tuple[int, dict[str, str]]], outcomes: list[RowOutcome]
+    session: AsyncSession,
+    rows: list[tuple[int, dict[str, str]]],
+    outcomes: list[RowOutcome],
+    communes: CommuneList | None = None,
 ) -> CsvReport:
     """Apply checked rows as the CLI does (new people with consent, existing ones keep their subscription);
     the caller commits, with its audit line, or rolls back. Refuses if any row has a problem."""
     if any(o.problem for o in outcomes):
         raise ValueError("a row has a problem: nothing may be applied")
     report = CsvReport()
+    communes = communes or load_communes()
     for (_number, row), outcome in zip(rows, outcomes, strict=True):
         added = report.added
-        await apply_row(session, row, report)
+        await apply_row(session, row, report, communes)
         outcome.action = "thêm mới" if report.added > added else "cập nhật"
     return report

@@ -15,7 +15,7 @@ from handlers.statuses import SubscriberStatus
 
 PAGE_SIZE = 50
 MAX_QUERY = 100  # characters of the search box used
-MAX_CHOICES = 500  # distinct districts (or sectors) offered as filter values
+MAX_CHOICES = 500  # distinct communes (or sectors) offered as filter values
 # Every Vietnamese letter a plain Latin letter stands for when typed without diacritics.
 VARIANTS = {
     "a": "aàáảãạăằắẳẵặâầấẩẫậ",
@@ -36,12 +36,12 @@ class SubscriberQuery:
     channel: str = ""
     topic: str = ""  # a topic id: people who chose it, and active people who take every topic
     status: str = ""
-    district: str = ""
+    commune: str = ""  # a commune's canonical name
     sector: str = ""
 
     @property
     def empty(self) -> bool:
-        return not any((self.text.strip(), self.channel, self.topic, self.status, self.district, self.sector))
+        return not any((self.text.strip(), self.channel, self.topic, self.status, self.commune, self.sector))
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ class SubscriberPage:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """The district and sector values people have given, for the list's filters."""
+    """The commune and sector values people have given, for the list's filters."""
 
-    districts: list[str] = field(default_factory=list)
+    communes: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
 
 
@@ -109,8 +109,8 @@ def _conditions(query: SubscriberQuery) -> list[ColumnElement[bool]]:
         conditions.append(col(Subscriber.channel) == query.channel)
     if query.status:
         conditions.append(col(Subscriber.status) == query.status)
-    if query.district:
-        conditions.append(col(Subscriber.district) == query.district)
+    if query.commune:
+        conditions.append(col(Subscriber.commune) == query.commune)
     if query.sector:
         conditions.append(col(Subscriber.sector) == query.sector)
     if query.topic:
@@ -175,5 +175,5 @@ async def _distinct(session: AsyncSession, column: Any) -> list[str]:
 
 async def filter_choices(session: AsyncSession) -> FilterChoices:
     return FilterChoices(
-        await _distinct(session, col(Subscriber.district)), await _distinct(session, col(Subscriber.sector))
+        await _distinct(session, col(Subscriber.commune)), await _distinct(session, col(Subscriber.sector))
     )

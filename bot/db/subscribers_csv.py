@@ -1,4 +1,4 @@
-"""Moving subscriber lists in and out on the command line: CSV (channel, chat_id, name, topics, district,
+"""Moving subscriber lists in and out on the command line: CSV (channel, chat_id, name, topics, commune,
 sector, status); its row check and row apply are shared with the console's files (subscriber_files.py)."""
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from bot.db import people
 from bot.db.models import Subscriber, utcnow
 from bot.db.spreadsheet_cells import neutralise, restore
 from handlers.statuses import SubscriberStatus
+from knowledge.communes import CommuneList, load_communes
 
-COLUMNS = ("channel", "chat_id", "name", "topics", "district", "sector", "status")
+COLUMNS = ("channel", "chat_id", "name", "topics", "commune", "sector", "status")
+# Lists exported before communes replaced districts (migration 0012) name the column "district".
+RENAMED = {"district": "commune"}
 CHANNELS = ("telegram", "zalo")
 
 
@@ -37,7 +40,7 @@ async def export_csv(session: AsyncSession, path: str) -> int:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for p in rows:
-        cells = [p.channel, p.chat_id, p.display_name, ";".join(p.topic_list), p.district, p.sector, p.status]
+        cells = [p.channel, p.chat_id, p.display_name, ";".join(p.topic_list), p.commune, p.sector, p.status]
         writer.writerow([neutralise(cell) for cell in cells])
     # File I/O off the event loop, so a large list does not stall a bot answering in the same process.
     await asyncio.to_thread(Path(path).write_text, buffer.getvalue(), encoding="utf-8", newline="")
@@ -46,7 +49,7 @@ async def export_csv(session: AsyncSession, path: str) -> int:
 
 MAX_FILE_BYTES = 20_000_000  # about 200,000 rows: far past any province's list, well inside memory
 MAX_ROWS = 200_000
-LIMITS = {"chat_id": 64, "name": 256, "district": 128, "sector": 128, "topics": 1024}
+LIMITS = {"chat_id": 64, "name": 256, "commune": 128, "sector": 128, "topics": 1024}
 STATUSES = {"": None, **{s.value: s for s in SubscriberStatus}}
 
 
@@ -60,8 +63,20 @@ def decode_text(data: bytes) -> str:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start}); save it as «CSV UTF-8»") from None
 
 
-def check_row(number: int, row: dict[str, str], topics: set[str] | None) -> str | None:
-    """Why this row cannot be imported, or None."""
+def row_commune(row: dict[str, str], communes: CommuneList) -> str | None:
+    """The row's commune as its canonical name ("" for an empty cell); None when it names no unit, or several."""
+    typed = (row.get("commune") or "").strip()
+    if not typed:
+        return ""
+    found = communes.resolve(typed)
+    return found.name if found is not None else None
+
+
+def check_row(
+    number: int, row: dict[str, str], topics: set[str] | None, communes: CommuneList | None = None
+) -> str | None:
+    """Why this row cannot be imported, or None. `communes`: the province's list (read from the data file
+    when the caller has none)."""
     if None in row:
         return f"line {number}: more cells than columns"
     channel = (row.get("channel") or "").strip().lower()
@@ -78,6 +93,9 @@ def check_row(number: int, row: dict[str, str], topics: set[str] | None) -> str 
     unknown = [t for t in row_topics(row) if topics is not None and t not in topics]
     if unknown:
         return f"line {number}: unknown topic(s) {', '.join(unknown)[:100]}"
+    if row_commune(row, communes or load_communes()) is None:
+        typed = row["commune"].strip()[:60]
+        return f"line {number}: {typed!r} is not one commune, ward or special zone of the province"
     return None
 
 
@@ -85,11 +103,14 @@ def row_topics(row: dict[str, str]) -> list[str]:
     return [t.strip() for t in (row.get("topics") or "").replace(",", ";").split(";") if t.strip()]
 
 
-async def import_csv(session: AsyncSession, path: str, topics: set[str] | None = None) -> CsvReport:
+async def import_csv(
+    session: AsyncSession, path: str, topics: set[str] | None = None, communes: CommuneList | None = None
+) -> CsvReport:
     """Subscribers from an earlier bot, all or nothing: every row is checked first and one bad row applies
     none. New people arrive with the row's status (active when it has none: they opted in there); an
-    existing person's subscription and consent are never changed, only their name, district and sector."""
+    existing person's subscription and consent are never changed, only their name, commune and sector."""
     report = CsvReport()
+    communes = communes or load_communes()
     size = await asyncio.to_thread(lambda: Path(path).stat().st_size)
     if size > MAX_FILE_BYTES:
         report.rejected.append(f"the file is {size:,} bytes; at most {MAX_FILE_BYTES:,}")
@@ -100,7 +121,7 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
         report.rejected.append(str(exc))
         return report
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    header = [RENAMED.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames or []]
     if "channel" not in header or "chat_id" not in header:
         report.rejected.append(
             f"the first line must name the columns, at least channel and chat_id ({', '.join(COLUMNS)})"
@@ -114,7 +135,7 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
                 report.rejected.append(f"more than {MAX_ROWS:,} rows")
                 return report
             row = {k: restore(v) if isinstance(v, str) else v for k, v in raw.items()}
-            problem = check_row(number, row, topics)
+            problem = check_row(number, row, topics, communes)
             if problem:
                 report.rejected.append(problem)
             rows.append(row)
@@ -124,12 +145,15 @@ async def import_csv(session: AsyncSession, path: str, topics: set[str] | None =
         report.rejected.append("nothing was imported")
         return report
     for row in rows:
-        await apply_row(session, row, report)
+        await apply_row(session, row, report, communes)
     await session.commit()
     return report
 
 
-async def apply_row(session: AsyncSession, row: dict[str, str], report: CsvReport) -> None:
+async def apply_row(
+    session: AsyncSession, row: dict[str, str], report: CsvReport, communes: CommuneList | None = None
+) -> None:
+    """One checked row: a new person, or an existing one's name, commune and sector (empty cells change nothing)."""
     channel, chat_id = row["channel"].strip().lower(), row["chat_id"].strip()
     person = await people.get_person(session, channel, chat_id)
     if person is None:
@@ -144,8 +168,11 @@ async def apply_row(session: AsyncSession, row: dict[str, str], report: CsvRepor
         report.added += 1
     else:
         report.updated += 1
-    for column, attribute in (("name", "display_name"), ("district", "district"), ("sector", "sector")):
+    for column, attribute in (("name", "display_name"), ("sector", "sector")):
         value = (row.get(column) or "").strip()
         if value:
             setattr(person, attribute, value)
+    commune = row_commune(row, communes or load_communes())
+    if commune:  # check_row refused a name that resolves to nothing
+        person.commune = commune
     session.add(person)

@@ -11,13 +11,24 @@ from typing import ClassVar
 from bot.broadcast.message import campaign_reply, too_long
 from bot.broadcast.schedule import ScheduleError
 from bot.broadcast.when_words import describe_when, read_when
-from handlers.statuses import AskStatus, DeliveryStatus, HandoffAuthor, HandoffStatus, SubscriberStatus
+from handlers.statuses import (
+    AskStatus,
+    CaseEventKind,
+    CaseStatus,
+    DeliveryStatus,
+    HandoffAuthor,
+    HandoffStatus,
+    SubscriberStatus,
+)
 from handlers.types import Attachment, Reply
 from handlers.views import (
+    Application,
     AudienceOption,
     CampaignDraft,
     CampaignPlan,
     CampaignSummary,
+    CaseEventView,
+    CaseView,
     FeedbackView,
     HandoffMessageView,
     HandoffView,
@@ -45,14 +56,16 @@ class Unanswered:
 class MemoryPeople:
     """handlers.ports.PeopleStore over dicts; ids are never reused, as on a real database."""
 
-    def __init__(self, handoffs: MemoryHandoffs | None = None) -> None:
+    def __init__(self, handoffs: MemoryHandoffs | None = None, cases: MemoryCases | None = None) -> None:
         self.handoffs = handoffs  # erasure reaches requests too, as one database transaction does
+        self.cases = cases  # and anonymises applications for support
         self.people: dict[tuple[str, str], PersonView] = {}
         self.feedback: dict[int, tuple[str, str, FeedbackView]] = {}
         self.unanswered: dict[str, Unanswered] = {}
         self.choices: list[tuple[tuple[str, str], str, str, str]] = []
         self.answered: dict[str, int] = {}
         self.questions_logged: list[QuestionLogged] = []
+        self.profiles: dict[tuple[str, str], Application] = {}  # what set_profile copied (the row's profile columns)
         self._ids = itertools.count(1)
 
     async def touch(
@@ -115,11 +128,13 @@ class MemoryPeople:
             else 0,
             questions=sum(1 for u in self.unanswered.values() if key in u.askers)
             + sum(1 for asker, *_ in self.choices if asker == key),
+            cases=sum(1 for c in self.cases.cases.values() if (c.channel, c.chat_id) == key) if self.cases else 0,
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:
         key = (channel, chat_id)
         removed = 1 if self.people.pop(key, None) else 0
+        self.profiles.pop(key, None)  # part of the person's row in the database
         for feedback_id in [k for k, (c, i, _f) in self.feedback.items() if (c, i) == key]:
             del self.feedback[feedback_id]
             removed += 1
@@ -129,11 +144,26 @@ class MemoryPeople:
         self.choices = [c for c in self.choices if c[0] != key]
         if self.handoffs is not None:
             self.handoffs.forget(channel, chat_id)
+        if self.cases is not None:
+            removed += self.cases.anonymise(channel, chat_id)
         return removed
 
     async def last_question(self, channel: str, chat_id: str) -> str:
         person = self.people.get((channel, chat_id))
         return person.last_question if person else ""
+
+    async def set_profile(self, channel: str, chat_id: str, application: Application) -> None:
+        if (channel, chat_id) not in self.people:
+            await self.touch(channel, chat_id)  # created unsubscribed, as the database does
+        self.profiles[(channel, chat_id)] = application
+        key = (channel, chat_id)
+        self.people[key] = replace(
+            self.people[key],
+            commune=application.commune,
+            sector=application.sector,
+            ocop_stars=application.ocop_stars,
+            needs=application.needs,
+        )
 
     async def log_unanswered(
         self,
@@ -392,3 +422,68 @@ class MemoryDesk:
     async def report(self, campaign_id: int) -> Attachment | None:
         found = self.campaigns.get(campaign_id)
         return Attachment(f"bao-cao-chien-dich-{campaign_id}.xlsx", b"PK") if found is not None else None
+
+
+class MemoryCases:
+    """handlers.ports.CaseStore over dicts; ids are never reused, and a status change is conditional on the
+    status it expects, as on the database (two staff at once: exactly one wins)."""
+
+    def __init__(self) -> None:
+        self.cases: dict[int, CaseView] = {}
+        self.history: dict[int, list[CaseEventView]] = {}
+        self.consents: dict[int, dt.datetime] = {}
+        self._ids = itertools.count(1)
+
+    async def create(self, channel: str, chat_id: str, user_name: str, application: Application) -> CaseView:
+        case_id, now = next(self._ids), _now()
+        case = CaseView(case_id, f"K{case_id}M", channel, chat_id, CaseStatus.NEW, application, now, now)
+        self.cases[case_id] = case
+        self.consents[case_id] = now
+        self.history[case_id] = [CaseEventView(now, CaseEventKind.STATUS, "", status=CaseStatus.NEW)]
+        return case
+
+    async def get(self, case_id: int) -> CaseView | None:
+        return self.cases.get(case_id)
+
+    async def for_chat(self, channel: str, chat_id: str) -> list[CaseView]:
+        return [c for c in reversed(self.cases.values()) if (c.channel, c.chat_id) == (channel, chat_id)]
+
+    async def change_status(
+        self, case_id: int, status: CaseStatus, actor: str, actor_name: str, note: str, expected: CaseStatus
+    ) -> CaseView | None:
+        case = self.cases.get(case_id)
+        if case is None or case.status is not expected:
+            return None
+        now = _now()
+        self.cases[case_id] = case = replace(case, status=status, updated_at=now)
+        event = CaseEventView(now, CaseEventKind.STATUS, actor, actor_name, status, note[:4000])
+        self.history[case_id].append(event)
+        return case
+
+    async def add_event(self, case_id: int, kind: CaseEventKind, actor: str, actor_name: str, text: str) -> None:
+        if case_id not in self.cases:
+            return
+        now = _now()
+        self.history[case_id].append(CaseEventView(now, kind, actor, actor_name, text=text[:4000]))
+        self.cases[case_id] = replace(self.cases[case_id], updated_at=now)
+
+    async def events(self, case_id: int) -> list[CaseEventView]:
+        return list(self.history.get(case_id, []))
+
+    async def listing(self, status: CaseStatus | None = None, limit: int = 50) -> list[CaseView]:
+        found = [c for c in reversed(self.cases.values()) if status is None or c.status is status]
+        return found[:limit]
+
+    def anonymise(self, channel: str, chat_id: str) -> int:
+        """What erasure does to a chat's cases: only anonymous statistics stay (as bot/db/cases.py does)."""
+        mine = [k for k, c in self.cases.items() if (c.channel, c.chat_id) == (channel, chat_id)]
+        for case_id in mine:
+            case = self.cases[case_id]
+            application = replace(
+                case.application, business_name="", tax_code="", ocop_product="", contact_name="", phone=""
+            )
+            self.cases[case_id] = replace(case, chat_id="", application=application)
+            self.history[case_id] = [
+                replace(e, text="") for e in self.history[case_id] if e.kind is not CaseEventKind.BUSINESS
+            ]
+        return len(mine)

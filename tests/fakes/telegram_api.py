@@ -1159,6 +1159,9 @@ class FakeTelegramAPI(LoopbackServer):
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
                 raise _bad_request("BUTTON_DATA_INVALID")
+            copy = button.get("copy_text")
+            if copy is not None and not (isinstance(copy, dict) and 1 <= len(str(copy.get("text", ""))) <= 256):
+                raise _bad_request("BUTTON_COPY_TEXT_INVALID")
         return markup
 
     def _check_rate_limits(self, chat_id: str, paid: bool = False) -> None:

@@ -175,7 +175,15 @@ async def test_without_a_staff_chat_an_answer_from_the_web_console_opens_the_con
 
 @pytest.mark.parametrize(
     ("word", "parsed"),
-    [("12-K7QF", (12, "K7QF")), ("#12-k7qf", (12, "K7QF")), ("12", (12, None)), ("①", None), ("-3", None), ("", None)],
+    [
+        ("12-K7QF", (12, "K7QF")),
+        ("#12-k7qf", (12, "K7QF")),
+        ("12", (12, None)),
+        ("①", None),
+        ("-3", None),
+        ("", None),
+        ("99999999999", None),
+    ],
 )
 def test_request_references_are_parsed_strictly(word, parsed):
     assert parse_reference(word) == parsed

@@ -36,10 +36,10 @@ def person(chat_id: str, name: str, minutes_ago: int = 0, **fields: object) -> S
 def everyone() -> list[Subscriber]:
     """Fresh rows each time: a row added to one test's database is bound to it."""
     return [
-        person("1001", "Nguyễn Văn An", 1, status="active", topics="ocop-tccs", district="Hạ Long", sector="Dệt may"),
-        person("1002", "NGUYỄN THỊ HOA", 2, status="active", topics="", district="Cẩm Phả", user_id="u-777"),
+        person("1001", "Nguyễn Văn An", 1, status="active", topics="ocop-tccs", commune="Hạ Long", sector="Dệt may"),
+        person("1002", "NGUYỄN THỊ HOA", 2, status="active", topics="", commune="Cẩm Phả", user_id="u-777"),
         person("zx-ABC99", "Trần Thị Bình", 3, channel="zalo", status="blocked", topics="ocop-tccs", sector="Cơ khí"),
-        person("1004", "Nguyên Hồng Đào", 4, status="unsubscribed", topics="truy-xuat", district="Hạ Long"),
+        person("1004", "Nguyên Hồng Đào", 4, status="unsubscribed", topics="truy-xuat", commune="Hạ Long"),
         person("1005", "Lê Văn Đức", 5, channel="zalo", status="active", topics="truy-xuat,cong-cu-cai-tien"),
     ]
 
@@ -94,9 +94,9 @@ async def test_every_filter_and_their_combination(admin):
     assert await names(admin, "chu_de=cong-cu-cai-tien") == ["NGUYỄN THỊ HOA", "Lê Văn Đức"]
     assert await names(admin, "trang_thai=blocked") == ["Trần Thị Bình"]
     assert await names(admin, "trang_thai=unsubscribed") == ["Nguyên Hồng Đào"]
-    assert await names(admin, "dia_ban=H%E1%BA%A1+Long") == ["Nguyễn Văn An", "Nguyên Hồng Đào"]
+    assert await names(admin, "xa_phuong=H%E1%BA%A1+Long") == ["Nguyễn Văn An", "Nguyên Hồng Đào"]
     assert await names(admin, "nganh=C%C6%A1+kh%C3%AD") == ["Trần Thị Bình"]
-    assert await names(admin, "q=nguyen&dia_ban=H%E1%BA%A1+Long&trang_thai=active") == ["Nguyễn Văn An"]
+    assert await names(admin, "q=nguyen&xa_phuong=H%E1%BA%A1+Long&trang_thai=active") == ["Nguyễn Văn An"]
     assert await names(admin, "kenh=zalo&chu_de=truy-xuat&q=le") == ["Lê Văn Đức"]
     assert await names(admin, "kenh=fax&trang_thai=gone") == [p.display_name for p in everyone()]  # ignored
     page = await (await admin.client.get(LIST)).text()
@@ -134,7 +134,7 @@ async def test_exports_neutralise_formulas_follow_the_filter_and_are_audited(adm
         admin,
         [
             *everyone(),
-            person("2001", '=HYPERLINK("http://evil.example","bấm")', 0, channel="zalo", district="Hạ Long"),
+            person("2001", '=HYPERLINK("http://evil.example","bấm")', 0, channel="zalo", commune="Hạ Long"),
             person("2002", "+84912345678", 0, channel="zalo"),
         ],
     )
@@ -181,8 +181,8 @@ async def stored(console) -> dict[str, Subscriber]:
 async def test_import_applies_good_rows_and_reports_each(admin):
     await seed(admin, everyone()[:1])
     sheet = (
-        "Kênh;Mã chat;Tên hiển thị;Mã chủ đề;Địa bàn;Ngành;Trạng thái\n"
-        "telegram;1001;Nguyễn Văn An (mới);;Uông Bí;;Không nhận tin\n"
+        "Kênh;Mã chat;Tên hiển thị;Mã chủ đề;Xã/phường;Ngành;Trạng thái\n"
+        "telegram;1001;Nguyễn Văn An (mới);;uong bi;;Không nhận tin\n"
         "zalo;z-42;'=Công ty A;ocop-tccs;Hạ Long;Thủy sản;\n"
         "Telegram;3003;Bà Hạnh;;;;Không nhận tin\n"
     )
@@ -191,7 +191,7 @@ async def test_import_applies_good_rows_and_reports_each(admin):
     assert html.count("Thêm mới") == 2 and html.count("Cập nhật") == 1
     people = await stored(admin)
     kept = people["1001"]  # an existing person's subscription and consent never change
-    assert (kept.display_name, kept.district, kept.status) == ("Nguyễn Văn An (mới)", "Uông Bí", "active")
+    assert (kept.display_name, kept.commune, kept.status) == ("Nguyễn Văn An (mới)", "Uông Bí", "active")
     new = people["z-42"]
     assert (new.display_name, new.status, new.topics) == ("=Công ty A", "active", "ocop-tccs")
     assert new.consent_at is not None and people["3003"].consent_at is None
@@ -246,10 +246,10 @@ async def test_an_unreadable_file_imports_nothing(admin, body, name, said):
 async def test_an_export_imports_back_unchanged(admin):
     await seed(admin, everyone())
     exported = await (await admin.client.get(f"{LIST}/xuat.xlsx")).read()
-    before = {k: (p.display_name, p.status, p.topics, p.district) for k, p in (await stored(admin)).items()}
+    before = {k: (p.display_name, p.status, p.topics, p.commune) for k, p in (await stored(admin)).items()}
     status, html = await upload(admin, exported, "xuat.xlsx")
     assert status == 200 and "thêm mới 0, cập nhật 5" in html
-    assert {k: (p.display_name, p.status, p.topics, p.district) for k, p in (await stored(admin)).items()} == before
+    assert {k: (p.display_name, p.status, p.topics, p.commune) for k, p in (await stored(admin)).items()} == before
 
 
 def test_the_console_import_follows_the_cli_rules_row_for_row():
@@ -259,7 +259,7 @@ def test_the_console_import_follows_the_cli_rules_row_for_row():
         {"channel": "TELEGRAM", "chat_id": " 2 ", "status": "blocked", "topics": "ocop-tccs"},
         {"channel": "sms", "chat_id": "3"},
         {"channel": "zalo", "chat_id": ""},
-        {"channel": "zalo", "chat_id": "4", "district": "x" * 129},
+        {"channel": "zalo", "chat_id": "4", "commune": "x" * 129},
         {"channel": "zalo", "chat_id": "5", "status": "sleeping"},
         {"channel": "zalo", "chat_id": "6", "topics": "ocop-tccs; moi"},
     ]
@@ -333,7 +333,7 @@ async def test_erasure_removes_the_person_everywhere_tells_staff_and_audits_by_n
     console, sent = told_console
     db = console.core.db
     await seed_everywhere(db, CHAT, NAME)
-    await seed_everywhere(db, OTHER, "Trần Văn Bình", "0987654321")
+    await seed_everywhere(db, OTHER, "Trần Văn Bình", "0987654321", "Công ty TNHH Cơ khí Bình Minh", "0100233488")
     subscriber_id = await id_of(console, CHAT)
     page = f"{LIST}/{subscriber_id}"
     token = csrf_of(await (await console.client.get(page)).text())

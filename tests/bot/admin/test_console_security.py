@@ -56,6 +56,9 @@ STAFF_GETS = [
     "/admin/yeu-cau/moi.json",
     "/admin/yeu-cau/1",
     "/admin/yeu-cau/1/tin-nhan.json",
+    "/admin/ho-so",
+    "/admin/ho-so/xuat.xlsx",
+    "/admin/ho-so/1",
 ]
 STAFF_POSTS = [
     "/admin/chien-dich/moi",
@@ -68,6 +71,8 @@ STAFF_POSTS = [
     "/admin/yeu-cau/1/tra-loi",
     "/admin/yeu-cau/1/nhan",
     "/admin/yeu-cau/1/ket-thuc",
+    "/admin/ho-so/1/trang-thai",
+    "/admin/ho-so/1/ghi-chu",
 ]
 
 
@@ -89,7 +94,7 @@ async def test_staff_open_their_pages_and_forms_need_the_token(console):
         reply = await console.client.get(path, allow_redirects=False)
         # Campaign 1 and request 1 do not exist: a Vietnamese 404, never "only for admins".
         assert reply.status in (200, 404), path
-        assert "chỉ dành cho quản trị viên" not in await reply.text()
+        assert "chỉ dành cho quản trị viên" not in await reply.text(errors="replace")  # an export is binary
     for path in STAFF_POSTS:
         reply = await console.client.post(path, data={"csrf": "doan-bua"}, allow_redirects=False)
         assert reply.status == 403 and "Biểu mẫu đã hết hạn" in await reply.text(), path
@@ -109,6 +114,16 @@ async def test_staff_cannot_open_admin_pages(console):
     for path in ADMIN_POSTS[:-1]:
         reply = await console.client.post(path, data={"csrf": csrf}, allow_redirects=False)
         assert reply.status in (403, 404), path
+
+
+async def test_huge_or_odd_ids_are_a_vietnamese_404(console):
+    await console.add_user("admin@so.vn")
+    await console.sign_in("admin@so.vn")
+    pages = [p for p in STAFF_GETS + ADMIN_GETS if "/1" in p and "tien-do" not in p]
+    for path in pages:
+        for odd in ("99999999999", "1e3", "-1", "①"):
+            reply = await console.client.get(path.replace("/1", f"/{odd}", 1))
+            assert reply.status == 404, (path, odd)
 
 
 async def test_a_post_without_the_csrf_token_changes_nothing(console):
@@ -183,6 +198,7 @@ async def test_every_admin_route_is_in_these_lists(console):
     """A new page cannot slip in unprotected: every /admin route is one of the routes tested above."""
     listed = {p.replace("5s-la-gi", "{entry_id}").replace("/1/", "/{version_id}/") for p in ADMIN_GETS + ADMIN_POSTS}
     ids = {"chien-dich": "{campaign_id}", "yeu-cau": "{request_id}", "nguoi-dang-ky": "{subscriber_id}"}
+    ids["ho-so"] = "{case_id}"
     for path in ADMIN_GETS + ADMIN_POSTS + STAFF_GETS + STAFF_POSTS:
         for page, name in ids.items():
             path = path.replace(f"/{page}/1", f"/{page}/{name}")

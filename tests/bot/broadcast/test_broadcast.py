@@ -39,7 +39,7 @@ async def add_subscribers(db, count: int, start: int = 1000, channel: str = "tel
             "topics": fields.get("topics", ""),
             "status": "active",
             "consent_at": now,
-            "district": "",
+            "commune": "",
             "sector": "",
             "first_seen": now,
             "last_seen": now,

@@ -182,20 +182,23 @@ async def test_the_fake_refuses_a_fast_sender_that_forgets_the_flag(db, telegram
 async def test_an_audience_naming_nothing_is_refused_with_the_choices(db):
     await add_subscribers(db, 1, start=1, topics="ocop-tccs")
     async with db.writing() as s:
-        await s.exec(update(Subscriber).values(district="Hạ Long"))
+        await s.exec(update(Subscriber).values(commune="Hạ Long"))
         await s.commit()
     async with db.session() as s:
         with pytest.raises(CampaignError, match="không có chủ đề «5s»; chọn một trong: cong-cu-cai-tien"):
             await campaigns.checked_audience(s, "topic:5s", TOPICS)
         with pytest.raises(CampaignError, match="không có kênh «viber»"):
             await campaigns.checked_audience(s, "channel:viber", TOPICS)
-        with pytest.raises(CampaignError, match="Hạ Long"):
+        with pytest.raises(CampaignError, match="«district:» nay là «commune:»"):
             await campaigns.checked_audience(s, "district:Móng Cái", TOPICS)
+        with pytest.raises(CampaignError, match="có phải phường Móng Cái 1 hay phường Móng Cái 2"):
+            await campaigns.checked_audience(s, "commune:Móng Cái", TOPICS)
         with pytest.raises(CampaignError, match="chưa người đăng ký nào khai báo ngành"):
             await campaigns.checked_audience(s, "sector:thủy sản", TOPICS)
-        audience, size = await campaigns.checked_audience(s, "topic:ocop-tccs,district:hạ long", TOPICS)
+        audience, size = await campaigns.checked_audience(s, "topic:ocop-tccs,commune:ha long", TOPICS)
     assert size == 1
-    assert audience.in_words(TOPICS) == "Người đăng ký chủ đề «OCOP và tiêu chuẩn cơ sở», ở «hạ long»"
+    words = "Người đăng ký chủ đề «OCOP và tiêu chuẩn cơ sở», là doanh nghiệp ở phường Hạ Long"
+    assert audience.in_words(TOPICS) == words
 
 
 async def test_the_report_lists_every_recipient_and_neutralises_formulas(db, telegram_sender, telegram_api):
