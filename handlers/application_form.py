@@ -11,9 +11,9 @@ from typing import Any
 
 from handlers import texts
 from handlers.ask import AskService
-from handlers.business_ids import format_tax_code, read_mobile, read_tax_code
+from handlers.business_ids import read_mobile, read_tax_code
 from handlers.callbacks import ApplicationStep, FormAction, pack
-from handlers.case_changes import needs_text, ocop_text
+from handlers.case_changes import application_words
 from handlers.sectors import OCOP_STARS, SECTORS, match_sector, read_name
 from handlers.statuses import SupportNeed
 from handlers.types import Button, Reply
@@ -169,16 +169,7 @@ class FormPrompts:
             rows = [[_button(form, texts.APPLY_AGREE, FormAction.AGREE)], [_nav(form)[1]]]
         elif step is Step.SUMMARY:
             a = form.application()
-            text = texts.APPLY_SUMMARY.format(
-                name=a.business_name,
-                tax=format_tax_code(a.tax_code),
-                commune=self.place(a.commune),
-                sector=a.sector,
-                ocop=ocop_text(a),
-                needs=needs_text(a),
-                contact=a.contact_name,
-                phone=a.phone,
-            )
+            text = texts.APPLY_SUMMARY.format(**application_words(a, self.place))
             rows = [
                 [_button(form, texts.APPLY_SUBMIT, FormAction.SUBMIT)],
                 [_button(form, texts.APPLY_EDIT, FormAction.EDIT), _nav(form)[0]],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers import texts
+from handlers.business_ids import format_tax_code
 from handlers.callbacks import CaseInfoDone, CaseMove, CaseShow, pack
 from handlers.ports import CaseStore, Messenger, StateStore
 from handlers.statuses import CaseEventKind, CaseStatus, SupportNeed
@@ -36,6 +38,21 @@ class CaseChange:
     case: CaseView | None
     told: bool = False
     problem: str = ""
+
+
+def application_words(application: Application, place: Callable[[str], str]) -> dict[str, str]:
+    """An application's fields as the business's summary and the staff's notice both print them."""
+    a = application
+    return {
+        "name": a.business_name,
+        "tax": format_tax_code(a.tax_code),
+        "commune": place(a.commune),
+        "sector": a.sector,
+        "ocop": ocop_text(a),
+        "needs": needs_text(a),
+        "contact": a.contact_name,
+        "phone": a.phone,
+    }
 
 
 def needs_text(application: Application) -> str:
@@ -162,15 +179,6 @@ class CaseChanges:
         """A new case in the staff chat, with buttons to move it."""
         a = case.application
         notice = texts.STAFF_NEW_CASE.format(
-            ref=case.reference,
-            name=a.business_name,
-            tax=a.tax_code,
-            commune=self.place(a.commune),
-            sector=a.sector,
-            ocop=ocop_text(a),
-            needs=needs_text(a),
-            contact=a.contact_name,
-            phone=a.phone,
-            channel=case.channel,
+            ref=case.reference, channel=case.channel, **application_words(a, self.place)
         )
         return await self.to_staff(Reply(notice, self.moves(case)))

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from bot.db.case_search import needs_of, reference
 from bot.db.models import ApplicationCase
-from bot.db.spreadsheet_cells import neutralise
+from bot.db.spreadsheet_cells import text_workbook
 from handlers.local_time import local_time
 from handlers.statuses import CaseStatus, SupportNeed
 
@@ -75,22 +69,5 @@ def export_table(rows: list[ApplicationCase], timezone: str) -> list[list[str]]:
 
 
 def xlsx_bytes(table: list[list[str]]) -> bytes:
-    """One sheet, bold headers; each cell neutralised and stored as text, so a business name never runs as a
-    formula and a tax code or phone keeps its leading zero."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET)
-    for index, (_header, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    for number, row in enumerate(table):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, neutralise(value))
-            cell.data_type = "s"
-            if number == 0:
-                cell.font = Font(bold=True)
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The cases' sheet (spreadsheet_cells.text_workbook: every cell text, neutralised)."""
+    return text_workbook(table, SHEET, [width for _header, width in COLUMNS])

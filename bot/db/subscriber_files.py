@@ -9,15 +9,13 @@ import zipfile
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcast.audience import CHANNEL_WORDS
 from bot.db.models import Subscriber
-from bot.db.spreadsheet_cells import neutralise, restore
+from bot.db.spreadsheet_cells import neutralise, restore, text_workbook
 from bot.db.subscribers_csv import (
     CHANNELS,
     COLUMNS,
@@ -98,23 +96,8 @@ def csv_bytes(table: list[list[str]]) -> bytes:
 
 
 def xlsx_bytes(table: list[list[str]], sheet_name: str = "Người đăng ký") -> bytes:
-    """One sheet, bold headers; every cell neutralised and stored as text, so no name runs as a formula."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for number, row in enumerate(table):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, neutralise(value))
-            cell.data_type = "s"
-            if number == 0:
-                cell.font = Font(bold=True)
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The subscribers' sheet (spreadsheet_cells.text_workbook: every cell text, neutralised)."""
+    return text_workbook(table, sheet_name, WIDTHS)
 
 
 def _cell_text(value: object) -> str:
