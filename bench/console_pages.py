@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -27,14 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, text
 
 from bench.latency import synthetic_kb
+from bench.page_timing import close_console, open_console, print_table, time_page
 from bot.admin import accounts
 from bot.admin.roles import AdminRole
 from bot.db import live_knowledge
 from bot.db.database import open_database
 from bot.db.models import ClarifyChoice, Feedback, UnansweredQuestion, utcnow
-from bot.settings import load_settings
-from bot.wiring import build_core
-from tests.bot.admin.console import PASSWORD, start_console
+from tests.bot.admin.console import PASSWORD
 
 PAGES = [
     ("Kho tri thức (trang 1)", "/admin/kho-tri-thuc"),
@@ -117,32 +115,12 @@ async def seed(url: str, entries: int, questions: int) -> None:
 
 
 async def measure(url: str, rounds: int, embeddings: bool) -> list[tuple[str, list[float]]]:
-    settings = load_settings(
-        _env_file=None,
-        telegram_bot_token=None,
-        zalo_bot_token=None,
-        database_url=url,
-        embeddings="e5" if embeddings else "off",
-    )
-    core = await build_core(settings)
-    console = await start_console(core)
+    console = await open_console(url, "e5" if embeddings else "off")
     try:
         assert await console.sign_in("bench@so.vn") == 303
-        results = []
-        for name, path in PAGES:
-            times = []
-            for attempt in range(rounds + 2):
-                started = time.perf_counter()
-                reply = await console.client.get(path)
-                await reply.read()
-                assert reply.status == 200, (path, reply.status)
-                if attempt >= 2:
-                    times.append((time.perf_counter() - started) * 1000)
-            results.append((name, times))
-        return results
+        return [(name, (await time_page(console, path, rounds))[0]) for name, path in PAGES]
     finally:
-        await console.client.close()
-        await core.close()
+        await close_console(console)
 
 
 def main() -> None:
@@ -161,11 +139,7 @@ def main() -> None:
             f"{url.split('://')[0]}: {args.entries} entries, {args.questions} logged questions "
             f"(seeded in {time.perf_counter() - started:.0f} s); {args.rounds} requests per page"
         )
-        print("| page | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
-        for name, times in asyncio.run(measure(url, args.rounds, args.embeddings)):
-            ordered = sorted(times)
-            p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-            print(f"| {name} | {statistics.median(times):.0f} | {p95:.0f} | {max(times):.0f} |")
+        print_table("page", asyncio.run(measure(url, args.rounds, args.embeddings)))
 
 
 if __name__ == "__main__":

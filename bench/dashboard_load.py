@@ -23,7 +23,6 @@ import asyncio
 import datetime as dt
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -35,9 +34,9 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bench.bench_database import CHUNK, analyze, bulk, fresh_database
+from bench.page_timing import close_console, open_console, print_table, time_page
 from bot.admin import accounts
 from bot.admin.roles import AdminRole
 from bot.db import question_log
@@ -52,10 +51,9 @@ from bot.db.models import (
     SubscriberDay,
     UnansweredQuestion,
 )
-from bot.settings import load_settings
-from bot.wiring import build_core
+from handlers.numbers import number
 from knowledge.loader import load_directory
-from tests.bot.admin.console import PASSWORD, start_console
+from tests.bot.admin.console import PASSWORD
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the settings' default TIMEZONE, which the console uses here
 CAMPAIGNS = 5
@@ -159,16 +157,26 @@ async def seed(url: str, subscribers: int, questions: int) -> tuple[Counter[dt.d
             | {"last_activity_at": closed or replied or made, "closed_at": closed, "close_note": ""}
         )
     await bulk(db, HandoffRequest, requests)
-    for number in range(1, CAMPAIGNS + 1):
-        sent = now - dt.timedelta(days=7 * (CAMPAIGNS - number))
-        campaign = {"id": number, "text": f"Thông báo số {number}", "buttons": "[]", "audience": "{}"}
+    for nth in range(1, CAMPAIGNS + 1):
+        sent = now - dt.timedelta(days=7 * (CAMPAIGNS - nth))
+        campaign = {"id": nth, "text": f"Thông báo số {nth}", "buttons": "[]", "audience": "{}"}
         campaign |= {"schedule": "now", "run_at": sent, "cron": "", "timezone": ZONE.key, "status": "done"}
         campaign |= {"next_run_at": None, "created_by": "bench", "created_at": sent, "image_url": ""}
         await bulk(db, Campaign, [campaign])
-        occurrence = {"id": number, "campaign_id": number, "fire_key": sent.isoformat(), "status": "done"}
+        occurrence = {
+            "id": nth,
+            "campaign_id": nth,
+            "fire_key": sent.isoformat(),
+            "status": "done",
+        }
         await bulk(db, Occurrence, [occurrence | {"created_at": sent, "finished_at": sent}])
         deliveries = [
-            {"campaign_id": number, "occurrence_id": number, "subscriber_id": n, "channel": p["channel"]}
+            {
+                "campaign_id": nth,
+                "occurrence_id": nth,
+                "subscriber_id": n,
+                "channel": p["channel"],
+            }
             | {"chat_id": p["chat_id"], "name": "", "status": rng.choices(("sent", "failed", "blocked"), (95, 3, 2))[0]}
             | {"attempts": 1, "next_attempt_at": sent, "message_id": "", "error": "", "updated_at": sent}
             for n, p in enumerate(people)
@@ -200,32 +208,20 @@ def periods(today: dt.date) -> list[tuple[str, str, int]]:
 
 
 async def measure(url: str, rounds: int, per_day: Counter[dt.date]) -> list[tuple[str, list[float]]]:
-    settings = load_settings(
-        _env_file=None, telegram_bot_token=None, zalo_bot_token=None, database_url=url, embeddings="off"
-    )
-    core = await build_core(settings)
-    console = await start_console(core)
+    console = await open_console(url)
     try:
         assert await console.sign_in("canbo@so.vn") == 303
         today = dt.datetime.now(ZONE).date()
         results = []
         for name, query, days in periods(today):
-            times = []
-            for attempt in range(rounds + 2):
-                started = time.perf_counter()
-                reply = await console.client.get(f"/admin/tong-quan{query}")
-                body = await reply.text()
-                assert reply.status == 200, (query, reply.status)
-                if attempt >= 2:
-                    times.append((time.perf_counter() - started) * 1000)
+            times, body = await time_page(console, f"/admin/tong-quan{query}", rounds)
             shown = TOTAL.search(body)
             expected = sum(per_day[today - dt.timedelta(days=back)] for back in range(days))
             assert shown and int(shown.group(1).replace(".", "")) == expected, (name, shown, expected)
-            results.append((f"{name}: {expected:,} câu hỏi".replace(",", "."), times))
+            results.append((f"{name}: {number(expected)} câu hỏi", times))
         return results
     finally:
-        await console.client.close()
-        await core.close()
+        await close_console(console)
 
 
 def main() -> None:
@@ -237,8 +233,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
-        if make_url(url).get_backend_name() == "postgresql" and make_url(url).database == "test":
-            raise SystemExit("refusing the database «test»: it belongs to CI")
         started = time.perf_counter()
         per_day, rolled = asyncio.run(seed(url, args.subscribers, args.questions))
         print(
@@ -246,11 +240,7 @@ def main() -> None:
             f"(seeded in {time.perf_counter() - started:.0f} s, of which 365 nightly rollups {rolled:.0f} s); "
             f"{args.rounds} requests per period"
         )
-        print("| period | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
-        for name, times in asyncio.run(measure(url, args.rounds, per_day)):
-            ordered = sorted(times)
-            p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-            print(f"| {name} | {statistics.median(times):.0f} | {p95:.0f} | {max(times):.0f} |")
+        print_table("period", asyncio.run(measure(url, args.rounds, per_day)))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import asyncio
 import datetime as dt
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -31,15 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 
 from bench.bench_database import analyze, fresh_database
+from bench.page_timing import close_console, open_console, print_table, time_page
 from bot.admin import accounts
 from bot.admin.roles import AdminRole
 from bot.db.models import Subscriber
-from bot.settings import load_settings
-from bot.wiring import build_core
+from handlers.numbers import number
 from knowledge.communes import load_communes
 from knowledge.loader import load_directory
 from knowledge.syllables import strip_accents
-from tests.bot.admin.console import PASSWORD, start_console
+from tests.bot.admin.console import PASSWORD
 
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quốc", "Thu", "Kim", "Xuân", "Công")
@@ -122,23 +121,12 @@ FOUND = re.compile(r"<small>([\d.]+) người")
 
 
 async def measure(url: str, rounds: int, chat_fragment: str, count: int) -> list[tuple[str, list[float]]]:
-    settings = load_settings(
-        _env_file=None, telegram_bot_token=None, zalo_bot_token=None, database_url=url, embeddings="off"
-    )
-    core = await build_core(settings)
-    console = await start_console(core)
+    console = await open_console(url)
     try:
         assert await console.sign_in("bench@so.vn") == 303
         results = []
         for name, path in searches(chat_fragment, max(1, -(-count // 50))):
-            times = []
-            for attempt in range(rounds + 2):
-                started = time.perf_counter()
-                reply = await console.client.get(path)
-                body = await reply.text()
-                assert reply.status == 200 and "Người đăng ký" in body, (path, reply.status)
-                if attempt >= 2:
-                    times.append((time.perf_counter() - started) * 1000)
+            times, body = await time_page(console, path, rounds, expect="Người đăng ký")
             found = FOUND.search(body)
             results.append((f"{name}: {found.group(1) if found else '?'} người", times))
         for kind in ("csv", "xlsx"):
@@ -148,14 +136,13 @@ async def measure(url: str, rounds: int, chat_fragment: str, count: int) -> list
             assert reply.status == 200
             results.append(
                 (
-                    f"Xuất {kind.upper()} (Zalo, {size // 1024:,} KB), một lần".replace(",", "."),
+                    f"Xuất {kind.upper()} (Zalo, {number(size // 1024)} KB), một lần",
                     [1000 * (time.perf_counter() - started)],
                 )
             )
         return results
     finally:
-        await console.client.close()
-        await core.close()
+        await close_console(console)
 
 
 def main() -> None:
@@ -173,11 +160,7 @@ def main() -> None:
             f" (seeded in {time.perf_counter() - started:.0f} s);"
             f" {args.rounds} requests per search"
         )
-        print("| search | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
-        for name, times in asyncio.run(measure(url, args.rounds, fragment, args.subscribers)):
-            ordered = sorted(times)
-            p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-            print(f"| {name} | {statistics.median(times):.0f} | {p95:.0f} | {max(times):.0f} |")
+        print_table("search", asyncio.run(measure(url, args.rounds, fragment, args.subscribers)))
 
 
 if __name__ == "__main__":

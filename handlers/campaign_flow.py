@@ -23,6 +23,7 @@ from handlers.callbacks import (
     CampaignView,
     pack,
 )
+from handlers.numbers import number
 from handlers.ports import CampaignDesk, StateStore
 from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus
 from handlers.types import Button, Incoming, Reply
@@ -57,11 +58,6 @@ class DraftState:
 
 def abort_row() -> list[Button]:
     return [Button(texts.CAMPAIGN_ABORT, pack(CampaignAbort()))]
-
-
-def number(value: int) -> str:
-    """Vietnamese thousands: 10.000."""
-    return f"{value:,}".replace(",", ".")
 
 
 class CampaignFlow:

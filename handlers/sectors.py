@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from handlers import texts
+from handlers.numbers import number
 from handlers.statuses import SupportNeed
 from knowledge.syllables import fold
 
@@ -62,17 +63,11 @@ def needs_in(typed: str) -> tuple[str, ...]:
     return tuple(need.value for need, pattern in _NEED_PATTERNS.items() if pattern.search(folded))
 
 
-def count_text(n: int) -> str:
-    return f"{n:,}".replace(",", ".")  # 3.000, as Vietnamese writes it
-
-
 def read_name(text: str, name: str, limits: tuple[int, int]) -> str:
     """A name as typed, single-spaced; ValueError with the Vietnamese sentence when it cannot be one."""
     text = " ".join(text.split())
     if len(text) > limits[1]:
-        raise ValueError(
-            texts.APPLY_TOO_LONG.format(field=name, length=count_text(len(text)), limit=count_text(limits[1]))
-        )
+        raise ValueError(texts.APPLY_TOO_LONG.format(field=name, length=number(len(text)), limit=number(limits[1])))
     if len(text) < limits[0]:
         raise ValueError(texts.APPLY_TOO_SHORT.format(field=name, minimum=limits[0]))
     if not any(ch.isalpha() for ch in text):

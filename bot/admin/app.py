@@ -25,6 +25,7 @@ from bot.admin import (
 from bot.admin.deps import DEPS, AdminDeps
 from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
 from handlers.local_time import local_time
+from handlers.numbers import number
 from knowledge.model import FIELD_NAMES
 
 HERE = Path(__file__).parent
@@ -71,6 +72,7 @@ def add_admin(app: web.Application, admin: AdminDeps) -> None:
     )
     # 05/12/2026 08:00 in the bot's time zone, as the chat's own dates read.
     env.filters["vn_time"] = partial(local_time, zone=ZoneInfo(admin.timezone))
+    env.filters["vn_number"] = number  # 12.345, as the chat writes counts
     app.middlewares.append(error_pages)
     app.middlewares.append(session_middleware(admin.db))
     app.router.add_static(f"{PREFIX}/static/", HERE / "static", append_version=True)

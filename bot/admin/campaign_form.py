@@ -12,7 +12,7 @@ from bot.broadcast.desk import DatabaseDesk
 from bot.broadcast.image_check import ImageCheck
 from bot.broadcast.message import LONGEST_NAME, campaign_reply, limit_for, too_long, visible_length
 from bot.db.campaigns import image_problem
-from handlers.campaign_flow import number
+from handlers.numbers import number
 from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus
 from handlers.types import Reply
 from handlers.views import CampaignDraft, CampaignSummary, Sent

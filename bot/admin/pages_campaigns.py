@@ -25,12 +25,12 @@ from bot.admin.campaign_form import (
     sentence,
 )
 from bot.admin.deps import AdminDeps, deps
-from bot.admin.pages_excel import XLSX
+from bot.admin.pages_excel import file_download
 from bot.admin.security import PREFIX, require_staff, url_number
 from bot.admin.sessions import SignedIn
 from bot.broadcast.audience import CHANNEL_WORDS
 from bot.db import campaigns
-from handlers.campaign_flow import number
+from handlers.numbers import number
 from handlers.statuses import CampaignStatus, DeliveryStatus
 from handlers.views import CampaignDraft, CampaignSummary
 
@@ -290,8 +290,7 @@ async def report(request: web.Request) -> web.StreamResponse:
     attachment = await deps(request).desk.report((await _campaign(request)).id)
     if attachment is None:  # removed since the line above
         raise web.HTTPNotFound(text="Không có chiến dịch này.")
-    disposition = f'attachment; filename="{attachment.filename}"'
-    return web.Response(body=attachment.data, content_type=XLSX, headers={"Content-Disposition": disposition})
+    return file_download(attachment.data, attachment.filename)
 
 
 def routes(prefix: str) -> list[web.RouteDef]:

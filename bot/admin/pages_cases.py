@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.admin import audit
 from bot.admin.deps import AdminDeps, deps
+from bot.admin.pages_excel import file_download
 from bot.admin.pages_requests import display_name, identity
 from bot.admin.security import PREFIX, require_staff, url_number
 from bot.admin.sessions import SignedIn
@@ -28,7 +29,6 @@ from handlers.statuses import CaseEventKind, CaseStatus, SupportNeed
 LIST = f"{PREFIX}/ho-so"
 NOT_FOUND = "Không có hồ sơ này."
 ERASED = "(dữ liệu doanh nghiệp đã xóa)"  # an erased case keeps only anonymous statistics
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUSES = {s.value: s.label for s in CaseStatus}
 NEEDS = {n.value: n.label for n in SupportNeed}
 # After a change the page is loaded again (a reload then repeats nothing) with one of these notices.
@@ -275,9 +275,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     body = await asyncio.to_thread(case_export.xlsx_bytes, table)  # a long list must not hold up the bots
     await _record(admin, who, "xuất danh sách hồ sơ", "", f"{len(rows)} hồ sơ, tệp XLSX, {query.described}")
     name = f"ho-so-ho-tro-{dt.datetime.now(ZoneInfo(admin.timezone)):%Y-%m-%d}.xlsx"
-    return web.Response(
-        body=body, headers={"Content-Type": XLSX, "Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return file_download(body, name)
 
 
 def routes(prefix: str) -> list[web.RouteDef]:

@@ -19,6 +19,14 @@ from knowledge.loader import KnowledgeLoadError
 from knowledge.workbook import read_workbook, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def file_download(body: bytes, name: str, content_type: str = XLSX) -> web.Response:
+    """A file the browser saves as `name` (every export of the console)."""
+    return web.Response(
+        body=body, headers={"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 async def page(request: web.Request, report: object = None, error: str = "", status: int = 200) -> web.Response:
@@ -46,7 +54,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         write_workbook(kb.entries, kb.topics, path)
         body = path.read_bytes()
     name = f"kho-tri-thuc-{dt.date.today():%Y-%m-%d}-phien-ban-{kb.version}.xlsx"
-    return web.Response(body=body, content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_download(body, name)
 
 
 async def upload(request: web.Request) -> web.StreamResponse:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.admin import audit
 from bot.admin.deps import AdminDeps, deps
+from bot.admin.pages_excel import CSV, XLSX, file_download
 from bot.admin.security import PREFIX, require_admin, url_number
 from bot.broadcast.audience import CHANNEL_WORDS, CHANNELS
 from bot.db import subscriber_files, subscriber_search, subscribers_csv
@@ -24,7 +25,6 @@ from handlers.types import Incoming
 
 LIST = f"{PREFIX}/nguoi-dang-ky"
 NOT_FOUND = "Không có người đăng ký này (có thể dữ liệu của họ đã bị xóa)."
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS = 500  # rows of an import shown one by one; the rest are counted
 STATUSES = {s.value: s.label for s in SubscriberStatus}
 NEEDS = {n.value: n.label for n in SupportNeed}
@@ -141,9 +141,7 @@ async def _export(request: web.Request, kind: str) -> web.StreamResponse:
         await audit.record(session, who.email, "xuất danh sách người đăng ký", "", detail)
         await session.commit()
     name = f"nguoi-dang-ky-{dt.date.today():%Y-%m-%d}.{kind}"
-    content_type = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
-    headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"'}
-    return web.Response(body=body, headers=headers)
+    return file_download(body, name, XLSX if kind == "xlsx" else CSV)
 
 
 async def export_csv(request: web.Request) -> web.StreamResponse:

@@ -19,6 +19,7 @@ from bot.db import handoffs
 from bot.db.models import HandoffMessage, HandoffRequest
 from bot.db.people_port import handoff_view
 from handlers.local_time import local_time
+from handlers.numbers import number
 from handlers.statuses import HandoffAuthor, HandoffStatus
 from handlers.views import Sent
 
@@ -259,8 +260,10 @@ async def reply(request: web.Request) -> web.StreamResponse:
     if not text:
         return await detail(request, error="Bạn chưa nhập nội dung trả lời.", status=422)
     if len(text) > MAX_REPLY:
-        size, limit = (f"{n:,}".replace(",", ".") for n in (len(text), MAX_REPLY))
-        error = f"Nội dung dài {size} ký tự, quá giới hạn {limit} ký tự; hãy rút gọn hoặc gửi làm hai lần."
+        error = (
+            f"Nội dung dài {number(len(text))} ký tự, quá giới hạn {number(MAX_REPLY)} ký tự; "
+            "hãy rút gọn hoặc gửi làm hai lần."
+        )
         return await detail(request, error=error, text=text, status=422)
     live = row.status != HandoffStatus.CLOSED
     if live and row.channel not in admin.messenger.channels():  # say so, rather than "the platform refused"

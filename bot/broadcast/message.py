@@ -12,6 +12,7 @@ from bot.channels.zalo import MAX_MESSAGE as ZALO_TEXT_LIMIT
 from bot.channels.zalo import plain_text
 from handlers import texts
 from handlers.callbacks import Unsubscribe, pack
+from handlers.numbers import number
 from handlers.types import Button, Reply
 
 # The longest display name a subscriber row holds: a campaign must fit with it filled in for {name}.
@@ -51,11 +52,6 @@ def limit_for(channel: str, with_image: bool) -> int:
     return (CAPTION_LIMITS if with_image else TEXT_LIMITS).get(channel, 0)
 
 
-def thousands(number: int) -> str:
-    """2024 → "2.024": Vietnamese groups thousands with a dot (and keeps its commas for sentences)."""
-    return f"{number:,}".replace(",", ".")
-
-
 def too_long(text: str, links: list[tuple[str, str]], image: str, channels: tuple[str, ...]) -> str | None:
     """Why the campaign cannot go to one of `channels` in one message (in Vietnamese), or None.
 
@@ -71,7 +67,7 @@ def too_long(text: str, links: list[tuple[str, str]], image: str, channels: tupl
             kind = "chú thích ảnh" if image else "tin nhắn"
             names = " (với tên người nhận dài nhất)" if "{name}" in text else ""
             return (
-                f"{kind} trên {CHANNEL_WORDS.get(channel, channel)} sẽ dài {thousands(length)} ký tự{names}, "
-                f"quá giới hạn {thousands(limit)} ký tự; bạn rút ngắn bớt {thousands(length - limit)} ký tự"
+                f"{kind} trên {CHANNEL_WORDS.get(channel, channel)} sẽ dài {number(length)} ký tự{names}, "
+                f"quá giới hạn {number(limit)} ký tự; bạn rút ngắn bớt {number(length - limit)} ký tự"
             )
     return None
