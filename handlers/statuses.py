@@ -99,6 +99,9 @@ class DeliveryStatus(StrEnum):
     BLOCKED = "blocked"
     UNKNOWN = "unknown"
     CANCELLED = "cancelled"
+    # Zalo OA only (bot/channels/zalo_oa/rules.py): held back by Zalo's rules, which is not a failure.
+    OUTSIDE_WINDOW = "outside_window"  # the user has not interacted recently enough: never retried
+    QUOTA_USED_UP = "quota_used_up"  # the OA's quota is used up: retried when it resets (next_attempt_at)
 
     @property
     def label(self) -> str:
@@ -106,6 +109,8 @@ class DeliveryStatus(StrEnum):
         return {
             "pending": "chờ gửi",
             "waiting": "chờ lượt (giới hạn số tin mỗi người)",
+            "outside_window": "ngoài khung thời gian Zalo cho phép",
+            "quota_used_up": "OA đã hết hạn mức, gửi lại khi có hạn mức mới",
             "inflight": "đang gửi",
             "sent": "đã gửi",
             "failed": "lỗi",
@@ -117,6 +122,23 @@ class DeliveryStatus(StrEnum):
 
 # Deliveries not settled yet: a campaign with any of these is still going out.
 OPEN_DELIVERIES = (DeliveryStatus.PENDING, DeliveryStatus.WAITING, DeliveryStatus.INFLIGHT)
+
+
+class OaAuthState(StrEnum):
+    """Whether the bot may act for the Zalo OA: an admin authorises it once; a dead grant needs them again."""
+
+    NOT_AUTHORISED = "not_authorised"  # never authorised (or the authorisation was removed)
+    CONNECTED = "connected"  # a refresh token is held and worked last time
+    NEEDS_REAUTH = "needs_reauth"  # Zalo refused the refresh token (revoked, expired, or lost in a crash)
+
+    @property
+    def label(self) -> str:
+        """What admins read."""
+        return {
+            "not_authorised": "chưa được cấp quyền",
+            "connected": "đang kết nối",
+            "needs_reauth": "cần cấp quyền lại",
+        }[self.value]
 
 
 class ScheduleKind(StrEnum):

@@ -12,6 +12,7 @@ from handlers.statuses import (
     CaseStatus,
     DeliveryStatus,
     HandoffStatus,
+    OaAuthState,
     OccurrenceStatus,
     ScheduleKind,
     SubscriberStatus,
@@ -52,6 +53,9 @@ class Subscriber(SQLModel, table=True):
     sector: str = Field(default="", max_length=128)
     ocop_stars: int = Field(default=0)  # the best OCOP rating of its products; 0 for none
     needs: str = Field(default="", max_length=256)  # comma-separated SupportNeed values
+    # The same business on several channels: a hash of the tax code (or else the mobile number) it gave when
+    # applying, so a campaign to every channel reaches it once. "" when it gave neither.
+    link_key: str = Field(default="", max_length=64, index=True)
     first_seen: dt.datetime = Field(default_factory=utcnow)
     last_seen: dt.datetime = Field(default_factory=utcnow)
     # The chat's latest question, so a handoff can tell staff what it was about.
@@ -466,3 +470,50 @@ class CaseEvent(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=256)
     status: str | None = Field(default=None, max_length=16)  # the new status, for a status change
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class OaAccount(SQLModel, table=True):
+    """The Zalo OA's authorisation and OA-wide counters: one row (id 1). Holds secrets, names no person."""
+
+    __tablename__ = "oa_account"
+
+    id: int = Field(default=1, primary_key=True)
+    state: str = Field(default=OaAuthState.NOT_AUTHORISED, max_length=16)
+    access_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    access_expires_at: dt.datetime | None = None
+    refresh_token: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    refresh_expires_at: dt.datetime | None = None
+    # Committed before a refresh call and cleared with its result: set at start-up, a refresh was cut short.
+    refreshing_since: dt.datetime | None = None
+    generation: int = 0  # bumped by every stored token pair
+    problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # what admins read
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    # Promotion sends this local day (Zalo's daily request limit on the OA), counted by us.
+    promotion_day: str = Field(default="", max_length=10)
+    promotions_sent_today: int = 0
+
+
+class OaRecipient(SQLModel, table=True):
+    """One OA user as Zalo's rules see them: follows, last interaction, what was sent. Personal: erased with them."""
+
+    __tablename__ = "oa_recipient"
+
+    user_id: str = Field(primary_key=True, max_length=64)
+    follows: bool = False
+    followed_at: dt.datetime | None = None
+    last_interaction: dt.datetime | None = None
+    replies_since_interaction: int = 0
+    promotion_day: str = Field(default="", max_length=10)  # local day of promotions_today, YYYY-MM-DD
+    promotions_today: int = 0
+    promotion_month: str = Field(default="", max_length=7)  # local month of promotions_this_month, YYYY-MM
+    promotions_this_month: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class OaSeenEvent(SQLModel, table=True):
+    """Webhook events already taken, as a hash (no person): Zalo redelivers, and several processes share it."""
+
+    __tablename__ = "oa_seen_event"
+
+    key: str = Field(primary_key=True, max_length=64)
+    seen_at: dt.datetime = Field(default_factory=utcnow, index=True)
