@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.broadcast.runtime import BroadcastRuntime
 from bot.channels.base import ChannelBase
+from bot.channels.zalo_oa.assembly import oa_enabled
 from bot.logs import SecretFilter
 from bot.settings import Settings
 from bot.startup import StartupError
@@ -107,7 +108,7 @@ class Runner:
 
 
 async def serve(settings: Settings) -> None:
-    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None and not oa_enabled(settings):
         print(
             "Không có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: chạy trò chuyện trên console (Ctrl-D để thoát).",
             file=sys.stderr,

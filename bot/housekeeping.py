@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from bot.db import handoffs, question_log, retention
+from bot.db import handoffs, oa_events, question_log, retention
 from bot.db.database import Database
 from bot.db.models import utcnow
 from handlers.views import RetentionPolicy
@@ -31,6 +31,8 @@ async def run_once(
         idle = await handoffs.close_idle(session, now - dt.timedelta(hours=handoff_idle_hours))
     async with db.writing() as session:
         done = await retention.purge(session, policy, now)
+    async with db.writing() as session:  # the Zalo OA webhook's replay guard: names nobody, only grows
+        done["oa events"] = await oa_events.purge(session, now - oa_events.KEPT)
     done["idle requests closed"] = len(idle)
     done["questions rolled up"] = rolled
     return done

@@ -10,7 +10,8 @@ import sys
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that log every request at INFO: their lines add nothing at our INFO level.
-CHATTY_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic")
+# aiosqlite logs every statement with its parameters at DEBUG: tokens and personal data would reach the log.
+CHATTY_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic", "aiosqlite")
 
 
 class JsonFormatter(logging.Formatter):

@@ -25,6 +25,7 @@ from bot.broadcast.image_check import ImageCheck, ImageRules
 from bot.broadcast.limiter import Limits, RateLimiter
 from bot.channels.base import ChannelBase, Sender
 from bot.channels.relay import Relay
+from bot.channels.zalo_oa.assembly import build_oa_platform, oa_enabled, open_oa_sender
 from bot.contact_book import ContactBook
 from bot.db import live_knowledge
 from bot.db.background_writes import BackgroundWrites
@@ -279,10 +280,12 @@ def build_admin(core: Core) -> AdminDeps:
         ImageCheck(image_rules(core.settings)),
         core.cases,
         core.settings.timezone,
+        oa_enabled=oa_enabled(core.settings),
     )
 
 
 def image_rules(settings: Settings) -> ImageRules:
+    # The OA sends a picture's address, not the picture: Zalo never fetches it, so no size rule for "zalo_oa".
     kb = {"telegram": settings.campaign_image_max_kb_telegram, "zalo": settings.campaign_image_max_kb_zalo}
     return ImageRules({channel: size * 1000 for channel, size in kb.items()})
 
@@ -318,7 +321,7 @@ def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reser
             TELEGRAM_FREE_RATE,
             TELEGRAM_FREE_RATE,
         )
-    return {
+    limiters = {
         "telegram": RateLimiter(Limits(per_second=telegram_rate(settings) / share, reply_reserve=reply_reserve)),
         # Zalo ids are not negative group ids; its per-chat pace is our own choice (1/s).
         "zalo": RateLimiter(
@@ -326,6 +329,12 @@ def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reser
             is_group=lambda _c: False,
         ),
     }
+    if oa_enabled(settings):  # OA user ids are per OA, never a group
+        limiters["zalo_oa"] = RateLimiter(
+            Limits(per_second=settings.zalo_oa_rate_per_second / share, reply_reserve=reply_reserve),
+            is_group=lambda _c: False,
+        )
+    return limiters
 
 
 def secret(value: object) -> str:
@@ -389,6 +398,9 @@ def build_platforms(core: Core, limiters: dict[str, RateLimiter]) -> Platforms:
             )
         )
         senders["zalo"] = ZaloSender(client)
+    if oa_enabled(settings):
+        oa_channel, senders["zalo_oa"] = build_oa_platform(core, limiters["zalo_oa"], staff_chat(settings))
+        channels.append(oa_channel)
     return Platforms(channels, senders)
 
 
@@ -400,8 +412,9 @@ def build_console(core: Core) -> ConsoleChannel:
     return console
 
 
-async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> dict[str, Sender]:
-    """Campaign senders for `campaign send`, a process with no channels: each opened, closed with `stack`."""
+async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack, db: Database) -> dict[str, Sender]:
+    """Campaign senders for `campaign send`, a process with no channels: each opened, closed with `stack`.
+    The Zalo OA's needs `db` (its tokens and its followers' counts live there)."""
     senders: dict[str, Sender] = {}
     if settings.telegram_bot_token is not None:
         from bot.channels.telegram_sender import TelegramSender
@@ -422,8 +435,10 @@ async def open_senders(settings: Settings, stack: contextlib.AsyncExitStack) -> 
         await client.start()
         stack.push_async_callback(client.close)
         senders["zalo"] = ZaloSender(client)
+    if oa_enabled(settings):
+        senders["zalo_oa"] = await open_oa_sender(settings, db, stack)
     if not senders:
-        raise StartupError("no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: nothing to send campaigns with")
+        raise StartupError("no TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or Zalo OA: nothing to send campaigns with")
     return senders
 
 

@@ -147,7 +147,7 @@ class CaseChanges:
             waiting = await self.state.get(key)
             if waiting is not None and waiting.get("case") == case.id:
                 await self.state.delete(key)
-        return (await self.messenger.send(case.channel, case.chat_id, Reply(text, rows))).ok
+        return (await self.messenger.send(case.channel, case.chat_id, Reply(text, rows, notice=True))).ok
 
     async def add_note(self, case_id: int, staff: str, staff_name: str, text: str) -> str:
         """A staff note the business never sees; the problem in Vietnamese, "" when stored."""

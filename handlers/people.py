@@ -20,7 +20,7 @@ from handlers.local_time import local_time
 from handlers.ports import PeopleStore, StateStore
 from handlers.statuses import ChatEvent, SupportNeed
 from handlers.types import Button, Incoming, Reply
-from handlers.views import PersonView, RetentionPolicy
+from handlers.views import OaStanding, PersonView, RetentionPolicy
 from knowledge.model import Topic
 
 COMMENT_WINDOW = 600.0  # seconds after 👎 in which the next text is taken as the comment
@@ -121,8 +121,19 @@ class PeopleFlows:
                 inactive_days=policy.inactive_days,
             )
             + (self.profile_lines(person) if person is not None and person.has_profile else "")
+            + (texts.MY_DATA_LINKED if person is not None and person.linked else "")
             + (texts.MY_DATA_CASES.format(cases=data.cases, cases_days=policy.cases_days) if data.cases else "")
+            + (self.oa_lines(data.oa) if data.oa is not None else "")
         )
+
+    def oa_lines(self, oa: OaStanding) -> str:
+        follows = (
+            texts.OA_FOLLOWS_SINCE.format(since=local_time(oa.followed_at, self.zone))
+            if oa.follows
+            else texts.OA_NOT_FOLLOWING
+        )
+        last = local_time(oa.last_interaction, self.zone)
+        return texts.MY_DATA_OA.format(follows=follows, last=last, inactive_days=self.retention.inactive_days)
 
     @staticmethod
     def profile_lines(person: PersonView) -> str:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from knowledge.confidence import AskStatus
 
 __all__ = [
+    "CLAIMABLE_DELIVERIES",
     "OPEN_DELIVERIES",
     "AskStatus",
     "CampaignStatus",
@@ -120,8 +121,16 @@ class DeliveryStatus(StrEnum):
         }[self.value]
 
 
-# Deliveries not settled yet: a campaign with any of these is still going out.
-OPEN_DELIVERIES = (DeliveryStatus.PENDING, DeliveryStatus.WAITING, DeliveryStatus.INFLIGHT)
+# Deliveries not settled yet: a campaign with any of these is still going out. QUOTA_USED_UP waits for the OA's
+# quota to reset (issue 19: "retried when allowed"), so it stays open and is claimed again when due.
+OPEN_DELIVERIES = (
+    DeliveryStatus.PENDING,
+    DeliveryStatus.WAITING,
+    DeliveryStatus.INFLIGHT,
+    DeliveryStatus.QUOTA_USED_UP,
+)
+# Open deliveries the sender may claim once their `next_attempt_at` has come.
+CLAIMABLE_DELIVERIES = (DeliveryStatus.PENDING, DeliveryStatus.WAITING, DeliveryStatus.QUOTA_USED_UP)
 
 
 class OaAuthState(StrEnum):

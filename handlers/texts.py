@@ -372,6 +372,19 @@ MY_DATA_PROFILE = (
     "\n\nHồ sơ doanh nghiệp (từ hồ sơ đăng ký hỗ trợ, dùng để chọn người nhận thông báo phù hợp): địa bàn {commune}; "
     "ngành nghề {sector}; OCOP {ocop}; cần hỗ trợ: {needs}."
 )
+MY_DATA_LINKED = (
+    "\n\nLiên kết kênh: hồ sơ này được liên kết với các kênh khác của bạn (Telegram, Zalo) qua mã số thuế hoặc "
+    "số điện thoại trong hồ sơ đăng ký hỗ trợ, để mỗi thông báo gửi tới mọi kênh chỉ đến bạn một lần, trên kênh "
+    "bạn dùng gần nhất. Tôi chỉ lưu một mã băm của mã số thuế hoặc số điện thoại, không lưu chính số đó ở đây; "
+    "gõ /xoadulieu ở kênh này thì liên kết của kênh này bị xóa cùng dữ liệu."
+)
+MY_DATA_OA = (
+    "\n\nOfficial Account Zalo: quan tâm (theo dõi) OA: {follows}; lần nhắn tin gần nhất: {last}. Tôi lưu các thời "
+    "điểm này vì Zalo chỉ cho OA trả lời và gửi thông báo trong một thời hạn sau lần bạn nhắn tin hoặc quan tâm OA. "
+    "Khi bạn bỏ quan tâm, dữ liệu này được xóa sau {inactive_days} ngày không trò chuyện."
+)
+OA_FOLLOWS_SINCE = "có, từ {since}"
+OA_NOT_FOLLOWING = "không"
 MY_DATA_CASES = (
     "\n\nHồ sơ đăng ký nhận hỗ trợ bạn đã gửi: {cases} (gõ /hoso để xem). Hồ sơ đã xử lý xong được lưu {cases_days} "
     "ngày, sau đó chỉ còn số liệu thống kê không gắn với ai."

@@ -66,6 +66,7 @@ class Reply:
     image: str = ""
     # A file sent with `text` as its caption, where the platform takes files.
     attachment: Attachment | None = None
+    notice: bool = False  # a status notice about the user's own case (Zalo OA: a transaction message)
 
     def with_detail_choice(self) -> Reply:
         """For a channel that cannot fold text: the detail left out and offered as the first choice."""

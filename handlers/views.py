@@ -26,6 +26,8 @@ class PersonView:
     sector: str = ""
     ocop_stars: int = 0
     needs: tuple[str, ...] = ()
+    # An application linked this chat with the same business's chats on other channels (bot/db/person_links.py).
+    linked: bool = False
 
     @property
     def has_profile(self) -> bool:
@@ -94,6 +96,7 @@ class PersonData:
     questions: int = 0  # unanswered questions and picks after a question back that this chat produced
     deliveries: int = 0  # campaign messages sent to this chat
     cases: int = 0  # applications for support this chat sent
+    oa: OaStanding | None = None  # a Zalo OA user's standing with Zalo's sending rules
 
     @property
     def empty(self) -> bool:
@@ -102,7 +105,17 @@ class PersonData:
             and not self.feedback
             and not self.handoffs
             and not (self.handoff_messages or self.questions or self.deliveries or self.cases)
+            and self.oa is None
         )
+
+
+@dataclass(frozen=True)
+class OaStanding:
+    """What the Zalo OA channel keeps about one of its users, because Zalo's sending rules depend on it."""
+
+    follows: bool
+    followed_at: dt.datetime | None = None
+    last_interaction: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from bot.admin import (
 )
 from bot.admin.deps import DEPS, AdminDeps
 from bot.admin.security import HEADERS, PREFIX, Handler, current, session_middleware
+from bot.channels.zalo_oa.tokens import notice
+from bot.db import oa_account
+from bot.db.database import Database
 from handlers.local_time import local_time
 from handlers.numbers import number
 from knowledge.model import FIELD_NAMES
@@ -58,7 +61,24 @@ async def page_context(request: web.Request) -> dict[str, object]:
     """On every page: who is signed in, and whether the banner about unset contact details shows."""
     found = request.app.get(DEPS)
     unset = isinstance(found, AdminDeps) and not found.contacts.current().reachable
-    return {"who": current(request), "contacts_unset": unset, "static": f"{PREFIX}/static", "labels": FIELD_NAMES}
+    # Runs before the session middleware (the pages pass `who`), so the template shows the banner to the
+    # signed-in only; pages are GETs, and static files need no database read.
+    page = request.method == "GET" and not request.path.startswith(f"{PREFIX}/static")
+    oa_notice = await zalo_oa_notice(found.db) if isinstance(found, AdminDeps) and found.oa_enabled and page else ""
+    return {
+        "who": current(request),
+        "contacts_unset": unset,
+        "oa_notice": oa_notice,
+        "static": f"{PREFIX}/static",
+        "labels": FIELD_NAMES,
+    }
+
+
+async def zalo_oa_notice(db: Database) -> str:
+    """The banner's text while the Zalo OA cannot send ("" when connected): one read of its row, no token."""
+    async with db.session() as session:
+        seen = await oa_account.auth_view(session)
+    return notice(seen.state, seen.problem)
 
 
 def add_admin(app: web.Application, admin: AdminDeps) -> None:

@@ -217,10 +217,13 @@ def length_rules() -> list[dict[str, object]]:
     return rules
 
 
-# The bar's parts, in order: sent, still to go, and the three ways a message ends without arriving.
+# The bar's parts, in order: sent, still to go, held by Zalo OA's rules, and the ways a message ends without
+# arriving. The OA's used-up quota is open (it goes when the quota resets) but shown apart, as the issue asks.
 SEGMENTS: tuple[tuple[str, str, tuple[DeliveryStatus, ...]], ...] = (
     ("sent", "đã gửi", (DeliveryStatus.SENT,)),
-    ("waiting", "đang chờ", OPEN_DELIVERIES),
+    ("waiting", "đang chờ", tuple(s for s in OPEN_DELIVERIES if s != DeliveryStatus.QUOTA_USED_UP)),
+    ("quota_used_up", "chờ hạn mức OA mới", (DeliveryStatus.QUOTA_USED_UP,)),
+    ("outside_window", "ngoài khung Zalo cho phép", (DeliveryStatus.OUTSIDE_WINDOW,)),
     ("failed", "lỗi", (DeliveryStatus.FAILED,)),
     ("blocked", "đã chặn bot", (DeliveryStatus.BLOCKED,)),
     ("unknown", "chưa rõ", (DeliveryStatus.UNKNOWN,)),

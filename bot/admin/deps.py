@@ -39,6 +39,7 @@ class AdminDeps:
     timezone: str = "Asia/Ho_Chi_Minh"  # the bot's TIMEZONE, for the dates pages show
     guesses: GuessBook = field(default_factory=GuessBook)
     entry_search: EntrySearch = field(default_factory=EntrySearch)
+    oa_enabled: bool = False  # the Zalo OA channel is configured: pages warn when it needs authorising
 
 
 def deps(request: web.Request) -> AdminDeps:

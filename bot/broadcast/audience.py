@@ -11,12 +11,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber
+from bot.db.person_links import one_per_person
 from handlers.statuses import SubscriberStatus, SupportNeed
 from knowledge.communes import KINDS, Commune, CommuneList, bare_name
 from knowledge.syllables import fold
 
 KEYS = ("topic", "channel", "commune", "sector", "ocop", "need")
-CHANNELS = ("telegram", "zalo")
+CHANNELS = ("telegram", "zalo", "zalo_oa")
 KEY_WORDS = {
     "topic": "chủ đề",
     "channel": "kênh",
@@ -25,10 +26,10 @@ KEY_WORDS = {
     "ocop": "hạng OCOP",
     "need": "nhu cầu hỗ trợ",
 }
-CHANNEL_WORDS = {"telegram": "Telegram", "zalo": "Zalo"}
+CHANNEL_WORDS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA"}
 MAX_LISTED = 12  # valid choices named in an error; the rest are counted
 KEYS_HELP = (
-    "dùng all (tất cả), topic:MÃ_CHỦ_ĐỀ, channel:telegram hoặc channel:zalo, commune:TÊN_XÃ_PHƯỜNG, "
+    "dùng all (tất cả), topic:MÃ_CHỦ_ĐỀ, channel:telegram, channel:zalo hoặc channel:zalo_oa, commune:TÊN_XÃ_PHƯỜNG, "
     "sector:TÊN_NGÀNH, ocop:3+ (từ 3 sao) hoặc ocop:4 (đúng 4 sao), need:MÃ_NHU_CẦU (ví dụ need:iso9001), "
     "cách nhau bằng dấu phẩy"
 )
@@ -223,6 +224,10 @@ class Audience:
     def channels(self) -> tuple[str, ...]:
         return self.terms.get("channel", CHANNELS)
 
+    def several_channels(self) -> bool:
+        """No channel named ("every channel") or more than one: a linked business is then one person."""
+        return len(self.terms.get("channel", ())) != 1
+
 
 def _ocop_condition(value: str) -> ColumnElement[bool]:
     stars = int(value.rstrip("+")) if value.rstrip("+").isdigit() else -1
@@ -235,7 +240,8 @@ def sql_filter(audience: Audience) -> ColumnElement[bool]:
 
     Topics and needs are comma lists; a subscriber with no topic chose "all topics". Communes compare by
     their canonical name, sectors case-insensitively. Both the fan-out and the size shown to staff use this
-    one condition.
+    one condition. Over several channels, chats one business linked by applying count once, on the chat
+    it was seen on last (bot/db/person_links.py); over one channel nothing is merged.
     """
     conditions = [col(Subscriber.status) == SubscriberStatus.ACTIVE]
     terms = audience.terms
@@ -253,11 +259,12 @@ def sql_filter(audience: Audience) -> ColumnElement[bool]:
     if "need" in terms:
         needs = literal(",") + Subscriber.needs + literal(",")
         conditions.append(or_(*(needs.like(f"%,{n},%") for n in terms["need"])))
-    return and_(*conditions)
+    matches = and_(*conditions)
+    return one_per_person(matches) if audience.several_channels() else matches
 
 
 async def audience_size(session: AsyncSession, audience: Audience) -> int:
-    """How many subscribers the fan-out would reach: the same SQL condition, counted."""
+    """How many people the fan-out would reach (linked chats once): the same SQL condition, counted."""
     return (await session.exec(select(func.count()).select_from(Subscriber).where(sql_filter(audience)))).one()
 
 

@@ -22,11 +22,11 @@ from bot.broadcast.group_commit import GroupCommit
 from bot.broadcast.limiter import BROADCAST, RateLimiter
 from bot.broadcast.message import campaign_reply, link_buttons
 from bot.broadcast.schedule import in_quiet_hours
-from bot.channels.base import Sender, SendStatus
+from bot.channels.base import Sender, SendOutcome, SendStatus
 from bot.db import deliveries
 from bot.db.database import Database
 from bot.db.models import Campaign, Delivery, utcnow
-from handlers.statuses import CampaignStatus, DeliveryStatus
+from handlers.statuses import CLAIMABLE_DELIVERIES, CampaignStatus, DeliveryStatus
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -218,6 +218,8 @@ class Broadcaster:
             await self.limiters[channel].acquire(BROADCAST, row.chat_id)
         outcome = await self.senders[channel].send(row.chat_id, self.render(campaign, row.name, channel))
         status = outcome.status
+        if status is SendStatus.HELD:
+            return self._held(row, result, outcome)
         if status is SendStatus.SENT:
             return {**result, "status": DeliveryStatus.SENT, "message_id": outcome.message_id or "", "error": ""}
         if status is SendStatus.RETRY:
@@ -233,6 +235,23 @@ class Broadcaster:
                 "next_attempt_at": self.clock() + dt.timedelta(seconds=wait),
             }
         return {**result, "status": status.value, "error": outcome.error[:500]}
+
+    def _held(self, row: Delivery, result: dict[str, Any], outcome: SendOutcome) -> dict[str, Any]:
+        """The platform's rules held it back (Zalo OA): recorded with their status and reason, not as a failed try.
+        The attempted mark is cleared: nothing went out, so nothing may later read it as "maybe arrived". (A crash
+        before this settle still leaves it unknown, as any send marked then: the sender cannot tell us sooner.)"""
+        held = {
+            **result,
+            "status": outcome.held or DeliveryStatus.WAITING,
+            "attempts": row.attempts,
+            "attempted_at": None,
+            "error": outcome.error[:500],
+        }
+        if held["status"] in CLAIMABLE_DELIVERIES:
+            # Never due at once: a held row claimed again in the same drain would spin it.
+            soonest = self.clock() + dt.timedelta(seconds=self.config.retry_base)
+            held["next_attempt_at"] = max(outcome.retry_at or soonest, soonest)
+        return held
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick whenever woken (APScheduler's interval job, a new campaign) until `stop` is set."""

@@ -86,7 +86,12 @@ class DatabaseDesk:
         )
 
     async def audience_options(self) -> list[AudienceOption]:
-        options = [("Tất cả người đăng ký", "all"), ("Chỉ Telegram", "channel:telegram"), ("Chỉ Zalo", "channel:zalo")]
+        options = [
+            ("Tất cả người đăng ký", "all"),
+            ("Chỉ Telegram", "channel:telegram"),
+            ("Chỉ Zalo", "channel:zalo"),
+            ("Chỉ Zalo OA", "channel:zalo_oa"),
+        ]
         options += [(f"Chủ đề: {t.title}", f"topic:{t.id}") for t in self.topics()]
         async with self.db.session() as session:
             return [

@@ -44,6 +44,8 @@ class ImageCheck:
         if not url or (self.require_https and not url.startswith("https://")):
             return []  # no picture, or one the address rule (campaigns.image_problem) already refuses
         limits = {c: self.rules.max_bytes[c] for c in channels if c in self.rules.max_bytes}
+        if not limits:
+            return []  # only channels that send the picture's address, not the picture (the Zalo OA)
         ceiling = max(limits.values(), default=0)
         try:
             head, size = await self._read(url, ceiling)

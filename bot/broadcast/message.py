@@ -10,6 +10,8 @@ from bot.channels.telegram_render import visible_length as telegram_length
 from bot.channels.telegram_sender import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from bot.channels.zalo import MAX_MESSAGE as ZALO_TEXT_LIMIT
 from bot.channels.zalo import plain_text
+from bot.channels.zalo_oa.rules import MessageKind, OaRules
+from bot.channels.zalo_oa.text import oa_text
 from handlers import texts
 from handlers.callbacks import Unsubscribe, pack
 from handlers.numbers import number
@@ -20,8 +22,10 @@ LONGEST_NAME = "W" * 256
 # Characters each platform accepts, measured as it measures them (Telegram: UTF-16 code units after
 # HTML parsing). Zalo's Bot API documents 2,000 for text; for a photo caption it documents no figure,
 # so the text limit is assumed.
-TEXT_LIMITS = {"telegram": TELEGRAM_TEXT_LIMIT, "zalo": ZALO_TEXT_LIMIT}
-CAPTION_LIMITS = {"telegram": TELEGRAM_CAPTION_LIMIT, "zalo": ZALO_TEXT_LIMIT}
+# A Zalo OA campaign is a promotion message: its picture travels as an address line inside the text.
+OA_TEXT_LIMIT = OaRules().text_limit(MessageKind.PROMOTION)
+TEXT_LIMITS = {"telegram": TELEGRAM_TEXT_LIMIT, "zalo": ZALO_TEXT_LIMIT, "zalo_oa": OA_TEXT_LIMIT}
+CAPTION_LIMITS = {"telegram": TELEGRAM_CAPTION_LIMIT, "zalo": ZALO_TEXT_LIMIT, "zalo_oa": OA_TEXT_LIMIT}
 
 
 def link_buttons(buttons_json: str) -> list[tuple[str, str]]:
@@ -42,9 +46,12 @@ def campaign_reply(text: str, links: list[tuple[str, str]], image: str, name: st
 
 
 def visible_length(reply: Reply, channel: str) -> int:
-    """The length the platform checks: Telegram counts UTF-16 units of the parsed text, Zalo characters."""
+    """The length the platform checks: Telegram counts UTF-16 units of the parsed text, Zalo characters
+    (the OA with the picture's address line)."""
     if channel == "telegram":
         return telegram_length(reply)
+    if channel == "zalo_oa":
+        return len(oa_text(reply))
     return len(plain_text(reply))
 
 

@@ -14,7 +14,7 @@ from bot.wiring import build_broadcaster, open_senders
 async def run_sender(settings: Settings, db: Database, until_idle: bool = False) -> int:
     async with contextlib.AsyncExitStack() as stack:
         # The bot's replies come from another process: the reserve in this limiter leaves them room.
-        broadcaster = build_broadcaster(db, settings, await open_senders(settings, stack))
+        broadcaster = build_broadcaster(db, settings, await open_senders(settings, stack, db))
         if until_idle:
             await broadcaster.start()
             if not broadcaster.active:

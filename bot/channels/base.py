@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections import OrderedDict
@@ -21,7 +22,7 @@ from bot.metrics import Metrics
 from handlers import texts
 from handlers.conversation import Conversation
 from handlers.flood import FloodVerdict
-from handlers.statuses import ChatEvent
+from handlers.statuses import ChatEvent, DeliveryStatus
 from handlers.types import Incoming, Reply
 from handlers.views import Sent
 
@@ -40,6 +41,9 @@ class SendStatus(StrEnum):
     BLOCKED = "blocked"  # the user blocked the bot / forbidden: never send again, mark inactive
     FAILED = "failed"  # rejected for good (bad request, chat not found)
     UNKNOWN = "unknown"  # the request went out and no answer came back: it may have arrived
+    # The platform's rules hold it back (Zalo OA: a cap, a quota, sending hours): nothing was sent and it is
+    # not a failed try; `held` is the delivery status to record, `retry_at` when to try again (None: never).
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ class SendOutcome:
     status: SendStatus
     message_id: str | None = None
     retry_after: float | None = None
-    error: str = ""
+    error: str = ""  # for HELD: why, as staff read it (the rules' Vietnamese label)
+    held: DeliveryStatus | None = None  # HELD only: waiting, quota_used_up, outside_window, blocked, pending
+    retry_at: dt.datetime | None = None  # HELD only: when the delivery is claimable again
 
 
 class Sender(Protocol):

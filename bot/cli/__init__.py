@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|chat|run|web|kb|campaign|subscribers|admin …` (the contract in DESIGN.md).
+"""Command line: `python -m bot ask|chat|run|web|kb|campaign|subscribers|admin|zalo-oa …` (the contract in DESIGN.md).
 
 One module per command group: ask.py (ask, chat, run), kb.py and kb_review.py, campaign.py, subscribers.py.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import admin, ask, campaign, kb, subscribers
+from bot.cli import admin, ask, campaign, kb, subscribers, zalo_oa
 from bot.db.live_knowledge import KnowledgeConflict
 from bot.logs import FORMATS, SecretFilter, configure_logging
 from bot.settings import load_settings
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Năng suất — advisory chatbot")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (ask, kb, campaign, subscribers, admin):
+    for group in (ask, kb, campaign, subscribers, admin, zalo_oa):
         group.add_parsers(sub)
     return parser
 

@@ -34,7 +34,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     create.add_argument(
         "--audience",
         default="all",
-        help="all | topic:MÃ | channel:telegram|zalo | commune:TÊN_XÃ_PHƯỜNG | sector:TÊN | ocop:3+ | need:MÃ, "
+        help="all | topic:MÃ | channel:telegram|zalo|zalo_oa | commune:TÊN_XÃ_PHƯỜNG | sector:TÊN | ocop:3+ | need:MÃ, "
         "cách nhau bằng dấu phẩy",
     )
     create.add_argument("--button", action="append", default=[], metavar="NHÃN|URL", help="một nút mở liên kết")

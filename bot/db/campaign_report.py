@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,6 +58,14 @@ async def report_workbook(
     about.append([text_cell(about, "Tạo lúc"), local(campaign.created_at, timezone)])
     about.append([text_cell(about, "Người tạo"), text_cell(about, campaign.created_by)])
     about.append([text_cell(about, "Nội dung"), text_cell(about, campaign.text)])
+    # The figures per status (Zalo OA's held ones among them), as the progress views count them.
+    per_status = await session.exec(
+        select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign_id).group_by(Delivery.status)
+    )
+    found = dict(per_status.all())
+    for status in DeliveryStatus:
+        if found.get(status):
+            about.append([text_cell(about, f"Số tin «{status.label}»"), found[status]])
     about.column_dimensions["A"].width = 14
     about.column_dimensions["B"].width = 100
     sheet = book.create_sheet("Người nhận")

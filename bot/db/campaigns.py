@@ -24,10 +24,11 @@ FINAL = (
     DeliveryStatus.BLOCKED,
     DeliveryStatus.UNKNOWN,
     DeliveryStatus.CANCELLED,
+    DeliveryStatus.OUTSIDE_WINDOW,  # Zalo OA: held by Zalo's rules until the user writes; not retried
 )
 STATUSES = OPEN_DELIVERIES + FINAL
 # Not sent yet and not being sent: what a cancel drops.
-NOT_STARTED = (DeliveryStatus.PENDING, DeliveryStatus.WAITING)
+NOT_STARTED = (DeliveryStatus.PENDING, DeliveryStatus.WAITING, DeliveryStatus.QUOTA_USED_UP)
 
 
 class CampaignError(ValueError):

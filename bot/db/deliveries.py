@@ -24,6 +24,7 @@ from bot.broadcast.frequency_cap import FrequencyCap, Windows
 from bot.broadcast.schedule import next_fire
 from bot.db.models import Campaign, Delivery, Occurrence, Subscriber
 from handlers.statuses import (
+    CLAIMABLE_DELIVERIES,
     OPEN_DELIVERIES,
     CampaignStatus,
     DeliveryStatus,
@@ -165,10 +166,11 @@ async def recent_messages(
 
 
 def due(channel: str, now: dt.datetime) -> ColumnElement[bool]:
-    """Deliveries of `channel` that may go now: pending (or held by the cap) and their time has come."""
+    """Deliveries of `channel` that may go now: pending (or held by a cap or the OA's quota) and their time has
+    come."""
     return and_(
         col(Delivery.channel) == channel,
-        col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.WAITING)),
+        col(Delivery.status).in_(CLAIMABLE_DELIVERIES),
         col(Delivery.next_attempt_at) <= now,
     )
 

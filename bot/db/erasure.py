@@ -13,7 +13,7 @@ from sqlalchemy import case, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import cases
+from bot.db import cases, oa_recipients
 from bot.db.models import (
     ApplicationCase,
     ClarifyChoice,
@@ -21,6 +21,7 @@ from bot.db.models import (
     Feedback,
     HandoffMessage,
     HandoffRequest,
+    OaRecipient,
     QuestionAsker,
     Subscriber,
     UnansweredQuestion,
@@ -39,6 +40,7 @@ class StoredAbout:
     questions: int = 0
     deliveries: int = 0
     cases: int = 0
+    oa: OaRecipient | None = None  # a Zalo OA user's standing with Zalo's rules (follows, last interaction)
 
 
 async def stored_about(session: AsyncSession, channel: str, chat_id: str) -> StoredAbout:
@@ -70,8 +72,9 @@ async def stored_about(session: AsyncSession, channel: str, chat_id: str) -> Sto
             select(func.count()).where(ApplicationCase.channel == channel, ApplicationCase.chat_id == chat_id)
         )
     ).one()
+    oa = await oa_recipients.get(session, chat_id) if channel == oa_recipients.CHANNEL else None
     return StoredAbout(
-        person, list(feedback), list(requests), int(messages), int(questions), int(deliveries), int(applications)
+        person, list(feedback), list(requests), int(messages), int(questions), int(deliveries), int(applications), oa
     )
 
 
@@ -109,6 +112,8 @@ async def erase(session: AsyncSession, channel: str, chat_id: str) -> int:
     for table in (QuestionAsker, Feedback, HandoffRequest, Subscriber):
         gone = await session.exec(delete(table).where(col(table.channel) == channel, col(table.chat_id) == chat_id))
         removed += gone.rowcount or 0
+    if channel == oa_recipients.CHANNEL:  # keyed by the OA's user id alone: the chat id on that channel
+        removed += await oa_recipients.forget(session, chat_id)
     # Deliveries keep the campaign's counts but lose who they went to; those not yet sent never will be.
     anonymised = await session.exec(
         update(Delivery)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber, utcnow
+from bot.db.person_links import link_key
 from handlers.statuses import SubscriberStatus, SupportNeed
 from handlers.views import Application
 
@@ -105,7 +106,11 @@ async def last_question(session: AsyncSession, channel: str, chat_id: str) -> st
 async def set_profile(session: AsyncSession, channel: str, chat_id: str, application: Application) -> Subscriber:
     """Copy an application's commune, sector, OCOP rating and wanted support onto the chat's row (created,
     not subscribed, if the chat is unknown): what campaign audiences `commune:`, `sector:`, `ocop:`, `need:`
-    select on. Subscription and consent are not touched: applying is not subscribing."""
+    select on. Subscription and consent are not touched: applying is not subscribing.
+
+    Its tax code (else mobile number) becomes the chat's link key, hashed (bot/db/person_links.py): the
+    business's chats on other channels then count as one person for a campaign to every channel. Links
+    start with the next application; cases stored before the key existed are not read back for it."""
     await touch(session, channel, chat_id)
     person = await get_person(session, channel, chat_id)
     assert person is not None  # touch() just made sure the row exists
@@ -114,6 +119,9 @@ async def set_profile(session: AsyncSession, channel: str, chat_id: str, applica
     person.sector = application.sector.strip()[:128]
     person.ocop_stars = max(0, min(5, application.ocop_stars))
     person.needs = ",".join(dict.fromkeys(n for n in application.needs if n in known))
+    key = link_key(application.tax_code, application.phone)
+    if key:  # an application without usable identifiers keeps an earlier link
+        person.link_key = key
     session.add(person)
     await session.commit()
     return person

@@ -7,9 +7,17 @@ from collections.abc import Awaitable, Callable
 from bot.db import conversation_log, erasure, people, question_log
 from bot.db.background_writes import BackgroundWrites
 from bot.db.database import Database
-from bot.db.models import Feedback, HandoffRequest, Subscriber, utcnow
+from bot.db.models import Feedback, HandoffRequest, OaRecipient, Subscriber, utcnow
 from handlers.statuses import AskStatus, HandoffStatus, SubscriberStatus
-from handlers.views import Application, FeedbackView, HandoffView, PersonData, PersonView, QuestionLogged
+from handlers.views import (
+    Application,
+    FeedbackView,
+    HandoffView,
+    OaStanding,
+    PersonData,
+    PersonView,
+    QuestionLogged,
+)
 
 
 def person_view(row: Subscriber) -> PersonView:
@@ -27,7 +35,12 @@ def person_view(row: Subscriber) -> PersonView:
         row.sector,
         row.ocop_stars,
         tuple(n for n in row.needs.split(",") if n),
+        linked=bool(row.link_key),
     )
+
+
+def oa_standing(row: OaRecipient) -> OaStanding:
+    return OaStanding(row.follows, row.followed_at, row.last_interaction)
 
 
 def feedback_view(row: Feedback) -> FeedbackView:
@@ -99,6 +112,7 @@ class DatabasePeople:
             data.questions,
             data.deliveries,
             data.cases,
+            oa_standing(data.oa) if data.oa is not None else None,
         )
 
     async def delete_person(self, channel: str, chat_id: str) -> int:

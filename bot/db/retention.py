@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import cases
+from bot.db import cases, oa_recipients
 from bot.db.models import (
     AdminSession,
     ApplicationCase,
@@ -18,6 +18,7 @@ from bot.db.models import (
     Feedback,
     HandoffMessage,
     HandoffRequest,
+    OaRecipient,
     QuestionAsker,
     QuestionEvent,
     Subscriber,
@@ -69,6 +70,8 @@ async def purge(session: AsyncSession, policy: RetentionPolicy, now: dt.datetime
             col(Subscriber.status) != SubscriberStatus.ACTIVE, col(Subscriber.last_seen) < before(policy.inactive_days)
         ),
     )
+    # A Zalo OA user who unfollowed and went quiet: their standing with Zalo's rules serves nothing any more.
+    await run("oa recipients", delete(OaRecipient).where(oa_recipients.gone_quiet(before(policy.inactive_days))))
     await run(
         "deliveries",
         update(Delivery)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import inspect, text, update
 from sqlmodel import select
 
 from bot import housekeeping
 from bot.broadcast.audience import Audience
-from bot.db import campaigns, conversation_log, deliveries, people
+from bot.db import campaigns, conversation_log, deliveries, oa_recipients, people
 from bot.db.campaigns import Draft
 from bot.db.case_port import DatabaseCases
 from bot.db.handoff_port import DatabaseHandoffs
@@ -42,10 +43,12 @@ def application(name: str, phone: str, business: str, tax_code: str) -> Applicat
     )
 
 
-async def seed_case(db, chat: str, name: str, phone: str, business: str, tax_code: str) -> int:
+async def seed_case(
+    db, chat: str, name: str, phone: str, business: str, tax_code: str, channel: str = "telegram"
+) -> int:
     """An application with a history: staff asking for more, the business answering, a staff note."""
     cases = DatabaseCases(db)
-    case = await cases.create("telegram", chat, name, application(name, phone, business, tax_code))
+    case = await cases.create(channel, chat, name, application(name, phone, business, tax_code))
     note = f"Chị {name} ({business}) gửi thêm giấy phép"
     await cases.change_status(case.id, CaseStatus.NEEDS_INFO, "telegram:900", "Cán bộ Hà", note, CaseStatus.NEW)
     await cases.add_event(case.id, CaseEventKind.BUSINESS, "", name, f"{name}, MST {tax_code}, gọi {phone}")
@@ -54,28 +57,35 @@ async def seed_case(db, chat: str, name: str, phone: str, business: str, tax_cod
 
 
 async def seed_everywhere(
-    db, chat: str, name: str, phone: str = PHONE, business: str = BUSINESS, tax_code: str = TAX_CODE
+    db,
+    chat: str,
+    name: str,
+    phone: str = PHONE,
+    business: str = BUSINESS,
+    tax_code: str = TAX_CODE,
+    channel: str = "telegram",
 ) -> None:
-    """One person in every table a conversation can leave them in."""
+    """One person in every table a conversation can leave them in (on the Zalo OA, its follower row too)."""
     store, requests, state = DatabasePeople(db), DatabaseHandoffs(db), DatabaseStateStore(db)
-    await store.touch("telegram", chat, chat, name, question=f"{name} hỏi, sđt {phone}")
-    await store.subscribe("telegram", chat, ["ocop-tccs"])
-    await store.vote("telegram", chat, "5s-la-gi", False)
-    await store.set_feedback_comment("telegram", chat, "5s-la-gi", f"Tôi là {name}, gọi {phone}")
-    await store.log_unanswered(
-        ("telegram", chat), f"giá vàng {chat}", f"gia vang {chat}", AskStatus.FALLBACK, None, 0.1
-    )
-    await store.record_choice(("telegram", chat), f"iso {chat}", f"iso {chat}", "iso9001-la-gi")
-    request = await requests.open("telegram", chat, chat, name, f"{name} cần tư vấn, {phone}")
+    await store.touch(channel, chat, chat, name, question=f"{name} hỏi, sđt {phone}")
+    await store.subscribe(channel, chat, ["ocop-tccs"])
+    await store.vote(channel, chat, "5s-la-gi", False)
+    await store.set_feedback_comment(channel, chat, "5s-la-gi", f"Tôi là {name}, gọi {phone}")
+    await store.log_unanswered((channel, chat), f"giá vàng {chat}", f"gia vang {chat}", AskStatus.FALLBACK, None, 0.1)
+    await store.record_choice((channel, chat), f"iso {chat}", f"iso {chat}", "iso9001-la-gi")
+    request = await requests.open(channel, chat, chat, name, f"{name} cần tư vấn, {phone}")
     line = await requests.add_message(request.id, HandoffAuthor.USER, f"{name}: {phone}", name)
     await requests.mark_copied(line, f"telegram:-100:{chat}")
     await requests.add_message(request.id, HandoffAuthor.STAFF, f"Chào chị {name}", "Cán bộ Hà")
-    await state.put(f"context:telegram:{chat}", {"entry_id": "5s-la-gi"}, 600)
-    await state.put(f"handoff:telegram:{chat}", {"id": request.id, "name": name}, 600)
+    await state.put(f"context:{channel}:{chat}", {"entry_id": "5s-la-gi"}, 600)
+    await state.put(f"handoff:{channel}:{chat}", {"id": request.id, "name": name}, 600)
+    if channel == oa_recipients.CHANNEL:
+        async with db.writing() as s:
+            await oa_recipients.set_following(s, chat, True, dt.datetime.now(dt.UTC))
     async with db.writing() as s:
         await campaigns.create(s, Draft("Chào {name}", Audience.parse("all")))
         await deliveries.fire_due(s, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
-    await seed_case(db, chat, name, phone, business, tax_code)
+    await seed_case(db, chat, name, phone, business, tax_code, channel)
 
 
 async def everything(db) -> str:
@@ -89,28 +99,30 @@ async def everything(db) -> str:
     return "\n".join(cells)
 
 
-async def test_erasure_leaves_nothing_that_names_or_reaches_the_person(db):
-    await seed_everywhere(db, CHAT, NAME)
-    await seed_everywhere(db, OTHER, "Trần Văn Bình", "0987654321", "Công ty Bình An", "5709876543")
+@pytest.mark.parametrize("channel", ["telegram", "zalo_oa"])
+async def test_erasure_leaves_nothing_that_names_or_reaches_the_person(db, channel):
+    await seed_everywhere(db, CHAT, NAME, channel=channel)
+    await seed_everywhere(db, OTHER, "Trần Văn Bình", "0987654321", "Công ty Bình An", "5709876543", channel)
     before = await everything(db)
     for trace in (CHAT, NAME, PHONE, BUSINESS, TAX_CODE):
         assert trace in before, trace
     store = DatabasePeople(db)
-    data = await store.person_data("telegram", CHAT)
+    data = await store.person_data(channel, CHAT)
     assert data.person is not None and len(data.feedback) == 1 and len(data.handoffs) == 1
     assert (data.handoff_messages, data.questions, data.deliveries) == (2, 2, 2)  # two campaigns reached them
     assert data.cases == 1
+    assert (data.oa is not None and data.oa.follows) if channel == "zalo_oa" else data.oa is None
 
-    await store.delete_person("telegram", CHAT)
-    await DatabaseStateStore(db).forget_chat("telegram", CHAT)
+    await store.delete_person(channel, CHAT)
+    await DatabaseStateStore(db).forget_chat(channel, CHAT)
 
     after = await everything(db)
     for trace in (CHAT, NAME, "Duyên", PHONE, BUSINESS, TAX_CODE):
         assert trace not in after, trace
-    assert (await store.person_data("telegram", CHAT)).empty
+    assert (await store.person_data(channel, CHAT)).empty
     # The other person is untouched, and the campaign still counts two deliveries.
     assert OTHER in after and "Trần Văn Bình" in after
-    kept = await store.person_data("telegram", OTHER)
+    kept = await store.person_data(channel, OTHER)
     assert kept.person is not None and kept.questions == 2 and kept.handoff_messages == 2 and kept.cases == 1
     assert "Công ty Bình An" in after and "5709876543" in after
     # The erased person's case stays as anonymous statistics: counted, with its commune, rating and status.

@@ -92,6 +92,27 @@ async def test_a_lost_token_answer_still_spends_the_refresh_token(zalo_oa_api, h
     assert (await token_call(http, oa, refresh_token=refresh, grant_type="refresh_token"))["error"] == -14014
 
 
+async def test_on_use_rotation_keeps_a_refresh_token_until_its_successor_is_used(http):
+    async with FakeZaloOA(rotation="on_use") as oa:
+        _access, first = oa.issue_tokens()
+        oa.lose_next_token_answer()  # the successor pair is issued and lost with the answer
+        with pytest.raises(aiohttp.ClientError):
+            await token_call(http, oa, refresh_token=first, grant_type="refresh_token")
+        second = await token_call(http, oa, refresh_token=first, grant_type="refresh_token")
+        assert second["access_token"] and oa.refresh_token_alive(first)  # nothing it produced was used yet
+        oa.interacted(USER)
+        assert (await send(http, oa, second["access_token"], "cs", USER, "Chào bạn"))["error"] == 0
+        # The first use of a successor retires the old refresh token and the lost pair with it.
+        assert (await token_call(http, oa, refresh_token=first, grant_type="refresh_token"))["error"] == -14014
+        third = await token_call(http, oa, refresh_token=second["refresh_token"], grant_type="refresh_token")
+        assert third["access_token"] and oa.refresh_token_alive(second["refresh_token"])
+        # Refreshing with a successor is its first use too.
+        fourth = await token_call(http, oa, refresh_token=third["refresh_token"], grant_type="refresh_token")
+        assert fourth["access_token"]
+        assert not oa.refresh_token_alive(second["refresh_token"])
+        assert set(oa.tokens_issued()) >= {first, second["access_token"], third["refresh_token"]}
+
+
 async def test_consultation_only_inside_the_window_after_the_last_interaction(zalo_oa_api, http, inbox):
     oa = zalo_oa_api
     access, _ = oa.issue_tokens()
@@ -177,6 +198,17 @@ async def test_the_monthly_quota_and_the_quota_endpoint(http):
         assert (await send(http, oa, access, "promotion", "u3", "Tháng sau"))["error"] == -220  # token aged too
         access, _ = oa.issue_tokens()
         assert (await send(http, oa, access, "promotion", "u3", "Tháng sau"))["error"] == 0
+
+
+async def test_promotions_sent_before_the_test_count_like_any_other(http):
+    async with FakeZaloOA(monthly_quota=3) as oa:
+        access, _ = oa.issue_tokens()
+        oa.follow(USER)
+        oa.promoted_earlier(USER)
+        assert (await send(http, oa, access, "promotion", USER, "Hôm nay"))["error"] == -218  # today's was had
+        async with http.post(f"{oa.base}/v3.0/oa/quota/message", json={}, headers={"access_token": access}) as r:
+            assert (await r.json())["data"]["remain"] == 2  # and it drew on the OA's monthly quota
+        assert not oa.sent
 
 
 async def test_text_length_and_shape(zalo_oa_api, http):

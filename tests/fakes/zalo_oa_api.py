@@ -115,6 +115,13 @@ class FakeZaloOA(LoopbackServer):
     monthly_quota: int = 1000  # ASSUMPTION: set by the OA's package; 1000 is the verified-OA figure of 64000261136
     # ASSUMPTION: follow counts as an interaction (so a welcome can go as consultation); unconfirmed.
     follow_is_interaction: bool = True
+    # When a refresh token dies. "on_read" (Zalo as described: client.py's sources): the moment the token endpoint
+    # reads it, whatever happens to the answer. "on_use": it stays valid until a token its refresh produced (the
+    # new access or refresh token) is used for the first time; that use also retires any other pair it produced.
+    # ASSUMPTION: "on_use" is the reuse grace some OAuth servers give rotating refresh tokens; no source says Zalo
+    # has it. Issue 19's crash requirement (a crash between Zalo's answer and our commit never loses the only
+    # valid refresh token) can only be met under it: under strict single use no client can close that window.
+    rotation: str = "on_read"
     calls: list[tuple[str, int]] = field(default_factory=list)  # (path, error) of every API request
     sent: list[SentMessage] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
@@ -130,6 +137,9 @@ class FakeZaloOA(LoopbackServer):
         self._received: Counter[tuple[str, str]] = Counter()  # (user, day or month) → promotions received
         self._monthly: Counter[str] = Counter()  # month → promotions sent
         self._lose_next_token_answer = False
+        # "on_use" rotation: the refresh token each issued token came from, and the pairs each one produced.
+        self._parent: dict[str, str] = {}
+        self._children: dict[str, list[tuple[str, str]]] = {}
         self._ids = itertools.count(1)
         self._http: aiohttp.ClientSession | None = None
 
@@ -171,6 +181,14 @@ class FakeZaloOA(LoopbackServer):
     def interacted(self, user_id: str, at: dt.datetime | None = None) -> None:
         self.last_interaction[user_id] = at or self.now()
 
+    def promoted_earlier(self, user_id: str, at: dt.datetime | None = None) -> None:
+        """A promotion this OA sent `user_id` before the test began: counted for the follower's day and month and
+        against the OA's monthly quota, as a send through the API is (it is not in ``sent``)."""
+        day, month = self._day_month(at or self.now())
+        self._received[(user_id, day)] += 1
+        self._received[(user_id, month)] += 1
+        self._monthly[month] += 1
+
     def texts(self, user_id: str | None = None, kind: str | None = None) -> list[str]:
         return [m.text for m in self.sent if (user_id in (None, m.user_id)) and (kind in (None, m.kind))]
 
@@ -184,12 +202,38 @@ class FakeZaloOA(LoopbackServer):
         self._codes[code] = _Grant(self.now() + self.code_ttl)
         return code
 
-    def issue_tokens(self) -> tuple[str, str]:
-        """(access token, refresh token), as if a code had just been exchanged."""
+    def issue_tokens(self, parent: str = "") -> tuple[str, str]:
+        """(access token, refresh token), as if a code had just been exchanged (or `parent` refreshed)."""
         access, refresh = "AT-" + secrets.token_urlsafe(24), "RT-" + secrets.token_urlsafe(24)
         self._access[access] = self.now() + self.access_ttl
         self._refresh[refresh] = _Grant(self.now() + self.refresh_ttl)
+        if parent:
+            self._parent[access] = self._parent[refresh] = parent
+            self._children.setdefault(parent, []).append((access, refresh))
         return access, refresh
+
+    def tokens_issued(self) -> list[str]:
+        """Every access token, refresh token and code the fake ever made: what no log line may contain."""
+        return [*self._access, *self._refresh, *self._codes]
+
+    def refresh_token_alive(self, refresh_token: str) -> bool:
+        grant = self._refresh.get(refresh_token)
+        return grant is not None and not grant.used and grant.expires > self.now()
+
+    def _first_use(self, token: str) -> None:
+        """Under "on_use": the first use of a token a refresh produced retires that refresh token and its other
+        pairs, so one line of descent lives on."""
+        parent = self._parent.pop(token, None)
+        if parent is None:
+            return
+        if parent in self._refresh:
+            self._refresh[parent].used = True
+        for access, refresh in self._children.pop(parent, []):
+            self._parent.pop(access, None)
+            self._parent.pop(refresh, None)
+            if token not in (access, refresh):
+                self._access.pop(access, None)
+                self._refresh[refresh].used = True
 
     def expire_access_tokens(self) -> None:
         self._access = dict.fromkeys(self._access, self.now() - dt.timedelta(seconds=1))
@@ -223,8 +267,12 @@ class FakeZaloOA(LoopbackServer):
             return self._oauth_error(dead, "Invalid refresh token" if dead == -14014 else "Invalid code")
         if grant.expires <= self.now():
             return self._oauth_error(old, "Refresh token expired" if old == -14020 else "Code expired")
-        grant.used = True  # single use: spent the moment it is read, whatever happens to the answer
-        access, refresh = self.issue_tokens()
+        if grant_type == "refresh_token" and self.rotation == "on_use":
+            self._first_use(value)  # refreshing with a new refresh token is its first use
+            access, refresh = self.issue_tokens(parent=value)
+        else:
+            grant.used = True  # single use: spent the moment it is read, whatever happens to the answer
+            access, refresh = self.issue_tokens()
         self.calls.append((request.path, 0))
         if self._lose_next_token_answer:
             self._lose_next_token_answer = False
@@ -239,10 +287,14 @@ class FakeZaloOA(LoopbackServer):
         return web.json_response({"error": code, "error_name": name, "error_description": name})
 
     def _authorized(self, request: web.Request) -> tuple[int, str] | None:
-        expires = self._access.get(request.headers.get("access_token", ""))
+        token = request.headers.get("access_token", "")
+        expires = self._access.get(token)
         if expires is None:
             return TOKEN_INVALID
-        return TOKEN_EXPIRED if expires <= self.now() else None
+        if expires <= self.now():
+            return TOKEN_EXPIRED
+        self._first_use(token)
+        return None
 
     # ------------------------------------------------------------------------------------ Open API v3
     def _answer(self, path: str, refusal: tuple[int, str] | None, data: dict[str, Any]) -> web.Response:

@@ -188,7 +188,7 @@ async def test_the_preview_shows_each_channel_the_audience_and_the_time(console)
     assert "Người nhận: Người đăng ký chủ đề «5S, Kaizen, Lean và công cụ cải tiến» — <strong>4 người</strong>" in html
     tomorrow = dt.datetime.now(ZONE).date() + dt.timedelta(days=1)
     assert "08:00" in html and f"{tomorrow:%d/%m/%Y}" in html
-    assert html.count("Mời Nguyễn Văn An dự hội thảo Kaizen ngày 10/12.") == 2  # Telegram and Zalo
+    assert html.count("Mời Nguyễn Văn An dự hội thảo Kaizen ngày 10/12.") == 3  # Telegram, Zalo and Zalo OA
     assert "🔕 Hủy nhận tin" in html and "Để ngừng nhận thông báo, nhắn: HỦY NHẬN TIN" in html
     assert "Xác nhận gửi" in html and "Gửi thử cho tôi" in html and "Sửa lại" in html
     key = re.search(r'name="schedule" value="(at:[^"]+)"', html)

@@ -3,6 +3,8 @@ district column migrated to communes; subscriber files with a commune column."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 
@@ -34,7 +36,13 @@ def application(commune: str, stars: int = 0, sector: str = "Chế biến thủy
 async def applicant(store: DatabasePeople, chat: str, app: Application, subscribed: bool = True, channel="telegram"):
     if subscribed:
         await store.subscribe(channel, chat, [])
-    await store.set_profile(channel, chat, app)
+    # Each chat a business of its own: one tax code would link them into one person (bot/db/person_links.py).
+    await store.set_profile(channel, chat, dataclasses.replace(app, tax_code=own_tax_code(chat)))
+
+
+def own_tax_code(chat: str) -> str:
+    """A 12-digit tax code (a household business's; only its length is checked) that is this chat's alone."""
+    return str(int(hashlib.sha256(chat.encode()).hexdigest(), 16))[:12]
 
 
 async def recipients(db, expression: str) -> set[str]:

@@ -1,0 +1,95 @@
+"""One business on several channels: the link key its application gives, and one campaign row per person."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db.models import Subscriber, utcnow
+from handlers.business_ids import BusinessIdError, read_mobile, read_tax_code
+from handlers.statuses import SubscriberStatus
+
+# The channel a linked person hears from when two of their chats were seen at the same moment: Telegram has
+# buttons, the OA is the department's official face on Zalo, the Zalo bot comes last.
+CHANNEL_ORDER = ("telegram", "zalo_oa", "zalo")
+
+
+def link_key(tax_code: str = "", phone: str = "") -> str:
+    """sha256 hex of "tax:<digits>" for a valid tax code, else of "phone:<0xxxxxxxxx>" for a valid mobile
+    number, else "". The tax code wins: it names the business, while a phone may be one staff member's who
+    applies for several. Only the hash is kept on the subscriber row: the case keeps the values themselves,
+    the link needs none. It is a link, not a secret — ten digits are easily tried — so erasure deletes it
+    with the row (bot/db/erasure.py)."""
+    readers = (("tax", tax_code, read_tax_code), ("phone", phone, read_mobile))
+    for prefix, typed, read in readers:
+        if not (typed or "").strip():
+            continue
+        try:
+            value = read(typed)
+        except BusinessIdError:
+            continue  # not a usable identifier: try the next one rather than link on a typo
+        return hashlib.sha256(f"{prefix}:{value}".encode()).hexdigest()
+    return ""
+
+
+async def link(session: AsyncSession, channel: str, chat_id: str, key: str) -> None:
+    """Set the chat's link key, creating its row (not subscribed) if the chat is unknown; "" changes nothing,
+    so an application without identifiers does not undo an earlier link. Not committed: the caller's
+    transaction commits it. (The application flow sets the key with the rest of the profile it copies,
+    bot/db/people.py `set_profile`; this is for callers holding only a session and a chat.)
+
+    One upsert, so a first message racing the application (people.touch inserts too) cannot fail either."""
+    if not key:
+        return
+    insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = (
+        insert(Subscriber)
+        .values(
+            channel=channel,
+            chat_id=chat_id,
+            link_key=key,
+            status=SubscriberStatus.UNSUBSCRIBED.value,
+            first_seen=now,
+            last_seen=now,
+        )
+        .on_conflict_do_update(index_elements=["channel", "chat_id"], set_={"link_key": key})
+    )
+    await session.exec(statement)
+
+
+def channel_rank() -> ColumnElement[int]:
+    """CHANNEL_ORDER as a number to sort by (an unknown channel last)."""
+    return case(
+        *((col(Subscriber.channel) == name, place) for place, name in enumerate(CHANNEL_ORDER)),
+        else_=len(CHANNEL_ORDER),
+    )
+
+
+def one_per_person(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, keeping of the matching rows that share a link key only the preferred one: the chat seen
+    last (ties: CHANNEL_ORDER). Unlinked rows all stay. Only matching rows compete, so a person who left one
+    channel (not active there) still gets the message on the one they are active on.
+
+    A condition, not a query, so the fan-out's INSERT … SELECT and the size shown before confirming stay the
+    same single statement: the window runs in the database over the linked rows only, never in Python."""
+    ranked = (
+        select(
+            col(Subscriber.id).label("id"),
+            func.row_number()
+            .over(
+                partition_by=col(Subscriber.link_key),
+                order_by=(col(Subscriber.last_seen).desc(), channel_rank(), col(Subscriber.id)),
+            )
+            .label("place"),
+        )
+        .where(condition, col(Subscriber.link_key) != "")
+        .subquery("linked")
+    )
+    preferred = select(ranked.c.id).where(ranked.c.place == 1)
+    return and_(condition, or_(col(Subscriber.link_key) == "", col(Subscriber.id).in_(preferred)))
