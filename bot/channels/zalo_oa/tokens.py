@@ -93,8 +93,9 @@ class TokenKeeper:
         async with self._db.session() as session:
             seen = await oa_account.auth_view(session)
         cut_short = seen.state is OaAuthState.CONNECTED and seen.refreshing_since is not None
+        # A state that needs an admin gets its one warning line from the channel, in the admins' words.
         log.log(
-            logging.INFO if seen.state is OaAuthState.CONNECTED and not cut_short else logging.WARNING,
+            logging.WARNING if cut_short else logging.INFO,
             "zalo_oa: authorisation %s (generation %d), access token until %s, refresh token until %s%s",
             seen.state.value,
             seen.generation,
