@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import EvalItem, load_part
-from knowledge.confidence import FEATURES, ConfidenceModel, Decision, LogisticModel
+from knowledge.confidence import MODEL_FEATURES, ConfidenceModel, Decision, LogisticModel, model_inputs
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.model import KnowledgeBase
@@ -80,14 +80,14 @@ def candidate_rows(queries: list[Query]) -> tuple[list[dict[str, float]], list[i
     for query in queries:
         for _part, candidates in query.views:
             for entry_id, features, _related in candidates:
-                rows.append(features)
+                rows.append(model_inputs(features))
                 labels.append(int(entry_id in query.expected))
                 weights.append(query.weight)
     return rows, labels, weights
 
 
 def fit_candidates(queries: list[Query], l2: float) -> LogisticModel:
-    return LogisticModel.fit(FEATURES, *candidate_rows(queries), l2=l2)
+    return LogisticModel.fit(MODEL_FEATURES, *candidate_rows(queries), l2=l2)
 
 
 @dataclass

@@ -11,9 +11,10 @@ from handlers.contact import ContactSource, contact_block
 from knowledge.answer_parts import CONTACT, split_answer
 from knowledge.confidence import AskStatus
 from knowledge.model import Entry
-from knowledge.search import SearchEngine, SearchResult
+from knowledge.search import Candidate, SearchEngine, SearchResult
 from knowledge.sources import SourceBook
 from knowledge.syllables import strip_accents
+from knowledge.two_facts import two_answers
 
 SUGGESTION_COUNT = 3
 # A live copy imported before the short-first rules may still say "liên hệ {contact}." inside a sentence:
@@ -59,9 +60,12 @@ class AskOutcome:
     suggestions: list[Suggestion] = field(default_factory=list)
     source: str | None = None
     result: SearchResult | None = None
+    # A message asking two things: the entry answering the second (`entry_id` answers the first); `answer`
+    # then holds both, each under its label.
+    also: list[Candidate] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "status": str(self.status),
             "answer": self.answer,
             "entry_id": self.entry_id,
@@ -69,6 +73,12 @@ class AskOutcome:
             "suggestions": [{"entry_id": s.entry_id, "question": s.question} for s in self.suggestions],
             "source": self.source,
         }
+        if self.also:  # additive: present only when a second fact was answered
+            data["also"] = [
+                {"entry_id": c.entry.id, "question": c.entry.question, "score": round(c.confidence, 4)}
+                for c in self.also
+            ]
+        return data
 
 
 def is_follow_up(question: str) -> bool:
@@ -121,6 +131,30 @@ class AskService:
         """An entry's whole answer as one text (`ask --json`, evaluation)."""
         return self.shown(entry).whole
 
+    def both_text(self, first: Entry, second: Entry, details: bool = False) -> str:
+        """Two entries answering one message's two questions: each short answer under its label (with its
+        detail too when `details`, for `ask --json`), the contact block once at the end."""
+        blocks = [texts.TWO_ANSWERS_INTRO]
+        contact = False
+        for entry in (first, second):
+            parts = split_answer(entry.answer)
+            body = f"{parts.short}\n\n{parts.detail}" if details and parts.detail else parts.short
+            blocks.append(f"{texts.TWO_ANSWERS_HEADING.format(label=entry.button_label)}\n{body}")
+            contact = contact or parts.contact
+        if contact:
+            blocks.append(self.contact_block)
+        return self._inline("\n\n".join(blocks))
+
+    def sources_of(self, *entries: Entry) -> str:
+        """The entries' sources as a user reads them, each once."""
+        return "; ".join(dict.fromkeys(self.source_line(e) for e in entries))
+
+    def related_to_both(self, first: Entry, second: Entry) -> list[Suggestion]:
+        """What to ask next after two answers: both entries' related questions, neither answer again."""
+        shown = {first.id, second.id}
+        unique = {s.entry_id: s for s in self.related(first) + self.related(second) if s.entry_id not in shown}
+        return list(unique.values())[:SUGGESTION_COUNT]
+
     def entry(self, entry_id: str) -> Entry | None:
         return self.engine.kb.get(entry_id)
 
@@ -133,6 +167,9 @@ class AskService:
         """Answer `question`; `previous` is the entry this chat was last answered with, for a short
         follow-up ("còn chi phí thì sao?") that only makes sense with it."""
         result = self.engine.search(question)
+        pair = two_answers(self.engine, question, result)
+        if pair is not None:
+            return self._both(*pair, result)
         before = self.entry(previous) if previous else None
         if before is not None and result.status is not AskStatus.ANSWERED and is_follow_up(question):
             # Read with the previous question beside it, for another side of the same subject: the
@@ -158,3 +195,18 @@ class AskService:
             return AskOutcome(AskStatus.FALLBACK, texts.EMPTY_QUESTION, None, 0.0, [], None, result)
         answer = self.fallback_text()
         return AskOutcome(AskStatus.FALLBACK, answer, None, result.confidence, [], None, result)
+
+    def _both(self, first: Candidate, second: Candidate, result: SearchResult) -> AskOutcome:
+        """The outcome of a message asking two things that two entries answer (knowledge/two_facts.py)."""
+        a, b = first.entry, second.entry
+        raw_sources = "; ".join(dict.fromkeys(e.source for e in (a, b) if e.source))
+        return AskOutcome(
+            AskStatus.ANSWERED,
+            self.both_text(a, b, details=True),
+            a.id,
+            first.confidence,
+            self.related_to_both(a, b),
+            raw_sources or None,
+            result,
+            [second],
+        )

@@ -386,6 +386,27 @@ class Conversation:
         more = Button(texts.SHOW_DETAIL, pack(ShowDetail(entry_id))) if shown.detail else None
         return Reply(shown.text, rows, source=source, detail=shown.detail, detail_button=more)
 
+    def both_reply(self, first_id: str, second: Entry) -> Reply | None:
+        """A message asking two things: both short answers in one reply, a "Xem chi tiết" for each entry with
+        more to read (one fold cannot hold two entries' details on channels that offer it as a choice)."""
+        first = self.ask_service.entry(first_id)
+        if first is None:
+            return None
+        service = self.ask_service
+        pair = (first, second)
+        rows = [
+            [Button(texts.SHOW_DETAIL_OF.format(label=e.button_label), pack(ShowDetail(e.id)))]
+            for e in pair
+            if service.shown(e).detail
+        ]
+        if any(service.shown(e).contact for e in pair):
+            rows.insert(0, [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
+        if APPLY_TOPIC in {e.topic for e in pair}:
+            rows.insert(0, apply_button())
+        rows += [[entry_button(s.entry_id, s.label)] for s in service.related_to_both(first, second)]
+        rows.append(menu_row())
+        return Reply(service.both_text(first, second), rows, source=service.sources_of(first, second))
+
     def fallback_reply(self, outcome: AskOutcome | None = None) -> Reply:
         text = outcome.answer if outcome else self.ask_service.fallback_text()
         return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
@@ -435,6 +456,13 @@ class Conversation:
                 text, outcome.result.analysis.plain if outcome.result is not None else text.lower()
             )
             await self.record(incoming, text, outcome, shown, normalized)
+        if outcome.status is AskStatus.ANSWERED and outcome.entry_id and outcome.also:
+            both = self.both_reply(outcome.entry_id, outcome.also[0].entry)
+            if both is not None:
+                await self.state.put(context_key, {"entry_id": outcome.entry_id}, CONTEXT_TTL)
+                for entry_id in (outcome.entry_id, outcome.also[0].entry.id):
+                    await self.people.store.count_answer(entry_id)
+                return replies + [both]
         if outcome.status is AskStatus.ANSWERED and outcome.entry_id:
             reply = self.answer_reply(outcome.entry_id)
             if reply is not None:

@@ -45,6 +45,10 @@ CONTACT_UPDATING = (
 )
 CONTACT_UPDATING_PLAIN = "Thông tin liên hệ của {org} đang được cập nhật."
 SHOW_DETAIL = "Xem chi tiết"
+# A message asking two things that two entries answer: both short answers, each under its label.
+TWO_ANSWERS_INTRO = "Bạn hỏi hai ý, tôi trả lời lần lượt:"
+TWO_ANSWERS_HEADING = "▸ {label}"
+SHOW_DETAIL_OF = "Xem chi tiết: {label}"
 EMPTY_QUESTION = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn gõ câu hỏi giúp tôi nhé, ví dụ: «5S là gì» "
     "hoặc «đăng ký hỗ trợ như thế nào»."

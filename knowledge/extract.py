@@ -26,7 +26,8 @@ def segments(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-def _asks(segment: str) -> bool:
+def asks(segment: str) -> bool:
+    """True when `segment` asks: a question mark, or a question word ("gì", "bao nhiêu", "không", "ntn")."""
     if "?" in segment:
         return True
     words = set(strip_accents(segment.lower()).split())
@@ -46,6 +47,6 @@ def question_part(text: str) -> str | None:
     parts = segments(text)
     if len(parts) < 2:
         return None
-    asking = [p for p in parts if "?" in p] or [p for p in parts if _asks(p)] or parts[-1:]
+    asking = [p for p in parts if "?" in p] or [p for p in parts if asks(p)] or parts[-1:]
     part = " ".join(asking)
     return part if part != text.strip() else None
