@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import Update
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import ClarifyChoice, EntryAnswerCount, Feedback, QuestionAsker, UnansweredQuestion, utcnow
+from bot.db.upsert import update_or_insert
 from handlers.statuses import LoggedQuestion
 
 MAX_STORED_TEXT = 2000
-
-
-async def _count(session: AsyncSession, bump: Update, first: Callable[[], SQLModel]) -> None:
-    """Add one to a counted row (`bump`, an UPDATE), or insert it (`first`) when there is none yet: atomic
-    under concurrency, since a row inserted meanwhile makes the insert fail and the second UPDATE count."""
-    for _ in range(2):
-        if (await session.exec(bump)).rowcount:
-            await session.commit()
-            return
-        session.add(first())
-        try:
-            await session.commit()
-            return
-        except IntegrityError:
-            await session.rollback()
 
 
 async def _asked_by(
@@ -53,7 +37,7 @@ async def record_choice(
         .where(col(ClarifyChoice.normalized) == normalized, col(ClarifyChoice.entry_id) == entry_id)
         .values(count=ClarifyChoice.count + 1, last_picked=utcnow())
     )
-    await _count(
+    await update_or_insert(
         session, bump, lambda: ClarifyChoice(normalized=normalized, text=text[:MAX_STORED_TEXT], entry_id=entry_id)
     )
     found = await session.exec(
@@ -95,7 +79,7 @@ async def log_unanswered(
             best_score=best_score,
         )
     )
-    await _count(
+    await update_or_insert(
         session,
         bump,
         lambda: UnansweredQuestion(
@@ -229,7 +213,7 @@ async def count_answer(session: AsyncSession, entry_id: str, day: dt.date) -> No
         .where(col(EntryAnswerCount.entry_id) == entry_id, col(EntryAnswerCount.day) == day)
         .values(count=EntryAnswerCount.count + 1)
     )
-    await _count(session, bump, lambda: EntryAnswerCount(entry_id=entry_id, day=day, count=1))
+    await update_or_insert(session, bump, lambda: EntryAnswerCount(entry_id=entry_id, day=day, count=1))
 
 
 async def most_answered(session: AsyncSession, since: dt.date) -> dict[str, int]:

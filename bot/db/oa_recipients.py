@@ -7,12 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.zalo_oa.rules import Recipient
 from bot.db.models import OaRecipient
+from bot.db.upsert import update_or_insert
 
 
 def local_day(now: dt.datetime, zone: ZoneInfo) -> str:
@@ -54,16 +54,7 @@ async def get(session: AsyncSession, user_id: str) -> OaRecipient | None:
 async def _upsert(session: AsyncSession, user_id: str, values: dict[str, Any]) -> None:
     """One UPDATE; a row on first contact (a race with another process's first contact ends in the UPDATE)."""
     bump = update(OaRecipient).where(col(OaRecipient.user_id) == user_id).values(**values)
-    if (await session.exec(bump)).rowcount:
-        await session.commit()
-        return
-    session.add(OaRecipient(user_id=user_id, **values))
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        await session.exec(bump)
-        await session.commit()
+    await update_or_insert(session, bump, lambda: OaRecipient(user_id=user_id, **values))
 
 
 async def record_interaction(session: AsyncSession, user_id: str, now: dt.datetime) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db.models import Subscriber, utcnow
 from bot.db.person_links import link_key
+from bot.db.upsert import update_or_insert
 from handlers.statuses import SubscriberStatus, SupportNeed
 from handlers.views import Application
 
@@ -36,25 +36,17 @@ async def touch(
         .where(col(Subscriber.channel) == channel, col(Subscriber.chat_id) == chat_id)
         .values(**values)
     )
-    if (await session.exec(bump)).rowcount:
-        await session.commit()
-        return
-    session.add(
-        Subscriber(
+    await update_or_insert(
+        session,
+        bump,
+        lambda: Subscriber(
             channel=channel,
             chat_id=chat_id,
             user_id=user_id,
             display_name=name[:256],
             last_question=(question or "")[:MAX_QUESTION],
-        )
+        ),
     )
-    try:
-        await session.commit()
-    except IntegrityError:
-        # Two first messages raced; the other one created the row.
-        await session.rollback()
-        await session.exec(bump)
-        await session.commit()
 
 
 async def subscribe(session: AsyncSession, channel: str, chat_id: str, topics: list[str]) -> Subscriber:
