@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.admin.passwords import DUMMY_HASH, hash_password, verify_password
 from bot.admin.roles import AdminRole
-from bot.db.models import AdminLoginAttempt, AdminSession, AdminUser, utcnow
+from bot.db.models import AdminLoginAttempt, AdminSession, AdminUser, stored_utc, utcnow
 
 MAX_FAILURES = 5  # failed sign-ins for one address within THROTTLE_WINDOW before it must wait
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -83,7 +83,7 @@ async def wait_before_next_try(session: AsyncSession, email: str, now: dt.dateti
     if len(rows) < MAX_FAILURES:
         return dt.timedelta(0)
     oldest = rows[-MAX_FAILURES]
-    oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
+    oldest = stored_utc(oldest)
     return max(dt.timedelta(0), oldest + THROTTLE_WINDOW - now)
 
 

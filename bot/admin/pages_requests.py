@@ -16,7 +16,7 @@ from bot.admin.security import PREFIX, require_staff, url_number
 from bot.admin.sessions import SignedIn
 from bot.broadcast.audience import CHANNEL_WORDS
 from bot.db import handoffs
-from bot.db.models import HandoffMessage, HandoffRequest
+from bot.db.models import HandoffMessage, HandoffRequest, stored_utc
 from bot.db.people_port import handoff_view
 from handlers.local_time import local_time
 from handlers.numbers import number
@@ -71,13 +71,9 @@ class MessageRow:
     text: str
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
-
-
 def span(start: dt.datetime, end: dt.datetime) -> str:
     """A duration as staff say it: "dưới 1 phút", "12 phút", "2 giờ 5 phút", "3 ngày 4 giờ"."""
-    minutes = int((_aware(end) - _aware(start)).total_seconds() // 60)
+    minutes = int((stored_utc(end) - stored_utc(start)).total_seconds() // 60)
     if minutes < 1:
         return "dưới 1 phút"
     if minutes < 60:

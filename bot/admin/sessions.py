@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.admin.roles import AdminRole
-from bot.db.models import AdminSession, AdminUser, utcnow
+from bot.db.models import AdminSession, AdminUser, stored_utc, utcnow
 
 LIFETIME = dt.timedelta(hours=8)  # a working day; then sign in again
 
@@ -69,7 +69,7 @@ async def signed_in(session: AsyncSession, token: str, now: dt.datetime | None =
     if row is None:
         return None
     stored, user = row
-    expires = stored.expires_at if stored.expires_at.tzinfo else stored.expires_at.replace(tzinfo=dt.UTC)
+    expires = stored_utc(stored.expires_at)
     if expires < now or user.disabled or user.id is None:
         return None
     return SignedIn(user.id, user.email, AdminRole(user.role), stored.csrf)

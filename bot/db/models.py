@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -22,6 +23,19 @@ from handlers.statuses import (
 def utcnow() -> dt.datetime:
     """Aware UTC: SQLModel refuses naive datetimes, and UTC in storage avoids any local-time mix-up."""
     return dt.datetime.now(dt.UTC)
+
+
+@overload
+def stored_utc(moment: dt.datetime) -> dt.datetime: ...
+
+
+@overload
+def stored_utc(moment: None) -> None: ...
+
+
+def stored_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as aware UTC: SQLite hands back naive values of what was written as UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 class Subscriber(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import OaAccount
+from bot.db.models import OaAccount, stored_utc
 from handlers.statuses import OaAuthState
 
 ROW = 1
@@ -40,20 +40,15 @@ class NewTokens:
         return f"NewTokens(access_expires_at={self.access_expires_at!r})"
 
 
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive values of what was stored as UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def view(row: OaAccount | None) -> OaAuthView:
     if row is None:
         return OaAuthView(OaAuthState.NOT_AUTHORISED)
     return OaAuthView(
         OaAuthState(row.state),
         row.problem,
-        aware(row.access_expires_at),
-        aware(row.refresh_expires_at),
-        aware(row.refreshing_since),
+        stored_utc(row.access_expires_at),
+        stored_utc(row.refresh_expires_at),
+        stored_utc(row.refreshing_since),
         row.generation,
     )
 

@@ -11,17 +11,13 @@ from sqlmodel import select
 from bot import housekeeping
 from bot.db import oa_events, oa_recipients
 from bot.db.database import open_database
-from bot.db.models import OaRecipient, OaSeenEvent
+from bot.db.models import OaRecipient, OaSeenEvent, stored_utc
 from bot.db.oa_events import DbSeenEvents
 from bot.db.people_port import DatabasePeople
 from handlers.views import RetentionPolicy
 
 USER = "4512345678901234567"
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
-
-
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 async def test_an_event_is_taken_once_whichever_process_sees_it(db, database_url):
@@ -61,7 +57,7 @@ async def test_a_follower_standing_follows_their_messages_and_our_replies(db):
         await oa_recipients.count_reply(s, USER, NOW)
     async with db.session() as s:
         row = await oa_recipients.get(s, USER)
-    assert row is not None and row.follows and aware(row.followed_at) == NOW and row.replies_since_interaction == 2
+    assert row is not None and row.follows and stored_utc(row.followed_at) == NOW and row.replies_since_interaction == 2
     later = NOW + dt.timedelta(days=3)
     async with db.writing() as s:
         await oa_recipients.record_interaction(s, USER, later)
@@ -69,7 +65,7 @@ async def test_a_follower_standing_follows_their_messages_and_our_replies(db):
     async with db.session() as s:
         row = await oa_recipients.get(s, USER)
     assert row is not None and not row.follows and row.replies_since_interaction == 0
-    assert aware(row.last_interaction) == later and aware(row.followed_at) == NOW  # when they followed, kept
+    assert stored_utc(row.last_interaction) == later and stored_utc(row.followed_at) == NOW  # when they followed, kept
     async with db.writing() as s:  # a user who only ever wrote has a row too, following nobody
         await oa_recipients.record_interaction(s, "other", later)
     async with db.session() as s:
@@ -83,7 +79,7 @@ async def test_show_my_data_lists_the_oa_standing_and_erase_removes_it(db):
     store = DatabasePeople(db)
     data = await store.person_data("zalo_oa", USER)
     assert data.oa is not None and data.oa.follows and not data.empty
-    assert aware(data.oa.followed_at) == NOW and aware(data.oa.last_interaction) == NOW
+    assert stored_utc(data.oa.followed_at) == NOW and stored_utc(data.oa.last_interaction) == NOW
     assert (await store.person_data("telegram", USER)).oa is None  # the row belongs to the OA channel only
     await store.delete_person("zalo_oa", USER)
     assert (await store.person_data("zalo_oa", USER)).empty

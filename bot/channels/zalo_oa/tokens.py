@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from bot.channels.zalo_oa.client import OaAuthError, OaClient, OaTokens
 from bot.db import oa_account
 from bot.db.database import Database
-from bot.db.models import OaAccount, utcnow
-from bot.db.oa_account import NewTokens, OaAuthView, aware
+from bot.db.models import OaAccount, stored_utc, utcnow
+from bot.db.oa_account import NewTokens, OaAuthView
 from handlers.statuses import OaAuthState
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class TokenKeeper:
                 if self._adopted(row, stale):
                     return
                 assert row is not None  # _adopted raised otherwise
-                now, since = self._clock(), aware(row.refreshing_since)
+                now, since = self._clock(), stored_utc(row.refreshing_since)
                 busy = since is not None and since != self._mark and now - since < self._lease
                 if not (busy and waited < self._lease.total_seconds()):
                     if self._retry_at is not None and now < self._retry_at:
@@ -204,7 +204,7 @@ class TokenKeeper:
         if row is None or row.state != OaAuthState.CONNECTED:
             state = OaAuthState(row.state) if row is not None else OaAuthState.NOT_AUTHORISED
             raise OaNotConnected(state, row.problem if row is not None else "")
-        expires = aware(row.access_expires_at)
+        expires = stored_utc(row.access_expires_at)
         if row.generation in (self._refused, stale) or expires is None or expires - self._margin <= self._clock():
             return False
         self._use(row.access_token, row.generation, expires)
