@@ -16,6 +16,11 @@ from knowledge.loader import SHIPPED_DIR
 QUIET_HOURS_OFF = {"", "off", "none", "no", "0", "tắt", "không"}
 
 
+def secret(value: SecretStr | None) -> str:
+    """A secret setting's value, stripped; "" when unset."""
+    return value.get_secret_value().strip() if value is not None else ""
+
+
 def parse_ids(raw: str) -> frozenset[str]:
     """`telegram:123, zalo:abc` → {"telegram:123", "zalo:abc"}."""
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())

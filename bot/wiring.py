@@ -37,7 +37,7 @@ from bot.db.people_port import DatabasePeople
 from bot.db.state import DatabaseStateStore
 from bot.live_search import LiveSearch
 from bot.metrics import Metrics
-from bot.settings import Settings
+from bot.settings import Settings, secret
 from bot.setup_warnings import setup_warnings
 from bot.startup import StartupError
 from handlers.application_flow import ApplicationFlow
@@ -335,12 +335,6 @@ def build_limiters(settings: Settings, reply_reserve: float = Limits.reply_reser
             is_group=lambda _c: False,
         )
     return limiters
-
-
-def secret(value: object) -> str:
-    """A SecretStr setting's value, stripped; "" when unset."""
-    reveal = getattr(value, "get_secret_value", None)
-    return reveal().strip() if reveal is not None else ""
 
 
 def build_zalo_client(settings: Settings) -> ZaloClient:

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bot.admin import audit
-from bot.channels.zalo_oa.client import OaAuthError, OaClient
+from bot.channels.zalo_oa.assembly import build_client, build_keeper
+from bot.channels.zalo_oa.client import OaAuthError
 from bot.channels.zalo_oa.tokens import TokenKeeper, notice
 from bot.cli.admin import CLI_ACTOR
 from bot.db.database import open_database
@@ -92,7 +93,6 @@ def cmd_zalo_oa(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    assert settings.zalo_oa_secret_key is not None  # checked above
     zone = ZoneInfo(settings.timezone)
     if args.zalo_oa_command == "link":
         link, verifier = consent_link(settings.zalo_oa_app_id, settings.zalo_oa_oauth_base_url, args.redirect_uri)
@@ -106,14 +106,9 @@ def cmd_zalo_oa(settings: Settings, args: argparse.Namespace) -> int:
 
     async def go() -> tuple[int, str]:
         db = await open_database(settings.database_url)
-        client = OaClient(
-            settings.zalo_oa_app_id,
-            settings.zalo_oa_secret_key.get_secret_value() if settings.zalo_oa_secret_key else "",
-            api_base=settings.zalo_oa_api_base_url,
-            oauth_base=settings.zalo_oa_oauth_base_url,
-        )
+        client = build_client(settings)
         try:
-            keeper = TokenKeeper(db, client, alert=_no_alert)
+            keeper = build_keeper(settings, db, client, _no_alert)
             if args.zalo_oa_command == "status":
                 return await status(keeper, zone)
             result = await authorise(keeper, args.code, args.verifier, zone)

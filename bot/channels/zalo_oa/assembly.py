@@ -15,7 +15,7 @@ from bot.channels.zalo_oa.rules import ConsultationRule, OaRules
 from bot.channels.zalo_oa.webhook import WebhookCheck
 from bot.db.database import Database
 from bot.db.oa_events import DbSeenEvents
-from bot.settings import Settings
+from bot.settings import Settings, secret
 from bot.startup import StartupError
 from handlers.types import Reply
 
@@ -30,17 +30,10 @@ log = logging.getLogger(__name__)
 Alert = Callable[[str], Awaitable[None]]
 
 
-def _secret(value: object) -> str:
-    reveal = getattr(value, "get_secret_value", None)
-    return reveal().strip() if reveal is not None else ""
-
-
 def oa_enabled(settings: Settings) -> bool:
     """The OA runs when its app id, the app's secret key and the OA secret key (webhook) are all set."""
     return bool(
-        settings.zalo_oa_app_id.strip()
-        and _secret(settings.zalo_oa_secret_key)
-        and _secret(settings.zalo_oa_webhook_key)
+        settings.zalo_oa_app_id.strip() and secret(settings.zalo_oa_secret_key) and secret(settings.zalo_oa_webhook_key)
     )
 
 
@@ -106,7 +99,7 @@ def oa_rules(settings: Settings) -> OaRules:
 def build_client(settings: Settings) -> OaClient:
     return OaClient(
         settings.zalo_oa_app_id.strip(),
-        _secret(settings.zalo_oa_secret_key),
+        secret(settings.zalo_oa_secret_key),
         api_base=settings.zalo_oa_api_base_url,
         oauth_base=settings.zalo_oa_oauth_base_url,
         timeout=settings.send_timeout,
@@ -122,7 +115,7 @@ def build_keeper(settings: Settings, db: Database, client: OaClient, alert: Aler
 
 def build_check(settings: Settings, db: Database) -> WebhookCheck:
     max_age = dt.timedelta(seconds=settings.zalo_oa_webhook_max_age_seconds)
-    key = _secret(settings.zalo_oa_webhook_key)
+    key = secret(settings.zalo_oa_webhook_key)
     return WebhookCheck(settings.zalo_oa_app_id.strip(), key, DbSeenEvents(db), max_age)
 
 
