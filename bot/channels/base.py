@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Coroutine, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
@@ -91,6 +91,7 @@ class ChannelBase(abc.ABC):
         self.metrics = metrics
         self._seen: OrderedDict[Hashable, None] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # updates being handled (webhook and polling channels)
         relay.register(self.name, self.send_for_relay)
 
     def register_routes(self, app: web.Application) -> None:  # noqa: B027 - a hook: polling channels add none
@@ -105,6 +106,21 @@ class ChannelBase(abc.ABC):
         """Stop taking updates and close the platform client."""
 
     # -- inbound ---------------------------------------------------------------------------------
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Handle an update in its own task (the webhook answers the platform at once), kept until it ends."""
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def finish_tasks(self, timeout: float = 5.0) -> None:
+        """At stop: answers being written finish; stragglers (typing indicators…) are cancelled after `timeout`."""
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
     def first_time(self, key: Hashable) -> bool:
         """False for an update seen before (platforms redeliver when an answer was slow)."""
         if key in self._seen:

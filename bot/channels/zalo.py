@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -87,7 +86,6 @@ class ZaloChannel(ChannelBase):
         # No setting names our public URL today; if one is given, start() registers it with setWebhook.
         self.webhook_url = webhook_url
         self.choices = NumberedChoices(state, self.name, ChoiceTexts(CHOOSE_HINT, NOTHING_TO_GO_BACK, BAD_NUMBER))
-        self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
         self._running = False
 
@@ -140,11 +138,7 @@ class ZaloChannel(ChannelBase):
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
-        if self._tasks:  # answers being written finish; typing indicators and stragglers do not matter
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=5)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await self.finish_tasks()
         await self.client.close()
 
     # -- inbound ---------------------------------------------------------------------------------
@@ -205,15 +199,10 @@ class ZaloChannel(ChannelBase):
         )
         is_text = update.get("event_name", TEXT_EVENT) == TEXT_EVENT
         # Tasks start in creation order and take the chat's lock first thing, so one chat stays in order.
-        self._spawn(self.handle(incoming) if is_text else self._not_text(chat_id))
+        self.spawn(self.handle(incoming) if is_text else self._not_text(chat_id))
 
     async def _not_text(self, chat_id: str) -> None:
         await self.send_reply(chat_id, Reply(TEXT_ONLY))
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def respond(self, incoming: Incoming, admitted: FloodVerdict | None = None) -> list[Reply]:
         meant = await self.choices.interpret(incoming)
@@ -221,7 +210,7 @@ class ZaloChannel(ChannelBase):
             return [meant]
         text = meant.text or ""
         if meant.data is None and text.strip() and not text.lstrip().startswith("/"):
-            self._spawn(self._typing(incoming.chat_id))  # a question: search may take a moment
+            self.spawn(self._typing(incoming.chat_id))  # a question: search may take a moment
         return await self.conversation.handle(meant, admitted)
 
     async def _typing(self, chat_id: str) -> None:

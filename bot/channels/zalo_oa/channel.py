@@ -136,7 +136,6 @@ class ZaloOaChannel(ChannelBase):
         self.client, self.keeper, self.check, self.rules = oa.client, oa.keeper, oa.check, oa.rules
         self.db, self.people, self.clock = db, people, clock
         self.choices = NumberedChoices(state, self.name, ChoiceTexts(CHOOSE_HINT, NOTHING_TO_GO_BACK, BAD_NUMBER))
-        self._tasks: set[asyncio.Task[None]] = set()
         self._running = False
 
     def register_routes(self, app: web.Application) -> None:
@@ -154,11 +153,7 @@ class ZaloOaChannel(ChannelBase):
 
     async def stop(self) -> None:
         self._running = False
-        if self._tasks:  # answers being written finish; stragglers are cancelled
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=5)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await self.finish_tasks()
         await self.client.close()
 
     # -- inbound ---------------------------------------------------------------------------------
@@ -174,13 +169,8 @@ class ZaloOaChannel(ChannelBase):
             level = logging.INFO if verdict.reason is WebhookRefusal.REPLAYED else logging.WARNING
             log.log(level, "zalo_oa: event refused: %s %s", verdict.reason.value, verdict.detail[:100])
             return web.Response(status=verdict.http_status, text=verdict.reason.value)
-        self._spawn(self._take(verdict))
+        self.spawn(self._take(verdict))
         return web.Response(text="ok")  # at once: Zalo does not wait for the answer, and re-sends if slow
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def _take(self, event: OaEvent) -> None:
         user = event.user_id
