@@ -5,14 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import Subscriber, utcnow
+from bot.db.models import Subscriber
 from handlers.business_ids import BusinessIdError, read_mobile, read_tax_code
-from handlers.statuses import SubscriberStatus
 
 # The channel a linked person hears from when two of their chats were seen at the same moment: Telegram has
 # buttons, the OA is the department's official face on Zalo, the Zalo bot comes last.
@@ -35,32 +31,6 @@ def link_key(tax_code: str = "", phone: str = "") -> str:
             continue  # not a usable identifier: try the next one rather than link on a typo
         return hashlib.sha256(f"{prefix}:{value}".encode()).hexdigest()
     return ""
-
-
-async def link(session: AsyncSession, channel: str, chat_id: str, key: str) -> None:
-    """Set the chat's link key, creating its row (not subscribed) if the chat is unknown; "" changes nothing,
-    so an application without identifiers does not undo an earlier link. Not committed: the caller's
-    transaction commits it. (The application flow sets the key with the rest of the profile it copies,
-    bot/db/people.py `set_profile`; this is for callers holding only a session and a chat.)
-
-    One upsert, so a first message racing the application (people.touch inserts too) cannot fail either."""
-    if not key:
-        return
-    insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
-    now = utcnow()
-    statement = (
-        insert(Subscriber)
-        .values(
-            channel=channel,
-            chat_id=chat_id,
-            link_key=key,
-            status=SubscriberStatus.UNSUBSCRIBED.value,
-            first_seen=now,
-            last_seen=now,
-        )
-        .on_conflict_do_update(index_elements=["channel", "chat_id"], set_={"link_key": key})
-    )
-    await session.exec(statement)
 
 
 def channel_rank() -> ColumnElement[int]:

@@ -18,7 +18,7 @@ from bot.db.case_port import DatabaseCases
 from bot.db.database import Database
 from bot.db.models import Delivery, Subscriber, utcnow
 from bot.db.people_port import DatabasePeople
-from bot.db.person_links import link, link_key
+from bot.db.person_links import link_key
 from handlers import texts
 from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
@@ -60,9 +60,11 @@ def test_the_key_is_the_tax_code_first_then_the_mobile_number_hashed():
 async def seed(db: Database, channel: str, chat_id: str, seen: dt.datetime, key: str = "", active: bool = True):
     async with db.writing() as s:
         status = SubscriberStatus.ACTIVE if active else SubscriberStatus.UNSUBSCRIBED
-        s.add(Subscriber(channel=channel, chat_id=chat_id, display_name=chat_id, status=status, last_seen=seen))
-        await s.commit()
-        await link(s, channel, chat_id, key)
+        s.add(
+            Subscriber(
+                channel=channel, chat_id=chat_id, display_name=chat_id, status=status, last_seen=seen, link_key=key
+            )
+        )
         await s.commit()
 
 
@@ -209,17 +211,3 @@ async def test_a_later_application_relinks_and_one_without_usable_ids_keeps_the_
     assert await key_of(db, "zalo", "z-1") == link_key(TAX)
     await people.set_profile("zalo", "z-1", dataclasses.replace(EXPECTED, tax_code="", phone=""))
     assert await key_of(db, "zalo", "z-1") == link_key(TAX)
-
-
-async def test_link_sets_the_key_on_a_known_chat_or_creates_an_unsubscribed_row(db):
-    await seed(db, "telegram", "t-1", T0)
-    async with db.writing() as s:
-        await link(s, "telegram", "t-1", link_key(TAX))
-        await link(s, "zalo_oa", "new", link_key(TAX))
-        await link(s, "zalo", "untouched", "")  # no key: nothing written
-        await s.commit()
-        rows = (await s.exec(select(Subscriber).order_by(col(Subscriber.id)))).all()
-    assert [(r.chat_id, r.status, r.link_key) for r in rows] == [
-        ("t-1", SubscriberStatus.ACTIVE, link_key(TAX)),
-        ("new", SubscriberStatus.UNSUBSCRIBED, link_key(TAX)),
-    ]
