@@ -372,11 +372,8 @@ class Conversation:
         entry_id = entry.id
         shown = self.ask_service.shown(entry)
         small_talk = SMALL_TALK_TAG in entry.tags
-        rows = [[entry_button(s.entry_id, s.label)] for s in self.ask_service.related(entry)]
-        if shown.contact:
-            rows.insert(0, [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
-        if entry.topic == APPLY_TOPIC:  # an answer about applying offers the form itself
-            rows.insert(0, apply_button())
+        rows = self._leading_rows(shown.contact, {entry.topic})
+        rows += [[entry_button(s.entry_id, s.label)] for s in self.ask_service.related(entry)]
         if not small_talk:
             rows.append(self.people.feedback_buttons(entry_id, vote))  # 👍/👎 under every answer
         rows.append(menu_row())
@@ -386,6 +383,15 @@ class Conversation:
         more = Button(texts.SHOW_DETAIL, pack(ShowDetail(entry_id))) if shown.detail else None
         return Reply(shown.text, rows, source=source, detail=shown.detail, detail_button=more)
 
+    @staticmethod
+    def _leading_rows(contact: bool, topics: set[str]) -> list[list[Button]]:
+        """The buttons an answer leads with: the application form on answers about applying, then "Gặp cán bộ"
+        on answers that give the contact block."""
+        rows = [apply_button()] if APPLY_TOPIC in topics else []
+        if contact:
+            rows.append([Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
+        return rows
+
     def both_reply(self, first_id: str, second: Entry) -> Reply | None:
         """A message asking two things: both short answers in one reply, a "Xem chi tiết" for each entry with
         more to read (one fold cannot hold two entries' details on channels that offer it as a choice)."""
@@ -394,15 +400,12 @@ class Conversation:
             return None
         service = self.ask_service
         pair = (first, second)
-        rows = [
+        rows = self._leading_rows(any(service.shown(e).contact for e in pair), {e.topic for e in pair})
+        rows += [
             [Button(texts.SHOW_DETAIL_OF.format(label=e.button_label), pack(ShowDetail(e.id)))]
             for e in pair
             if service.shown(e).detail
         ]
-        if any(service.shown(e).contact for e in pair):
-            rows.insert(0, [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))])
-        if APPLY_TOPIC in {e.topic for e in pair}:
-            rows.insert(0, apply_button())
         rows += [[entry_button(s.entry_id, s.label)] for s in service.related_to_both(first, second)]
         rows.append(menu_row())
         return Reply(service.both_text(first, second), rows, source=service.sources_of(first, second))
