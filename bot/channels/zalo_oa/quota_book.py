@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.channels.zalo_oa.client import OaClient, OaError, OaRefusal
 from bot.channels.zalo_oa.rules import Quota
+from bot.db.oa_recipients import local_month
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class QuotaBook:
     def _due(self, now: dt.datetime) -> bool:
         if self._read_at is None or now - self._read_at >= self.recheck:
             return True
-        return self._read_at.astimezone(self.zone).strftime("%Y-%m") != now.astimezone(self.zone).strftime("%Y-%m")
+        return local_month(self._read_at, self.zone) != local_month(now, self.zone)
 
     async def refresh(self, now: dt.datetime) -> None:
         """Read the quota when due. A failed read leaves it unknown until the next recheck (the rules hold sends
