@@ -108,7 +108,7 @@ def reply_outcome(sent: OaSent) -> SendOutcome:
         OaRefusal.OUTSIDE_WINDOW: Refusal.OUTSIDE_WINDOW.label,
         OaRefusal.QUOTA: Refusal.QUOTA_USED_UP.label,
         OaRefusal.UNREACHABLE: "người dùng không nhận được loại tin này",
-        OaRefusal.TOKEN: "Zalo từ chối mã truy cập",
+        OaRefusal.TOKEN: "Zalo từ chối access token",
     }
     what = words.get(refusal, "Zalo từ chối") if refusal is not None else "Zalo từ chối"
     detail = f": {sent.description}" if sent.description and refusal in (None, OaRefusal.OTHER) else ""
