@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     campaign_workers: int = 1
     # Seconds to wait for the platform's answer to a campaign send; past it the delivery is "unknown".
     send_timeout: float = 10.0
+    # Seconds one conversation database call (state, bookkeeping) may take before the answer goes on without it
+    # and the database counts as down until a probe succeeds.
+    database_call_timeout: float = 1.0
     # How long a claimed delivery stays leased to one sender before others may call it unknown.
     campaign_lease_seconds: float = 120.0
 

@@ -206,7 +206,7 @@ async def build_core(settings: Settings) -> Core:
         log.warning("%s", warning)
     build_search = SearchBuilder(settings)
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
-    health = DatabaseHealth(db)
+    health = DatabaseHealth(db, timeout=settings.database_call_timeout)
     writes = BackgroundWrites(health)
     state = DatabaseStateStore(db, health)
     people_store = DatabasePeople(db, writes)
