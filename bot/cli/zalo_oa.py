@@ -100,7 +100,7 @@ def cmd_zalo_oa(settings: Settings, args: argparse.Namespace) -> int:
             "Quản trị viên của OA mở địa chỉ sau, đăng nhập Zalo và đồng ý cấp quyền:\n"
             f"{link}\n\n"
             "Zalo chuyển tới địa chỉ nhận mã kèm tham số code=…; trong vài phút, chạy:\n"
-            f"python -m bot zalo-oa authorise <code> --verifier {verifier}"
+            f"python -m bot zalo-oa authorise --verifier {verifier} -- <code>"
         )
         return 0
 

@@ -347,13 +347,14 @@ async def test_cli_authorise_and_status_against_the_fake(oa, tmp_path):
     code, out, err = await run_bot("zalo-oa", "status", env=env, cwd=tmp_path)
     assert code == 1 and "Zalo OA: chưa được cấp quyền" in out
     grant = oa.authorize()
-    code, out, err = await run_bot("zalo-oa", "authorise", grant, env=env, cwd=tmp_path)
+    # "--": a code may start with "-" (the fake's are URL-safe base64), which argparse would read as an option.
+    code, out, err = await run_bot("zalo-oa", "authorise", "--", grant, env=env, cwd=tmp_path)
     assert code == 0, err
     assert re.search(r"Đã cấp quyền Zalo OA: mã truy cập dùng đến \d\d/\d\d/\d{4} \d\d:\d\d", out)
     code, status, err = await run_bot("zalo-oa", "status", env=env, cwd=tmp_path)
     assert code == 0 and "Zalo OA: đang kết nối" in status
     assert re.search(r"Mã làm mới hết hạn \(ước tính\): \d\d/\d\d/\d{4} \d\d:\d\d", status)
-    code, _out, again = await run_bot("zalo-oa", "authorise", grant, env=env, cwd=tmp_path)
+    code, _out, again = await run_bot("zalo-oa", "authorise", "--", grant, env=env, cwd=tmp_path)
     assert code == 1 and "lỗi: Zalo không nhận mã cấp quyền" in again
     assert not [s for s in oa.tokens_issued() if s in out + status + again + err]
 
