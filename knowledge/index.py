@@ -9,6 +9,9 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
+
 from knowledge.normalize import Token
 
 K1 = 1.2
@@ -45,6 +48,9 @@ class InvertedIndex:
         # at a resolution of 1/65535 of the largest impact, far finer than any ranking decision.
         self.impacts = array("H")
         self._unscale = 1.0
+        # numpy views of docs and impacts (no copy), made at freeze: retrieval sums postings in C.
+        self._doc_view: npt.NDArray[np.uint32] = np.zeros(0, dtype=np.uint32)
+        self._impact_view: npt.NDArray[np.uint16] = np.zeros(0, dtype=np.uint16)
         self._idf_memo: dict[str, float] = {}
         self.size = 0
 
@@ -92,6 +98,9 @@ class InvertedIndex:
         self._flat_docs = array("I")
         self._flat_tfs = array("B")
         self.docs, self.impacts, self._unscale = docs, impacts, 1 / scale
+        if total:  # an empty array.array exports no buffer numpy can view
+            self._doc_view = np.frombuffer(docs, dtype=f"u{docs.itemsize}")
+            self._impact_view = np.frombuffer(impacts, dtype=f"u{impacts.itemsize}")
 
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
@@ -117,27 +126,16 @@ class InvertedIndex:
         pos = bisect_left(self.docs, doc, lo, hi)
         return pos < hi and self.docs[pos] == doc
 
-    def impact(self, feat: str, doc: int) -> float:
-        """The BM25 impact of one feature in one document (0 when absent), by bisection."""
+    def weighted_postings(
+        self, feat: str, weight: float
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]] | None:
+        """The documents holding `feat` and, for each, `weight` × its BM25 impact; None when unknown."""
         tid = self._term_ids.get(feat)
         if tid is None:
-            return 0.0
+            return None
         lo, hi = self.starts[tid], self.starts[tid + 1]
-        pos = bisect_left(self.docs, doc, lo, hi)
-        return self.impacts[pos] * self._unscale if pos < hi and self.docs[pos] == doc else 0.0
-
-    def score(self, features: Iterable[tuple[str, float]], into: dict[int, float]) -> None:
-        """Accumulate weighted impacts of (feature, weight) pairs into `into` (doc → score)."""
-        get = into.get
-        docs, impacts = self.docs, self.impacts
-        for feat, weight in features:
-            tid = self._term_ids.get(feat)
-            if tid is None:
-                continue
-            lo, hi = self.starts[tid], self.starts[tid + 1]
-            weight *= self._unscale
-            for doc, impact in zip(docs[lo:hi], impacts[lo:hi]):
-                into[doc] = get(doc, 0.0) + weight * impact
+        # weight × unscale first, then × impact: the same float products as a scalar loop would give.
+        return self._doc_view[lo:hi], (self._impact_view[lo:hi] * (weight * self._unscale)).astype(np.float64)
 
 
 def char_ngrams(word: str, n: int = 3) -> set[str]:

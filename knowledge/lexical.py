@@ -3,9 +3,11 @@ coverage features of one candidate entry."""
 
 from __future__ import annotations
 
-import heapq
 import re
+from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from knowledge.accents import AccentRestorer
@@ -18,10 +20,7 @@ ANSWER_WEIGHT = 0.3  # answer text counts, but less than the questions people as
 TYPO_WEIGHT = 0.8
 # A term in more than this share of entries adds almost nothing to BM25; it is skipped when retrieving.
 MAX_DF_RATIO = 0.3
-# Postings walked per query before the commonest features are only looked up for a candidate pool:
-# keeps p99 flat as the knowledge base grows, and changes nothing on a knowledge base of hundreds.
-POSTINGS_BUDGET = 20_000
-POOL = 200
+PROFILES_KEPT = 20_000  # entries whose phrasing words stay worked out (all of them below this size)
 # Numbers that name something (plan 273, ISO 9001, year 2024); single digits ("3 sao", "5S") do not.
 _NAMING_NUMBER = re.compile(r"^\d{2,}$")
 Expansions = dict[str, list[tuple[str, float]]]
@@ -33,6 +32,50 @@ def fraction(hit: float, total: float) -> float:
 
 def naming_numbers(analysis: Analysis) -> set[str]:
     return {t.plain for t in analysis.tokens if _NAMING_NUMBER.match(t.plain)}
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """BM25 scores of one question: per entry (0 where no feature reached it), and the entries reached in
+    the order they were first reached (rarest feature first), which breaks ties between equal scores."""
+
+    scores: npt.NDArray[np.float64]
+    reached: npt.NDArray[np.intp]
+
+    def get(self, doc: int) -> float:
+        return float(self.scores[doc])
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        """The k best (entry, score) pairs, best first; equal scores keep the order they were reached in."""
+        values = self.scores[self.reached]
+        if k < len(values):
+            # Only entries at or above the k-th best score can be among the k; ties at the edge included.
+            edge = np.partition(values, len(values) - k)[len(values) - k]
+            keep = np.flatnonzero(values >= edge)
+        else:
+            keep = np.arange(len(values))
+        order = keep[np.argsort(-values[keep], kind="stable")][:k]
+        return [(int(self.reached[i]), float(values[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One reading of a question as the candidate features see it."""
+
+    words: list[tuple[str, float]]  # distinct plain words in order, each with its IDF in the questions
+    word_set: frozenset[str]
+    text: str
+    marked: list[tuple[str, str]]  # (plain word, accented feature) of each syllable typed with marks
+    numbers: set[str]
+    expansions: Expansions
+
+
+@dataclass(frozen=True)
+class EntryWords:
+    """An entry's normalised phrasings: every plain word, and each phrasing with its words' IDF."""
+
+    words: frozenset[str]
+    phrasings: list[tuple[str, list[str], list[float], float]]  # text, words, their IDF, the IDF sum
 
 
 class LexicalIndex:
@@ -74,6 +117,7 @@ class LexicalIndex:
         self.accents.freeze()
         self.vocabulary = vocabulary
         self.typos = TypoIndex(vocabulary)
+        self._profiles: dict[int, EntryWords] = {}
 
     # -- retrieval -------------------------------------------------------------------------------
     def query_features(self, analysis: Analysis) -> tuple[list[tuple[str, float]], Expansions]:
@@ -86,7 +130,7 @@ class LexicalIndex:
         limit = max(MAX_DF_RATIO * max(self.questions.size, 1), 3)
         return [(f, w) for f, w in feats if self.questions.doc_freq(f) <= limit], expansions
 
-    def retrieve(self, analysis: Analysis) -> tuple[dict[int, float], Expansions]:
+    def retrieve(self, analysis: Analysis) -> tuple[Retrieved, Expansions]:
         """BM25 scores of the entries the question's features reach, and the typo expansions used."""
         feats, expansions = self.query_features(analysis)
         answer_feats = [
@@ -95,77 +139,91 @@ class LexicalIndex:
             if f.startswith("u:") and self.answers.doc_freq(f) <= MAX_DF_RATIO * self.answers.size
         ]
         plan = [(self.questions, f, w) for f, w in feats] + [(self.answers, f, w) for f, w in answer_feats]
-        return self._walk(plan), expansions
+        return self._walk(plan, self.questions.size), expansions
 
     @staticmethod
-    def _walk(plan: list[tuple[InvertedIndex, str, float]]) -> dict[int, float]:
-        """BM25 over both fields, rarest features first; past the budget, common ones only for a pool."""
+    def _walk(plan: list[tuple[InvertedIndex, str, float]], size: int) -> Retrieved:
+        """BM25 over both fields: every posting of every feature, summed in C (one bincount), rarest first."""
         plan = sorted(plan, key=lambda p: p[0].doc_freq(p[1]))
-        scores: dict[int, float] = {}
-        deferred = []
-        walked = 0
+        docs, weights = [], []
         for index, feat, weight in plan:
-            df = index.doc_freq(feat)
-            if df == 0:
-                continue
-            if walked + df > POSTINGS_BUDGET and scores:
-                deferred.append((index, feat, weight))
-                continue
-            index.score([(feat, weight)], scores)
-            walked += df
-        if deferred:
-            scores = dict(heapq.nlargest(POOL, scores.items(), key=lambda kv: kv[1]))
-            for doc in scores:
-                scores[doc] += sum(w * index.impact(f, doc) for index, f, w in deferred)
-        return scores
+            found = index.weighted_postings(feat, weight)
+            if found is not None:
+                docs.append(found[0])
+                weights.append(found[1])
+        if not docs:
+            return Retrieved(np.zeros(size, dtype=np.float64), np.zeros(0, dtype=np.intp))
+        all_docs = np.concatenate(docs).astype(np.intp)
+        # bincount adds in input order, as a loop over the plan would: the same sums, bit for bit.
+        scores = np.bincount(all_docs, weights=np.concatenate(weights), minlength=size)
+        unique, first = np.unique(all_docs, return_index=True)
+        return Retrieved(scores.astype(np.float64), unique[np.argsort(first)])
 
     # -- features of one candidate ----------------------------------------------------------------
-    def features(self, doc: int, bm25: float, analysis: Analysis, expansions: Expansions) -> dict[str, float]:
+    def query(self, analysis: Analysis, expansions: Expansions) -> Query:
+        """What the features need from one reading of a question, worked out once for all its candidates."""
+        words = list(dict.fromkeys(t.plain for t in analysis.tokens))
+        return Query(
+            words=[(w, self.questions.idf(f"u:{w}")) for w in words],
+            word_set=frozenset(words),
+            text=analysis.plain,
+            marked=[(t.plain, f"a:{t.acc}") for t in analysis.tokens if t.marked],
+            numbers=naming_numbers(analysis),
+            expansions=expansions,
+        )
+
+    def _profile(self, doc: int) -> EntryWords:
+        """An entry's phrasing words with their IDF, remembered for the entries questions keep reaching."""
+        profile = self._profiles.get(doc)
+        if profile is None:
+            if len(self._profiles) > PROFILES_KEPT:  # a very large base must not keep them all
+                self._profiles.clear()
+            phrasings = []
+            for phrasing in self.phrasings[doc].split("\n"):
+                words = phrasing.split()
+                idfs = [self.questions.idf(f"u:{w}") for w in words]
+                phrasings.append((phrasing, words, idfs, sum(idfs)))
+            every = frozenset(w for _, ws, _, _ in phrasings for w in ws)
+            profile = self._profiles[doc] = EntryWords(every, phrasings)
+        return profile
+
+    def features(self, doc: int, bm25: float, query: Query) -> dict[str, float]:
         """Bounded features of entry `doc` for this question; `bm25` is already relative to the best."""
-        query_words = list(dict.fromkeys(t.plain for t in analysis.tokens))
-        query_set = set(query_words)
-        query_text = analysis.plain
+        profile = self._profile(doc)
+        in_questions = profile.words  # the same as the question index holding "u:word" for this entry
         covered = in_answer = total = 0.0
-        for word in query_words:
-            weight = self.questions.idf(f"u:{word}")
+        for word, weight in query.words:
             total += weight
-            if self.questions.contains(f"u:{word}", doc):
+            if word in in_questions:
                 covered += weight
                 in_answer += weight
-            elif word in expansions:
-                covered += weight * max(
-                    (s for w, s in expansions[word] if self.questions.contains(f"u:{w}", doc)), default=0.0
-                )
+            elif word in query.expansions:
+                covered += weight * max((s for w, s in query.expansions[word] if w in in_questions), default=0.0)
             elif self.answers.contains(f"u:{word}", doc):
                 covered += 0.5 * weight
                 in_answer += weight
         fuzzy = cover_phrasing = 0.0
-        for phrasing in self.phrasings[doc].split("\n"):
+        query_set = query.word_set
+        for phrasing, words, idfs, idf_sum in profile.phrasings:
             fuzzy = max(
                 fuzzy,
                 (
-                    fuzz.ratio(query_text, phrasing, processor=None)
-                    + fuzz.token_set_ratio(query_text, phrasing, processor=None)
+                    fuzz.ratio(query.text, phrasing, processor=None)
+                    + fuzz.token_set_ratio(query.text, phrasing, processor=None)
                 )
                 / 200,
             )
-            words = phrasing.split()
-            idfs = [self.questions.idf(f"u:{w}") for w in words]
             hit = sum(wt for w, wt in zip(words, idfs) if w in query_set)
-            cover_phrasing = max(cover_phrasing, fraction(hit, sum(idfs)))
-        marked = [t for t in analysis.tokens if t.marked]
-        misses = sum(
-            1
-            for t in marked
-            if self.questions.contains(f"u:{t.plain}", doc) and not self.questions.contains(f"a:{t.acc}", doc)
-        )
-        numbers = naming_numbers(analysis)
+            cover_phrasing = max(cover_phrasing, fraction(hit, idf_sum))
+        contains = self.questions.contains
+        misses = sum(1 for plain, accented in query.marked if plain in in_questions and not contains(accented, doc))
+        numbers = query.numbers
         return {
             "fuzzy": fuzzy,
             "cover_query": fraction(covered, total),
             "cover_answer": fraction(in_answer, total),
             "cover_phrasing": cover_phrasing,
             "bm25": bm25,
-            "accent_miss": fraction(misses, len(marked)),
+            "accent_miss": fraction(misses, len(query.marked)),
             "number_miss": fraction(len(numbers - self.numbers[doc]), len(numbers)),
         }

@@ -11,7 +11,6 @@ back to the hand-weighted lexical confidence of earlier versions.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,9 @@ from rapidfuzz import fuzz
 
 from knowledge.confidence import AskStatus, ConfidenceModel
 from knowledge.courtesy import Courtesy
-from knowledge.embeddings import Embedder, VectorCache
+from knowledge.embeddings import Embedder, VectorCache, Vectors
 from knowledge.extract import question_part
-from knowledge.lexical import Expansions, LexicalIndex, fraction
+from knowledge.lexical import Expansions, LexicalIndex, Query, Retrieved, fraction
 from knowledge.model import Entry, KnowledgeBase
 from knowledge.normalize import Analysis, Normalizer
 from knowledge.semantic import SemanticIndex
@@ -192,42 +191,46 @@ class SearchEngine:
                 if result.status is not AskStatus.FALLBACK:
                     return result
             return result
-        results = [self.search_view(view) for view in views]
+        # Views that embed the same words (the whole message and its courtesy-free reading) share cosines.
+        cosines: dict[str, Vectors] = {}
+        results = [self.search_view(view, cosines) for view in views]
         return max(results, key=lambda r: r.confidence)  # the first of equals: views are in order of preference
 
     # -- one view of it ---------------------------------------------------------------------------
-    def search_view(self, view: View) -> SearchResult:
+    def search_view(self, view: View, cosines: dict[str, Vectors] | None = None) -> SearchResult:
         text, analysis = view.text, view.analysis
         if not analysis.tokens or not self.entries:
             return SearchResult(AskStatus.FALLBACK, text, analysis, [])
         scores, expansions = self.lexical.retrieve(analysis)
-        lexical_top = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
+        lexical_top = scores.top(CANDIDATES)
         if self.semantic is None:
             if not lexical_top:
                 return SearchResult(AskStatus.FALLBACK, text, analysis, [])
             best_bm25 = lexical_top[0][1]
-            candidates = [self._lexical_candidate(doc, bm / best_bm25, analysis, expansions) for doc, bm in lexical_top]
+            query = self.lexical.query(analysis, expansions)
+            candidates = [self._lexical_candidate(doc, bm / best_bm25, query) for doc, bm in lexical_top]
             candidates.sort(key=lambda c: -c.confidence)
             return SearchResult(self._decide(candidates), text, analysis, candidates)
-        return self._hybrid(view, scores, lexical_top, expansions)
+        return self._hybrid(view, scores, lexical_top, expansions, {} if cosines is None else cosines)
 
-    def _lexical_candidate(self, doc: int, bm25: float, analysis: Analysis, expansions: Expansions) -> Candidate:
-        features = self.lexical.features(doc, bm25, analysis, expansions)
+    def _lexical_candidate(self, doc: int, bm25: float, query: Query) -> Candidate:
+        features = self.lexical.features(doc, bm25, query)
         return Candidate(self.entries[doc], self.thresholds.lexical(features), features)
 
     def _hybrid(
         self,
         view: View,
-        scores: dict[int, float],
+        scores: Retrieved,
         lexical_top: list[tuple[int, float]],
         expansions: Expansions,
+        known_cosines: dict[str, Vectors],
     ) -> SearchResult:
         assert self.semantic is not None
         text, analysis = view.text, view.analysis
-        # The embedding reads the words with shorthand spelt out, tone marks put back, and — for the whole
-        # message as for its courtesy-free reading — courtesy left out: one vector serves both.
-        tokens = self.courtesy.content(analysis.tokens) or analysis.tokens
-        cosines = self.semantic.entry_scores(self.semantic.embed(self.lexical.accents.restore(tokens)))
+        words = self._embedding_text(view)
+        cosines = known_cosines.get(words)
+        if cosines is None:
+            cosines = known_cosines[words] = self.semantic.entry_scores(self.semantic.embed(words))
         semantic_top = SemanticIndex.top(cosines, CANDIDATES)
         best_bm25 = lexical_top[0][1] if lexical_top else 1.0
         lexical_rank = {doc: rank for rank, (doc, _) in enumerate(lexical_top)}
@@ -236,8 +239,9 @@ class SearchEngine:
         docs = list(dict.fromkeys([doc for doc, _ in lexical_top] + semantic_top))
         lexical_scores: dict[int, float] = {}
         candidates = []
+        query = self.lexical.query(analysis, expansions)
         for doc in docs:
-            features = self.lexical.features(doc, scores.get(doc, 0.0) / best_bm25, analysis, expansions)
+            features = self.lexical.features(doc, scores.get(doc) / best_bm25, query)
             lexical_scores[doc] = self.thresholds.lexical(features)
             features["cosine"] = float(cosines[doc])
             features["cosine_gap"] = best_cosine - float(cosines[doc])
@@ -255,6 +259,12 @@ class SearchEngine:
             ranked.append(Candidate(self.entries[doc], confidence, features))
         ranked.sort(key=lambda c: -c.confidence)
         return SearchResult(self._decide(ranked), text, analysis, ranked)
+
+    def _embedding_text(self, view: View) -> str:
+        """What the embedding reads: the words with shorthand spelt out, tone marks put back, and — for the
+        whole message as for its courtesy-free reading — courtesy left out, so one vector serves both."""
+        tokens = self.courtesy.content(view.analysis.tokens) or view.analysis.tokens
+        return self.lexical.accents.restore(tokens)
 
     def without(self, result: SearchResult, entry_id: str) -> SearchResult:
         """The same result with one entry taken out of the running, decided again."""

@@ -29,16 +29,21 @@ class SemanticIndex:
         vector = self._recent.get(text)
         if vector is None:
             vector = self.embedder.embed([text])[0]
-            self._recent[text] = vector
-            if len(self._recent) > RECENT:
-                self._recent.pop(next(iter(self._recent)))
+            self._remember(text, vector)
         return vector
+
+    def _remember(self, text: str, vector: Vectors) -> None:
+        self._recent[text] = vector
+        if len(self._recent) > RECENT:
+            self._recent.pop(next(iter(self._recent)), None)
 
     def entry_scores(self, vector: Vectors) -> Vectors:
         """Per entry, the best cosine between the question and any of its phrasings."""
         if not len(self.matrix):
             return np.full(self.size, -1.0, dtype=np.float32)
-        return np.maximum.reduceat(self.matrix @ vector, self.starts)
+        # einsum runs in this thread: BLAS would wake its own thread pool, which fights the embedder's
+        # OpenMP threads for the two cores and tripled p99 at 5,000 entries (bench/latency.py).
+        return np.maximum.reduceat(np.einsum("ij,j->i", self.matrix, vector), self.starts)
 
     @staticmethod
     def top(scores: Vectors, k: int) -> list[int]:
