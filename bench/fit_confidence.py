@@ -6,7 +6,7 @@ Training rows are candidates (from BM25 and from embeddings, for every way of re
 label: is this the right entry. They come from
 - the knowledge base itself: each entry's alternates split in two halves; an engine built on one half is
   asked the other half's phrasings (so a phrasing never finds itself), and the other way round;
-- every dev question (tests/eval/dev.yaml and dev_blind.yaml).
+- every dev question (tests/eval/dev.yaml and dev_blind*.yaml).
 Thresholds are chosen on out-of-fold probabilities of the dev questions (k-fold by question), so they are
 not fitted on the same rows that set the weights: at most 1.5% of answered replies wrong (an out-of-scope
 question answered counts as wrong), then as many right answers as possible; the clarify bar keeps at
