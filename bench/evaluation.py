@@ -12,7 +12,11 @@ import yaml
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # The dev part: anything fitted (weights, thresholds, features) may look at it. The test part: written
 # blind, only ever scored; nothing is chosen by looking at it.
-PARTS = {"dev": ("dev.yaml", "dev_blind.yaml", "dev_blind2.yaml", "dev_blind3.yaml"), "test": ("test.yaml",), "gaps": ("test_gaps.yaml",)}
+PARTS = {
+    "dev": ("dev.yaml", "dev_blind.yaml", "dev_blind2.yaml", "dev_blind3.yaml"),
+    "test": ("test.yaml",),
+    "gaps": ("test_gaps.yaml",),
+}
 EVAL_FILE = EVAL_DIR / "dev.yaml"
 FALLBACK = "fallback"
 

