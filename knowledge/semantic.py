@@ -7,6 +7,7 @@ import numpy as np
 from knowledge.embeddings import Embedder, VectorCache, Vectors
 
 RECENT = 4096  # question vectors remembered, oldest dropped first
+ANSWER_BATCH = 8
 
 
 class SemanticIndex:
@@ -22,7 +23,8 @@ class SemanticIndex:
         self.size = len(phrasings)
         self.matrix: Vectors = cache.vectors(embedder, texts)
         # One row per entry: what its answer says, read as a passage (e5 reads "query: " against "passage: ").
-        self.answers: Vectors = cache.vectors(embedder, answers, passages=True)
+        # Answers are long: small batches keep the embedder's working memory (tokens × batch) low.
+        self.answers: Vectors = cache.vectors(embedder, answers, batch=ANSWER_BATCH, passages=True)
         cache.save()
         self._recent: dict[str, Vectors] = {}
 

@@ -1,0 +1,27 @@
+"""BM25 retrieval summed in numpy: the best entries first, equal scores in the order they were reached."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from knowledge.lexical import Retrieved
+from knowledge.search import SearchEngine
+
+
+def test_top_breaks_ties_by_the_order_entries_were_reached():
+    scores = np.array([0.0, 2.0, 5.0, 2.0, 2.0])
+    retrieved = Retrieved(scores, np.array([3, 2, 1, 4]))
+    assert retrieved.top(2) == [(2, 5.0), (3, 2.0)]
+    assert retrieved.top(10) == [(2, 5.0), (3, 2.0), (1, 2.0), (4, 2.0)]
+    assert retrieved.get(0) == 0.0
+
+
+def test_nothing_reached_gives_no_candidates():
+    assert Retrieved(np.zeros(3), np.zeros(0, dtype=np.intp)).top(5) == []
+
+
+def test_the_shipped_base_ranks_its_own_question_first(shipped_kb):
+    engine = SearchEngine(shipped_kb)
+    for entry in engine.entries[:40]:
+        scores, _ = engine.lexical.retrieve(engine.normalizer.analyze(entry.question))
+        assert entry.id in [engine.entries[doc].id for doc, _ in scores.top(3)], entry.id
