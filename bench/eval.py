@@ -28,9 +28,8 @@ from rapidfuzz import fuzz, process, utils
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CACHE_DIR = ROOT / "data" / "vectors"
 
-from bench.evaluation import Prediction, Report, engine_predictor, evaluate, load_part
+from bench.evaluation import CACHE_DIR, Prediction, Report, engine_predictor, evaluate, load_part
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine

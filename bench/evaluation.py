@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+# Where the benches keep e5 vectors between runs (the bot's default VECTOR_CACHE_DIR too).
+CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "vectors"
 # The dev part: anything fitted (weights, thresholds, features) may look at it. The test part: written
 # blind, only ever scored; nothing is chosen by looking at it.
 PARTS = {

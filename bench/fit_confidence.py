@@ -27,14 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import EvalItem, load_part
+from bench.evaluation import CACHE_DIR, EvalItem, load_part
 from knowledge.confidence import MODEL_FEATURES, ConfidenceModel, Decision, LogisticModel, model_inputs
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.model import KnowledgeBase
 from knowledge.search import SearchEngine
 
-CACHE_DIR = ROOT / "data" / "vectors"
 MAX_WRONG = 0.015
 MIN_OOS_FALLBACK = 0.95
 ALTERNATE_WEIGHT = 0.5  # the knowledge base's own phrasings are cleaner than what people type

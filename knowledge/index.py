@@ -135,7 +135,7 @@ class InvertedIndex:
             return None
         lo, hi = self.starts[tid], self.starts[tid + 1]
         # weight × unscale first, then × impact: the same float products as a scalar loop would give.
-        return self._doc_view[lo:hi], (self._impact_view[lo:hi] * (weight * self._unscale)).astype(np.float64)
+        return self._doc_view[lo:hi], np.asarray(self._impact_view[lo:hi] * (weight * self._unscale), dtype=np.float64)
 
 
 def char_ngrams(word: str, n: int = 3) -> set[str]:

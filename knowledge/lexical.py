@@ -157,7 +157,7 @@ class LexicalIndex:
         # bincount adds in input order, as a loop over the plan would: the same sums, bit for bit.
         scores = np.bincount(all_docs, weights=np.concatenate(weights), minlength=size)
         unique, first = np.unique(all_docs, return_index=True)
-        return Retrieved(scores.astype(np.float64), unique[np.argsort(first)])
+        return Retrieved(np.asarray(scores, dtype=np.float64), unique[np.argsort(first)])
 
     # -- features of one candidate ----------------------------------------------------------------
     def query(self, analysis: Analysis, expansions: Expansions) -> Query:

@@ -33,13 +33,10 @@ class SemanticIndex:
         vector = self._recent.get(text)
         if vector is None:
             vector = self.embedder.embed([text])[0]
-            self._remember(text, vector)
+            self._recent[text] = vector
+            if len(self._recent) > RECENT:
+                self._recent.pop(next(iter(self._recent)))
         return vector
-
-    def _remember(self, text: str, vector: Vectors) -> None:
-        self._recent[text] = vector
-        if len(self._recent) > RECENT:
-            self._recent.pop(next(iter(self._recent)), None)
 
     def entry_scores(self, vector: Vectors) -> Vectors:
         """Per entry, the best cosine between the question and any of its phrasings."""
