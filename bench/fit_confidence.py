@@ -10,7 +10,11 @@ label: is this the right entry. They come from
 Thresholds are chosen on out-of-fold probabilities of the dev questions (k-fold by question), so they are
 not fitted on the same rows that set the weights: at most 1.5% of answered replies wrong (an out-of-scope
 question answered counts as wrong), then as many right answers as possible; the clarify bar keeps at
-least 95% of out-of-scope questions falling back. The test part (tests/eval/test.yaml) is never read.
+least 95% of out-of-scope questions falling back. Whether to answer is a second, small logistic model (the
+answer model) over the top candidate's out-of-fold probability, its lead, the question's length and whether
+a long message's asking part decided; its own probabilities are out of fold again (fitted on the other
+folds' outcomes) when its bar is chosen. The two bars of earlier versions are printed beside it.
+The test part (tests/eval/test.yaml) is never read.
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import CACHE_DIR, EvalItem, load_part
-from knowledge.confidence import MODEL_FEATURES, ConfidenceModel, Decision, LogisticModel, model_inputs
+from knowledge.confidence import (
+    ANSWER_FEATURES,
+    MODEL_FEATURES,
+    ConfidenceModel,
+    Decision,
+    LogisticModel,
+    answer_inputs,
+    model_inputs,
+)
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.model import KnowledgeBase
@@ -95,28 +107,77 @@ class Outcome:
     ranked: list[str]
     top: float
     runner_up: float
+    query_words: float = 0.0
+    part: bool = False
+
+    @property
+    def right(self) -> bool:
+        return bool(self.ranked) and self.ranked[0] in self.expected
+
+    def answer_inputs(self) -> dict[str, float]:
+        return answer_inputs(self.top, self.runner_up, self.query_words, self.part)
 
 
 def best_view(fitted: LogisticModel, query: Query) -> Outcome:
     """What the engine decides from: the view whose top candidate the model trusts most."""
     model = ConfidenceModel(fitted)  # as the engine applies it (numbers the entry lacks count against it)
     best: Outcome | None = None
-    for _part, candidates in query.views:
-        ranked = sorted(((model.probability(f), eid, rel) for eid, f, rel in candidates), key=lambda r: -r[0])
+    for part, candidates in query.views:
+        ranked = sorted(((model.probability(f), eid, rel, f) for eid, f, rel in candidates), key=lambda r: -r[0])
         if not ranked:
             continue
-        top_p, top_id, top_rel = ranked[0]
-        runner = next((p for p, eid, rel in ranked[1:] if eid not in top_rel and top_id not in rel), 0.0)
+        top_p, top_id, top_rel, top_features = ranked[0]
+        runner = next((p for p, eid, rel, _ in ranked[1:] if eid not in top_rel and top_id not in rel), 0.0)
         if best is None or top_p > best.top:
-            best = Outcome(query.expected, [eid for _, eid, _ in ranked], top_p, runner)
+            ids = [eid for _, eid, _, _ in ranked]
+            best = Outcome(query.expected, ids, top_p, runner, top_features.get("query_words", 0.0), part)
     return best or Outcome(query.expected, [], 0.0, 0.0)
 
 
 def outcome(s: Outcome, rule: Decision) -> str:
-    return rule.status(s.top, s.runner_up)  # the engine's own rule
+    return rule.status(s.top, s.runner_up, s.query_words, s.part)  # the engine's own rule
+
+
+def fit_answer_model(scored: list[Outcome], l2: float) -> LogisticModel:
+    """The answer model: is the top candidate right, from the top's confidence, lead, length and reading."""
+    rows = [s for s in scored if s.ranked]
+    return LogisticModel.fit(ANSWER_FEATURES, [s.answer_inputs() for s in rows], [int(s.right) for s in rows], l2=l2)
+
+
+def choose_with_model(
+    scored: list[Outcome], fold_sets: list[set[int]], l2: float, bars: Decision
+) -> tuple[Decision, list[str]]:
+    """The answer model's bar and the clarify bar, chosen on answer probabilities that are themselves out of
+    fold (each question's from a model fitted on the other folds' outcomes); the rule keeps the model fitted
+    on all of them, and `bars` (the two bars, which say whether one side of a two-part message stands). The
+    statuses are those of the out-of-fold probabilities."""
+    chance = [0.0] * len(scored)
+    for held in fold_sets:
+        fitted = fit_answer_model([s for i, s in enumerate(scored) if i not in held], l2)
+        for i in held:
+            chance[i] = fitted.probability(scored[i].answer_inputs()) if scored[i].ranked else 0.0
+    best: tuple[int, float] | None = None
+    for bar in [round(1 - 0.005 * i, 3) for i in range(200)]:
+        answered = [s for s, p in zip(scored, chance) if p >= bar]
+        right = sum(1 for s in answered if s.right)
+        if answered and (len(answered) - right) / len(answered) <= MAX_WRONG and (best is None or right > best[0]):
+            best = (right, bar)
+    assert best is not None, "no bar keeps wrong answers under the limit"
+    bar = best[1]
+    out_scope = [(s, p) for s, p in zip(scored, chance) if not s.expected]
+    clarify = 0.01
+    for clarify in [round(0.01 * i, 2) for i in range(1, 100)]:
+        falling = sum(1 for s, p in out_scope if p < bar and s.top < clarify)
+        if not out_scope or falling / len(out_scope) >= MIN_OOS_FALLBACK:
+            break
+    statuses = [
+        "answered" if p >= bar else "clarify" if s.top >= clarify else "fallback" for s, p in zip(scored, chance)
+    ]
+    return Decision(bars.answer, bars.margin, clarify, fit_answer_model(scored, l2), bar), statuses
 
 
 def choose(scored: list[Outcome]) -> tuple[Decision, dict[str, float]]:
+    """The two bars of earlier versions (top probability and its lead), for comparison."""
     best: tuple[int, Decision] | None = None
     for answer in [round(0.30 + 0.01 * i, 2) for i in range(70)]:
         for margin in (0.0, 0.02, 0.05, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3):
@@ -138,20 +199,24 @@ def choose(scored: list[Outcome]) -> tuple[Decision, dict[str, float]]:
 
 
 def figures(scored: list[Outcome], rule: Decision) -> dict[str, float]:
+    return tally(scored, [outcome(s, rule) for s in scored])
+
+
+def tally(scored: list[Outcome], statuses: list[str]) -> dict[str, float]:
     in_scope = [s for s in scored if s.expected]
-    out_scope = [s for s in scored if not s.expected]
-    answered = [s for s in scored if outcome(s, rule) == "answered"]
-    right = [s for s in answered if s.ranked and s.ranked[0] in s.expected]
+    out_scope = [(s, st) for s, st in zip(scored, statuses) if not s.expected]
+    answered = [s for s, st in zip(scored, statuses) if st == "answered"]
+    right = [s for s in answered if s.right]
 
     def pct(a: int, b: int) -> float:
         return round(100 * a / b, 1) if b else 0.0
 
     return {
-        "top1": pct(sum(1 for s in in_scope if s.ranked[:1] and s.ranked[0] in s.expected), len(in_scope)),
+        "top1": pct(sum(1 for s in in_scope if s.right), len(in_scope)),
         "recall@3": pct(sum(1 for s in in_scope if set(s.ranked[:3]) & s.expected), len(in_scope)),
         "answered_precision": pct(len(right), len(answered)),
         "answered_right": pct(len(right), len(in_scope)),
-        "oos_fallback": pct(sum(1 for s in out_scope if outcome(s, rule) == "fallback"), len(out_scope)),
+        "oos_fallback": pct(sum(1 for _, st in out_scope if st == "fallback"), len(out_scope)),
     }
 
 
@@ -193,21 +258,23 @@ def main() -> None:
 
     # Out of fold: every dev question scored by a model that never saw it; the thresholds are chosen on these.
     oof: list[Outcome] = [Outcome(frozenset(), [], 0.0, 0.0)] * len(dev_queries)
-    for held in folds(len(dev_queries), args.folds, args.seed):
+    fold_sets = folds(len(dev_queries), args.folds, args.seed)
+    for held in fold_sets:
         model = fit_candidates(alternates + [q for i, q in enumerate(dev_queries) if i not in held], args.l2)
         for i in held:
             oof[i] = best_view(model, dev_queries[i])
-    rule, dev_figures = choose(oof)
-    print(
-        f"rule (chosen on out-of-fold dev probabilities): answer ≥ {rule.answer}, margin ≥ {rule.margin}, "
-        f"clarify ≥ {rule.clarify}"
-    )
-    print("dev, out of fold:", dev_figures)
-    by_variant: dict[str, list[Outcome]] = {}
-    for item, result in zip(dev, oof):
-        by_variant.setdefault(item.variant, []).append(result)
-    for variant, results in sorted(by_variant.items()):
-        print(f"  {variant:>14} n={len(results):3} {figures(results, rule)}")
+    bars, bars_figures = choose(oof)
+    print(f"the two bars of earlier versions: answer ≥ {bars.answer}, lead ≥ {bars.margin}, clarify ≥ {bars.clarify}")
+    print("  dev, out of fold:", bars_figures)
+    rule, statuses = choose_with_model(oof, fold_sets, args.l2, bars)
+    dev_figures = tally(oof, statuses)
+    print(f"the answer model (shipped): its probability ≥ {rule.model_bar}, clarify ≥ {rule.clarify}")
+    print("  dev, out of fold:", dev_figures)
+    by_variant: dict[str, list[tuple[Outcome, str]]] = {}
+    for item, result, status in zip(dev, oof, statuses):
+        by_variant.setdefault(item.variant, []).append((result, status))
+    for variant, pairs in sorted(by_variant.items()):
+        print(f"  {variant:>14} n={len(pairs):3} {tally([r for r, _ in pairs], [st for _, st in pairs])}")
 
     final = ConfidenceModel(
         fit_candidates(alternates + dev_queries, args.l2),
@@ -217,6 +284,7 @@ def main() -> None:
     )
     for name, weight in sorted(final.candidate.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  {name:>15} {weight:+.3f}")
+    print("answer model:", {name: round(w, 3) for name, w in rule.model.weights.items()})
     if args.write:
         final.save()
         print("written: knowledge/data/confidence.yaml")

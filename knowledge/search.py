@@ -89,6 +89,7 @@ class SearchResult:
     query: str
     analysis: Analysis
     candidates: list[Candidate]
+    part: bool = False  # read from the asking part of a long message, not the whole of it
 
     @property
     def best(self) -> Candidate | None:
@@ -199,8 +200,13 @@ class SearchEngine:
                 if result.status is not AskStatus.FALLBACK:
                     return result
             return result
-        # Views that embed the same words (the whole message and its courtesy-free reading) share cosines.
+        # Views that embed the same words (the whole message and its courtesy-free reading) share cosines, and
+        # the different ones (a long message's asking part) are embedded together, in one call.
         cosines: dict[str, tuple[Vectors, Vectors]] = {}
+        if self.semantic is not None:
+            vectors = self.semantic.embed_all([self._embedding_text(view) for view in views if view.analysis.tokens])
+            for words, vector in vectors.items():
+                cosines[words] = (self.semantic.entry_scores(vector), self.semantic.answer_scores(vector))
         results = [self.search_view(view, cosines) for view in views]
         return max(results, key=lambda r: r.confidence)  # the first of equals: views are in order of preference
 
@@ -271,7 +277,7 @@ class SearchEngine:
             confidence = self.model.probability(features) if self.model is not None else lexical_scores[doc]
             ranked.append(Candidate(self.entries[doc], confidence, features))
         ranked.sort(key=lambda c: -c.confidence)
-        return SearchResult(self._decide(ranked), text, analysis, ranked)
+        return SearchResult(self._decide(ranked, view.part), text, analysis, ranked, view.part)
 
     def _embedding_text(self, view: View) -> str:
         """What the embedding reads: the words with shorthand spelt out, tone marks put back, and — for the
@@ -282,9 +288,19 @@ class SearchEngine:
     def without(self, result: SearchResult, entry_id: str) -> SearchResult:
         """The same result with one entry taken out of the running, decided again."""
         rest = [c for c in result.candidates if c.entry.id != entry_id]
-        return SearchResult(self._decide(rest), result.query, result.analysis, rest)
+        return SearchResult(self._decide(rest, result.part), result.query, result.analysis, rest, result.part)
 
     # -- the decision -----------------------------------------------------------------------------
+    def confident(self, result: SearchResult) -> bool:
+        """Answered, or — with the learned confidence — a top that clears the two bars (its probability and
+        its lead) that the answer model replaced: enough for one side of a two-part message, which the whole
+        message must also point to (knowledge/two_facts.py)."""
+        if result.status is AskStatus.ANSWERED:
+            return True
+        if self.model is None or result.best is None:
+            return False
+        return self.model.decision.clears_bars(result.best.confidence, self.runner_up(result.candidates))
+
     @staticmethod
     def runner_up(candidates: list[Candidate]) -> float:
         """The best confidence among entries that are not the top's curated siblings: a sibling is shown as
@@ -292,12 +308,15 @@ class SearchEngine:
         top = candidates[0].entry
         return next((c.confidence for c in candidates[1:] if not _siblings(top, c.entry)), 0.0)
 
-    def _decide(self, candidates: list[Candidate]) -> AskStatus:
+    def _decide(self, candidates: list[Candidate], part: bool = False) -> AskStatus:
         """The learned rule when the model is in use, the earlier lexical rule otherwise."""
         if not candidates:
             return AskStatus.FALLBACK
         if self.model is not None:
-            return self.model.decision.status(candidates[0].confidence, self.runner_up(candidates))
+            top = candidates[0]
+            return self.model.decision.status(
+                top.confidence, self.runner_up(candidates), top.features.get("query_words", 0.0), part
+            )
         t = self.thresholds
         best = candidates[0].confidence
         gap = best - self.runner_up(candidates)
