@@ -149,7 +149,7 @@ def child(size: str, n_queries: int, embeddings: bool, cache: str | None = None)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="real,5000,50000")
-    parser.add_argument("--queries", type=int, default=841, help="default: each dev question once")
+    parser.add_argument("--queries", type=int, default=len(load_part("dev")), help="default: each dev question once")
     parser.add_argument("--embeddings", action="store_true", help="the hybrid engine, as shipped")
     parser.add_argument(
         "--cache", help="keep the vector cache in this folder between runs (the first run builds it, untimed)"

@@ -39,8 +39,8 @@ class SemanticIndex:
         return vector
 
     def embed_all(self, texts: list[str]) -> dict[str, Vectors]:
-        """Several texts' vectors; the ones not remembered are embedded in one call. A long message and its
-        asking part together took 64 ms against 80 one after the other (the same vectors, bit for bit)."""
+        """Several texts' vectors; the ones not remembered are embedded in one call (the same vectors, bit for
+        bit). Small gain: the 60 longest dev questions took 50.0 ms each against 51.9 one call per text."""
         found = {text: self._recent[text] for text in texts if text in self._recent}
         missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
