@@ -65,11 +65,11 @@ def two_answers(engine: SearchEngine, text: str, whole: SearchResult) -> tuple[C
     Each side is searched as written (a side that needs the other's subject, "… và chi phí bao nhiêu?", is
     answered only if it stands on its own) and must be found with confidence (`SearchEngine.confident`: on dev
     the answer model alone found 5 pairs, 4 right; with the two bars for sides 8, 7 right), by two entries
-    that are not one fact. The
-    whole message must point the same way: when it is answered, it is by one of the two (an entry answering
-    the whole message alone is answer enough), and both entries are among its leading candidates, so
-    neither side's answer is about something else. The whole message is often only clarified or even falls
-    back: two entries sharing it is what asking two things looks like, and an off-topic side is not answered.
+    that are not one fact. The whole message must point the same way: when it is answered, it is by one of
+    the two (an entry answering the whole message alone is answer enough), and both entries are among its
+    leading candidates, so neither side's answer is about something else. The whole message is often only
+    clarified or even falls back: two entries sharing it is what asking two things looks like, and an
+    off-topic side is not answered.
     """
     best = whole.best
     if best is None:
