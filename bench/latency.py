@@ -99,9 +99,10 @@ def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
     return KnowledgeBase(kb.topics, entries)
 
 
-def child(size: str, n_queries: int, embeddings: bool, cache: str | None = None) -> dict:
+def child(size: str, n_queries: int | None, embeddings: bool, cache: str | None = None) -> dict:
     kb = load_directory()[0] if size == "real" else synthetic_kb(int(size))
     questions = [item.question for item in load_part("dev")]
+    n_queries = n_queries or len(questions)
     first_build = None
     if embeddings and cache:  # a kept cache: no first build (15 minutes at 5,000 entries), only the start-up
         embedder = E5Embedder()
@@ -149,7 +150,7 @@ def child(size: str, n_queries: int, embeddings: bool, cache: str | None = None)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="real,5000,50000")
-    parser.add_argument("--queries", type=int, default=len(load_part("dev")), help="default: each dev question once")
+    parser.add_argument("--queries", type=int, help="default: each dev question once")
     parser.add_argument("--embeddings", action="store_true", help="the hybrid engine, as shipped")
     parser.add_argument(
         "--cache", help="keep the vector cache in this folder between runs (the first run builds it, untimed)"
@@ -163,7 +164,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", size, "--queries", str(args.queries)]
+            [sys.executable, __file__, "--child", size]
+            + (["--queries", str(args.queries)] if args.queries else [])
             + (["--embeddings"] if args.embeddings else [])
             + (["--cache", args.cache] if args.cache else []),
             capture_output=True,

@@ -205,8 +205,7 @@ class SearchEngine:
         cosines: dict[str, tuple[Vectors, Vectors]] = {}
         if self.semantic is not None:
             vectors = self.semantic.embed_all([self._embedding_text(view) for view in views if view.analysis.tokens])
-            for words, vector in vectors.items():
-                cosines[words] = (self.semantic.entry_scores(vector), self.semantic.answer_scores(vector))
+            cosines = {words: self.semantic.scores(vector) for words, vector in vectors.items()}
         results = [self.search_view(view, cosines) for view in views]
         return max(results, key=lambda r: r.confidence)  # the first of equals: views are in order of preference
 
@@ -244,8 +243,7 @@ class SearchEngine:
         words = self._embedding_text(view)
         known = known_cosines.get(words)
         if known is None:
-            vector = self.semantic.embed(words)
-            known = known_cosines[words] = (self.semantic.entry_scores(vector), self.semantic.answer_scores(vector))
+            known = known_cosines[words] = self.semantic.scores(self.semantic.embed(words))
         cosines, answer_cosines = known
         semantic_top = SemanticIndex.top(cosines, CANDIDATES)
         best_bm25 = lexical_top[0][1] if lexical_top else 1.0

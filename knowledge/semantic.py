@@ -30,17 +30,12 @@ class SemanticIndex:
 
     def embed(self, text: str) -> Vectors:
         """The question's vector; the last few thousand are remembered (people ask the same things)."""
-        vector = self._recent.get(text)
-        if vector is None:
-            vector = self.embedder.embed([text])[0]
-            self._recent[text] = vector
-            if len(self._recent) > RECENT:
-                self._recent.pop(next(iter(self._recent)))
-        return vector
+        return self.embed_all([text])[text]
 
     def embed_all(self, texts: list[str]) -> dict[str, Vectors]:
-        """Several texts' vectors; the ones not remembered are embedded in one call (the same vectors, bit for
-        bit). Small gain: the 60 longest dev questions took 50.0 ms each against 51.9 one call per text."""
+        """Several texts' vectors, remembered as `embed` does; the ones not remembered are embedded in one call
+        (the same vectors, bit for bit). Small gain: the 60 longest dev questions took 50.0 ms each against
+        51.9 one call per text."""
         found = {text: self._recent[text] for text in texts if text in self._recent}
         missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
@@ -57,6 +52,10 @@ class SemanticIndex:
         # einsum runs in this thread: BLAS would wake its own thread pool, which fights the embedder's
         # OpenMP threads for the two cores and tripled p99 at 5,000 entries (bench/latency.py).
         return np.maximum.reduceat(np.einsum("ij,j->i", self.matrix, vector), self.starts)
+
+    def scores(self, vector: Vectors) -> tuple[Vectors, Vectors]:
+        """Per entry, the question's best cosine to a phrasing and its cosine to the answer."""
+        return self.entry_scores(vector), self.answer_scores(vector)
 
     def answer_scores(self, vector: Vectors) -> Vectors:
         """Per entry, the cosine between the question and the entry's answer."""
