@@ -86,7 +86,8 @@ class EmbeddingBaseline:
 
     def scored(self, question: str) -> tuple[list[str], float]:
         analysis = self.engine.normalizer.analyze(question)
-        cosines = self.semantic.entry_scores(self.semantic.embed(self.engine.lexical.accents.restore(analysis.tokens)))
+        vector = self.semantic.embed(self.engine.lexical.accents.restore(analysis.tokens))
+        cosines = self.semantic.entry_scores(self.semantic.corrected(vector))  # the engine's cosines
         top = self.semantic.top(cosines, 10)
         return [self.engine.entries[i].id for i in top], (float(cosines[top[0]]) if top else 0.0)
 

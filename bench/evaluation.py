@@ -19,6 +19,8 @@ PARTS = {
     "test": ("test.yaml",),
     "gaps": ("test_gaps.yaml",),
 }
+# The same questions labelled again by someone who saw neither the first labels nor the engine's output.
+SECOND_LABELS = {"dev": "dev_second_labels.yaml", "test": "test_second_labels.yaml"}
 EVAL_FILE = EVAL_DIR / "dev.yaml"
 FALLBACK = "fallback"
 
@@ -45,6 +47,14 @@ class Prediction:
 def load_part(part: str) -> list[EvalItem]:
     """Every question of one part ("dev" or "test"), from each of its files that exists."""
     return [item for name in PARTS[part] if (EVAL_DIR / name).exists() for item in load_eval(EVAL_DIR / name)]
+
+
+def load_either(part: str) -> list[EvalItem]:
+    """A part's questions where an entry is right when either labeller says so (out of scope when both say
+    "fallback")."""
+    first, second = load_part(part), load_eval(EVAL_DIR / SECOND_LABELS[part])
+    assert [i.question for i in first] == [i.question for i in second], "two labellings of different questions"
+    return [EvalItem(a.question, a.expected | b.expected, a.variant) for a, b in zip(first, second)]
 
 
 def load_eval(path: Path = EVAL_FILE) -> list[EvalItem]:

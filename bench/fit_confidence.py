@@ -14,6 +14,10 @@ least 95% of out-of-scope questions falling back. Whether to answer is a second,
 answer model) over the top candidate's out-of-fold probability, its lead, the question's length and whether
 a long message's asking part decided; its own probabilities are out of fold again (fitted on the other
 folds' outcomes) when its bar is chosen. The two bars of earlier versions are printed beside it.
+With --adapter, question vectors are read through a learned correction (knowledge/adapter.py), fitted here
+too: every phrasing and dev question is dealt into k folds and read through an adapter fitted without its fold
+(stacking), and the one fitted on all ships with --write. With --labels either, a dev answer is right when the
+first labeller or the second (tests/eval/dev_second_labels.yaml) says so.
 The test part (tests/eval/test.yaml) is never read.
 """
 
@@ -28,10 +32,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import CACHE_DIR, EvalItem, load_part
+from bench.evaluation import CACHE_DIR, EvalItem, load_either, load_part
+from knowledge.adapter import Phrasings, QueryAdapter, Training, fit_adapter
 from knowledge.confidence import (
     ANSWER_FEATURES,
     MODEL_FEATURES,
@@ -41,13 +49,14 @@ from knowledge.confidence import (
     answer_inputs,
     model_inputs,
 )
-from knowledge.embeddings import E5Embedder, VectorCache
+from knowledge.embeddings import E5Embedder, VectorCache, Vectors
 from knowledge.loader import load_directory
 from knowledge.model import KnowledgeBase
 from knowledge.search import SearchEngine
 
 MAX_WRONG = 0.015
 MIN_OOS_FALLBACK = 0.95
+STACK_SEED = 20261201  # how phrasings and dev questions are dealt into the adapter's folds
 ALTERNATE_WEIGHT = 0.5  # the knowledge base's own phrasings are cleaner than what people type
 
 
@@ -74,16 +83,112 @@ def halves(kb: KnowledgeBase, keep: int) -> KnowledgeBase:
     return dataclasses.replace(kb, entries=entries)
 
 
-def training_queries(kb: KnowledgeBase, make_engine, dev: list[EvalItem]) -> tuple[list[Query], list[Query]]:
-    alternates: list[Query] = []
-    for keep in (0, 1):
-        engine = make_engine(halves(kb, keep))
-        for entry in kb.entries:
-            for text in entry.alternates[1 - keep :: 2]:
-                alternates.append(collect(engine, text, frozenset({entry.id}), ALTERNATE_WEIGHT))
-    full = make_engine(kb)
-    dev_queries = [collect(full, item.question, item.expected) for item in dev]
-    return alternates, dev_queries
+class RememberingEmbedder:
+    """The e5 embedder with every question's vector kept: the adapter learns from them, then each fold's
+    engines read them again."""
+
+    def __init__(self, embedder: E5Embedder):
+        self.inner, self.name, self.dim = embedder, embedder.name, embedder.dim
+        self.known: dict[str, Vectors] = {}
+
+    def embed(self, texts: list[str]) -> Vectors:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if missing:
+            self.known.update(zip(missing, self.inner.embed(missing)))
+        return np.array([self.known[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        return self.inner.embed_passages(texts)
+
+
+@dataclass
+class Asked:
+    """One training question before its features are read: its text, right entries, fold, and — for a
+    phrasing of the base — the half of the base it is asked against and its own row among the phrasings."""
+
+    text: str
+    expected: frozenset[str]
+    fold: int
+    keep: int | None = None  # None: a dev question, asked against the whole base
+    row: int = -1
+
+
+def asked_questions(kb: KnowledgeBase, engine: SearchEngine, dev: list[EvalItem], k: int) -> list[Asked]:
+    """Every phrasing (asked against the half of the base without it) and every dev question, dealt into k
+    folds: each one's features are read through an adapter fitted without its fold (stacking), so the candidate
+    model learns how far to trust cosines the adapter has not seen."""
+    rng = random.Random(STACK_SEED)
+    position = {entry.id: i for i, entry in enumerate(engine.entries)}
+    assert engine.semantic is not None
+    starts = engine.semantic.starts
+    asked = []
+    for entry in kb.entries:
+        for index, text in enumerate(entry.alternates):
+            row = int(starts[position[entry.id]]) + 1 + index if entry.id in position else -1
+            asked.append(Asked(text, frozenset({entry.id}), rng.randrange(k), 1 - index % 2, row))
+    asked += [Asked(item.question, item.expected, rng.randrange(k)) for item in dev]
+    return asked
+
+
+def adapter_training(asked: list[Asked], engine: SearchEngine) -> tuple[Training, npt.NDArray[np.int64]]:
+    """The adapter's rows, and each row's fold: each phrasing against every other row, and each reading of each
+    dev question (an out-of-scope one towards "none of them")."""
+    assert engine.semantic is not None
+    position = {entry.id: i for i, entry in enumerate(engine.entries)}
+    vectors, right, own, folds_of_rows = [], [], [], []
+    for question in asked:
+        targets = [position[i] for i in question.expected if i in position]
+        if question.expected and not targets:
+            continue  # its entry is not current
+        if question.keep is not None:
+            texts = [question.text]
+        else:
+            texts = [engine.embedding_text(view) for view in engine.views(question.text) if view.analysis.tokens]
+        for vector in engine.semantic.embedder.embed(texts):
+            mask = np.zeros(len(engine.entries), dtype=bool)
+            mask[targets] = True
+            vectors.append(vector)
+            right.append(mask)
+            own.append(question.row if question.keep is not None else -1)
+            folds_of_rows.append(question.fold)
+    training = Training(np.array(vectors, dtype=np.float32), np.array(right), np.array(own, dtype=np.int64))
+    return training, np.array(folds_of_rows, dtype=np.int64)
+
+
+def subset(training: Training, keep: npt.NDArray[np.bool_]) -> Training:
+    return Training(training.questions[keep], training.right[keep], training.own_row[keep])
+
+
+def training_queries(
+    kb: KnowledgeBase, make_engine, dev: list[EvalItem], k: int, adapt: bool
+) -> tuple[list[Query], list[Query], QueryAdapter | None]:
+    """Features for every phrasing and dev question — with `adapt`, each read through an adapter fitted on the
+    other folds — and the adapter fitted on all of them (None without `adapt`)."""
+    full = make_engine(kb, None)
+    asked = asked_questions(kb, full, dev, k)
+    assert full.semantic is not None
+    phrasings = Phrasings(full.semantic.matrix, full.semantic.starts)
+    name = full.semantic.embedder.name
+    training, folds_of_rows = adapter_training(asked, full) if adapt else (None, None)
+    adapter: QueryAdapter | None = None
+    queries: list[Query | None] = [None] * len(asked)
+    engines: dict[int | None, SearchEngine] = {}
+    for fold in range(k):
+        if training is not None and folds_of_rows is not None:
+            adapter = fit_adapter(name, subset(training, folds_of_rows != fold), phrasings)
+            engines = {}
+        if not engines:  # without the adapter, one set of engines serves every fold
+            engines = {None: make_engine(kb, adapter), 0: make_engine(halves(kb, 0), adapter)}
+            engines[1] = make_engine(halves(kb, 1), adapter)
+        for i, question in enumerate(asked):
+            if question.fold == fold:
+                weight = 1.0 if question.keep is None else ALTERNATE_WEIGHT
+                queries[i] = collect(engines[question.keep], question.text, question.expected, weight)
+    final = fit_adapter(name, training, phrasings) if training is not None else None
+    alternates = [q for q, a in zip(queries, asked) if q is not None and a.keep is not None]
+    dev_queries = [q for q, a in zip(queries, asked) if q is not None and a.keep is None]
+    assert len(alternates) + len(dev_queries) == len(asked), "every question belongs to one fold"
+    return alternates, dev_queries, final
 
 
 def candidate_rows(queries: list[Query]) -> tuple[list[dict[str, float]], list[int], list[float]]:
@@ -233,24 +338,28 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=20261130, help="how dev questions are dealt into folds")
     parser.add_argument("--reuse", action="store_true", help="reuse the candidates collected by the last run")
+    parser.add_argument(
+        "--labels", choices=("first", "either"), default="first", help="dev labels: the first labeller's, or either's"
+    )
+    parser.add_argument("--adapter", action="store_true", help="fit the question-vector correction as well")
     args = parser.parse_args()
 
     started = time.perf_counter()
     kb, _ = load_directory()
-    embedder = E5Embedder()
+    embedder = RememberingEmbedder(E5Embedder())
     cache = VectorCache(CACHE_DIR, embedder.name, embedder.dim)
 
-    def make_engine(base: KnowledgeBase) -> SearchEngine:
-        return SearchEngine(base, embedder=embedder, vectors=cache, model=ConfidenceModel())
+    def make_engine(base: KnowledgeBase, adapter: QueryAdapter | None) -> SearchEngine:
+        return SearchEngine(base, embedder=embedder, vectors=cache, model=ConfidenceModel(adapter=adapter))
 
-    dev = load_part("dev")
+    dev = load_either("dev") if args.labels == "either" else load_part("dev")
     snapshot = ROOT / "data" / "fit-queries.pickle"
     if args.reuse and snapshot.exists():  # iterate on the model alone: the engine's features are unchanged
-        alternates, dev_queries = pickle.loads(snapshot.read_bytes())
+        alternates, dev_queries, adapter = pickle.loads(snapshot.read_bytes())
     else:
-        alternates, dev_queries = training_queries(kb, make_engine, dev)
+        alternates, dev_queries, adapter = training_queries(kb, make_engine, dev, args.folds, args.adapter)
         snapshot.parent.mkdir(parents=True, exist_ok=True)
-        snapshot.write_bytes(pickle.dumps((alternates, dev_queries)))
+        snapshot.write_bytes(pickle.dumps((alternates, dev_queries, adapter)))
     print(
         f"{len(alternates)} alternate phrasings, {len(dev_queries)} dev questions "
         f"({time.perf_counter() - started:.0f} s to collect)"
@@ -281,6 +390,7 @@ def main() -> None:
         rule,
         f"{len(alternates)} alternate phrasings (two halves) + {len(dev_queries)} dev questions; thresholds from "
         f"{args.folds}-fold out-of-fold probabilities; dev figures {dev_figures}",
+        adapter,
     )
     for name, weight in sorted(final.candidate.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  {name:>15} {weight:+.3f}")

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import CACHE_DIR, EVAL_DIR, EvalItem, Prediction, engine_predictor, evaluate, load_eval
+from bench.evaluation import CACHE_DIR, EVAL_DIR, Prediction, engine_predictor, evaluate, load_either, load_eval
 from knowledge.embeddings import E5Embedder, VectorCache
 from knowledge.loader import load_directory
 from knowledge.search import SearchEngine
@@ -44,7 +44,7 @@ def main() -> None:
             seen[question] = predict(question)
         return seen[question]
 
-    either = [EvalItem(a.question, a.expected | b.expected, a.variant) for a, b in zip(first, second)]
+    either = load_either("test")
     for name, items in (("test.yaml", first), ("second labels", second), ("either labeller", either)):
         print(f"{name:>16}: {evaluate(items, remembered).overall.figures()}")
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from knowledge.adapter import QueryAdapter
+
 CONFIDENCE_FILE = Path(__file__).parent / "data" / "confidence.yaml"
 
 # Every feature is bounded (0..1, or a small range) so standardisation is stable and weights readable.
@@ -199,9 +201,13 @@ class Decision:
 
 @dataclass
 class ConfidenceModel:
+    """What bench/fit_confidence.py fits together: the question-vector correction the cosines were read
+    through, the candidate model over those cosines and the lexical signals, and the decision rule."""
+
     candidate: LogisticModel = field(default_factory=LogisticModel)
     decision: Decision = field(default_factory=Decision)
     fitted_on: str = ""
+    adapter: QueryAdapter | None = None
 
     @property
     def ready(self) -> bool:
@@ -218,6 +224,7 @@ class ConfidenceModel:
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         decision = data.get("decision") or {}
+        adapter_file = data.get("adapter")
         return cls(
             LogisticModel.from_dict(data.get("candidate") or {}),
             Decision(
@@ -228,11 +235,16 @@ class ConfidenceModel:
                 float(decision.get("model_bar", 0.5)),
             ),
             str(data.get("fitted_on", "")),
+            QueryAdapter.load(path.parent / str(adapter_file)) if adapter_file else None,
         )
 
     def save(self, path: Path = CONFIDENCE_FILE) -> None:
+        adapter_file = path.with_suffix(".adapter.npz")
+        if self.adapter is not None:
+            self.adapter.save(adapter_file)
         data = {
             "fitted_on": self.fitted_on,
+            **({"adapter": adapter_file.name} if self.adapter is not None else {}),
             "decision": {
                 "answer": round(self.decision.answer, 4),
                 "margin": round(self.decision.margin, 4),

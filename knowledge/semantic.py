@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from knowledge.adapter import QueryAdapter
 from knowledge.embeddings import Embedder, VectorCache, Vectors
 
 RECENT = 4096  # question vectors remembered, oldest dropped first
@@ -13,8 +14,17 @@ ANSWER_BATCH = 8
 class SemanticIndex:
     """One row per phrasing (question and alternates) and a map to its entry; cosine = dot product."""
 
-    def __init__(self, embedder: Embedder, cache: VectorCache, phrasings: list[list[str]], answers: list[str]):
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache: VectorCache,
+        phrasings: list[list[str]],
+        answers: list[str],
+        adapter: QueryAdapter | None = None,
+    ):
         self.embedder = embedder
+        # A correction fitted for another model's vectors would scramble these: it is left out.
+        self.adapter = adapter if adapter is not None and adapter.model == embedder.name else None
         # An entry's phrasings are contiguous rows (every entry has at least its question), so the best
         # per entry is one reduceat over the row scores.
         texts = [text for entry_texts in phrasings for text in entry_texts]
@@ -54,8 +64,13 @@ class SemanticIndex:
         return np.maximum.reduceat(np.einsum("ij,j->i", self.matrix, vector), self.starts)
 
     def scores(self, vector: Vectors) -> tuple[Vectors, Vectors]:
-        """Per entry, the question's best cosine to a phrasing and its cosine to the answer."""
-        return self.entry_scores(vector), self.answer_scores(vector)
+        """Per entry, the question's best cosine to a phrasing (corrected by the adapter, which was fitted for
+        that match) and its cosine to the answer."""
+        return self.entry_scores(self.corrected(vector)), self.answer_scores(vector)
+
+    def corrected(self, vector: Vectors) -> Vectors:
+        """The question's vector as the adapter moves it (e5's own without one)."""
+        return self.adapter.apply(vector) if self.adapter is not None else vector
 
     def answer_scores(self, vector: Vectors) -> Vectors:
         """Per entry, the cosine between the question and the entry's answer."""
