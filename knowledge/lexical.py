@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,7 +92,7 @@ class EntryWords:
 class LexicalIndex:
     """Built once per knowledge-base version from the current entries; read-only afterwards."""
 
-    def __init__(self, entries: list[Entry], normalizer: Normalizer):
+    def __init__(self, entries: list[Entry], normalizer: Normalizer, spellings: Sequence[str] = ()):
         self.questions = InvertedIndex()
         self.answers = InvertedIndex()
         # Each entry's normalised phrasings as one "\n"-joined string: far fewer objects at 50,000 entries.
@@ -128,6 +129,8 @@ class LexicalIndex:
             vocabulary.update(t.plain for t in answer.tokens)
             numbers |= naming_numbers(answer) | naming_numbers(normalizer.analyze(entry.source, repair=False))
             self.numbers.append(frozenset(numbers))
+        for text in spellings:  # names the base never writes ("ha long" is Hạ Long, not "hà lòng")
+            self.accents.add(normalizer.analyze(text, repair=False).tokens)
         self.questions.freeze()
         self.answers.freeze()
         self.accents.freeze()

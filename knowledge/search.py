@@ -19,6 +19,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from knowledge.answer_parts import split_answer
+from knowledge.communes import load_communes
 from knowledge.confidence import AskStatus, ConfidenceModel
 from knowledge.courtesy import Courtesy
 from knowledge.embeddings import Embedder, VectorCache, Vectors
@@ -159,7 +160,7 @@ class SearchEngine:
         self.courtesy = courtesy or Courtesy.load()
         today = today or dt.date.today()
         self.entries = [e for e in kb.entries if e.is_current(today)]
-        self.lexical = LexicalIndex(self.entries, self.normalizer)
+        self.lexical = LexicalIndex(self.entries, self.normalizer, load_communes().names())
         self.normalizer.set_vocabulary(self.lexical.vocabulary)
         model = model if model is not None else ConfidenceModel.load()
         self.semantic: SemanticIndex | None = None

@@ -15,9 +15,10 @@ from knowledge.search import EMBEDDED_WORDS
 pytestmark = pytest.mark.slow
 
 # Measured 2026-12-01 with `python bench/eval.py` (test part, knowledge base 2.0, the answer model, the embedding
-# reading a long message's last 24 words, fitted on the 1,361 dev questions): 75.0 / 89.2 / 89.9 / 27.8 / 91.7
+# reading a long message's last 24 words, place names' tone marks, fitted on the 1,361 dev questions):
+# 75.0 / 89.6 / 90.0 / 28.1 / 91.7
 # (top-1 / recall@3 / precision / answered right / out-of-scope fallback).
-TEST_FLOORS = {"top1": 74.5, "recall@3": 88.5, "answered_precision": 89.5, "answered_rate": 27.5, "oos_fallback": 91.5}
+TEST_FLOORS = {"top1": 74.5, "recall@3": 89.0, "answered_precision": 89.5, "answered_rate": 27.5, "oos_fallback": 91.5}
 # The gap questions of issue 14 (`--part gaps`, written blind), measured the same day: 92.5 / 100.0 / 100.0 / 70.0.
 GAP_FLOORS = {"top1": 92.0, "recall@3": 97.0, "answered_precision": 95.0, "answered_rate": 69.0}
 

@@ -89,3 +89,11 @@ def test_expired_entries_are_not_answered():
         kb_of(entry("cu", "Hạn nộp hồ sơ năm ngoái?", valid_until=dt.date(2020, 1, 1)), entry("moi", "5S là gì?"))
     )
     assert all(c.entry.id != "cu" for c in engine.search("hạn nộp hồ sơ").candidates)
+
+
+def test_place_names_typed_without_marks_get_theirs_back_for_the_embedding():
+    # The base never writes "Hạ Long"; from its own text alone "ha long" read as "hà lòng".
+    engine = tiny_engine()
+    analysis = engine.normalizer.analyze("cty em o ha long va van don muon hoi 5s", repair=True)
+    restored = engine.lexical.accents.restore(analysis.tokens)
+    assert "hạ long" in restored and "vân đồn" in restored
