@@ -178,7 +178,8 @@ def training_queries(
             adapter = fit_adapter(name, subset(training, folds_of_rows != fold), phrasings)
             engines = {}
         if not engines:  # without the adapter, one set of engines serves every fold
-            engines = {None: make_engine(kb, adapter), 0: make_engine(halves(kb, 0), adapter)}
+            whole = full if adapter is None else make_engine(kb, adapter)  # `full` reads e5's cosines as they are
+            engines = {None: whole, 0: make_engine(halves(kb, 0), adapter)}
             engines[1] = make_engine(halves(kb, 1), adapter)
         for i, question in enumerate(asked):
             if question.fold == fold:
