@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections import defaultdict, deque
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 
@@ -35,6 +37,15 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 SECRET = "bench-secret"
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, all threads) the process has used so far; None where /proc is absent."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,8 +53,14 @@ def free_port() -> int:
 
 
 async def start_bot(
-    api: FakeTelegramAPI, database_url: str, port: int, profile: str | None = None, embeddings: str = "e5"
+    api: FakeTelegramAPI,
+    database_url: str,
+    port: int,
+    log: IO[str],
+    profile: str | None = None,
+    embeddings: str = "e5",
 ) -> subprocess.Popen:
+    """The bot as its own process; its log goes to a file, since an unread pipe fills up and stops the bot."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -63,10 +80,10 @@ async def start_bot(
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        for _ in range(3000):  # the first start on a machine embeds the knowledge base: about a minute
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     if r.status == 200:
@@ -74,7 +91,7 @@ async def start_bot(
             except aiohttp.ClientError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode())
+                raise RuntimeError(Path(log.name).read_text())
             await asyncio.sleep(0.1)
     raise RuntimeError("the bot did not start")
 
@@ -144,11 +161,12 @@ async def user_session(api, replies, http, url, chat_id, questions, latencies) -
 async def main_async(args) -> None:
     questions = [i.question for i in load_eval() if i.question.strip()]
     rng = random.Random(1)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/load.db"
         async with FakeTelegramAPI() as api:
             port = free_port()
-            proc = await start_bot(api, database_url, port, args.profile, args.embeddings)
+            log = stack.enter_context(open(Path(tmp) / "bot.log", "w"))
+            proc = await start_bot(api, database_url, port, log, args.profile, args.embeddings)
             replies = Replies(api)
             url = f"http://127.0.0.1:{port}/telegram/webhook"
             latencies: list[float] = []
@@ -156,6 +174,7 @@ async def main_async(args) -> None:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     # Warm-up round so connection pools and caches are as in a bot that has been running.
                     await user_session(api, replies, http, url, 10_000_000, questions[:5], [])
+                    cpu_before = cpu_seconds(proc.pid)
                     if args.rate:
                         elapsed = await open_loop(
                             api, replies, http, url, questions, rng, args.rate, args.seconds, args.users, latencies
@@ -171,6 +190,7 @@ async def main_async(args) -> None:
                             )
                         )
                         elapsed = time.monotonic() - started
+                    cpu_after = cpu_seconds(proc.pid)
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=120)
@@ -188,6 +208,9 @@ async def main_async(args) -> None:
             f"{elapsed:.2f} s (each user waits for its reply, then 50 ms, before the next question)"
         )
     print(f"embeddings: {args.embeddings}; throughput: {n / elapsed:.0f} updates/s")
+    if cpu_before is not None and cpu_after is not None:
+        # Steadier than throughput on a shared machine: what one update costs the bot, all its threads.
+        print(f"bot CPU: {(cpu_after - cpu_before) * 1000 / n:.1f} ms per update ({os.cpu_count()} cores here)")
     print(
         f"update→reply latency: p50 {latencies[n // 2]:.1f} ms, p99 {latencies[int(n * 0.99) - 1]:.1f} ms, "
         f"max {latencies[-1]:.1f} ms"

@@ -50,6 +50,7 @@ from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
+from handlers.read_ahead import ReadAheadState
 from knowledge.communes import load_communes
 from knowledge.embeddings import VectorCache, load_embedder
 from knowledge.loader import KnowledgeLoadError, load_directory
@@ -208,7 +209,8 @@ async def build_core(settings: Settings) -> Core:
     search = LiveSearch(await asyncio.to_thread(build_search, kb), db, build_search)
     health = DatabaseHealth(db, timeout=settings.database_call_timeout)
     writes = BackgroundWrites(health)
-    state = DatabaseStateStore(db, health)
+    stored_state = DatabaseStateStore(db, health)
+    state = ReadAheadState(stored_state)  # every flow shares it, so a message sees its own writes
     people_store = DatabasePeople(db, writes)
     metrics = Metrics()
     wakeup = asyncio.Event()
@@ -250,7 +252,7 @@ async def build_core(settings: Settings) -> Core:
         settings,
         db,
         search,
-        state,
+        stored_state,
         people_store,
         conversation,
         metrics,

@@ -29,6 +29,7 @@ from handlers.callbacks import ApplicationStep, FormAction, MainMenu, StartAppli
 from handlers.case_desk import CaseDesk
 from handlers.ports import PeopleStore, StateStore
 from handlers.sectors import OCOP_STARS, SECTORS, needs_in, typed_stars
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import SupportNeed
 from handlers.types import Button, Incoming, Reply
 from knowledge.communes import CommuneList
@@ -65,11 +66,11 @@ class ApplicationFlow:
 
     @staticmethod
     def _key(incoming: Incoming) -> str:
-        return f"apply:{incoming.channel}:{incoming.chat_id}"
+        return state_key(StateKind.APPLY, incoming.channel, incoming.chat_id)
 
     @staticmethod
     def _dropped_key(incoming: Incoming) -> str:
-        return f"applydropped:{incoming.channel}:{incoming.chat_id}"
+        return state_key(StateKind.APPLY_DROPPED, incoming.channel, incoming.chat_id)
 
     async def load(self, incoming: Incoming) -> Form | None:
         data = await self.state.get(self._key(incoming))

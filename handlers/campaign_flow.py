@@ -25,6 +25,7 @@ from handlers.callbacks import (
 )
 from handlers.numbers import number
 from handlers.ports import CampaignDesk, StateStore
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import OPEN_DELIVERIES, CampaignStatus, DeliveryStatus
 from handlers.types import Button, Incoming, Reply
 from handlers.views import CampaignDraft, CampaignSummary
@@ -67,7 +68,7 @@ class CampaignFlow:
 
     @staticmethod
     def _key(incoming: Incoming) -> str:
-        return f"draft:{incoming.channel}:{incoming.chat_id}"
+        return state_key(StateKind.CAMPAIGN_DRAFT, incoming.channel, incoming.chat_id)
 
     async def _draft(self, incoming: Incoming) -> DraftState | None:
         stored = await self.state.get(self._key(incoming))

@@ -10,6 +10,7 @@ from handlers import texts
 from handlers.business_ids import format_tax_code
 from handlers.callbacks import CaseInfoDone, CaseMove, CaseShow, pack
 from handlers.ports import CaseStore, Messenger, StateStore
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import CaseEventKind, CaseStatus, SupportNeed
 from handlers.types import Button, Reply
 from handlers.views import Application, CaseView
@@ -100,7 +101,7 @@ class CaseChanges:
 
     @staticmethod
     def _info_key(channel: str, chat_id: str) -> str:
-        return f"caseinfo:{channel}:{chat_id}"
+        return state_key(StateKind.CASE_INFO, channel, chat_id)
 
     async def change_status(
         self, case_id: int, status: CaseStatus, staff: str, staff_name: str, note: str, expected: CaseStatus

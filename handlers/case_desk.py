@@ -8,6 +8,7 @@ from handlers import texts
 from handlers.callbacks import CaseInfoDone, CaseMove, CaseShow, MyCase, pack
 from handlers.case_changes import TEXT_LIMIT, CaseChanges, needs_text, ocop_text
 from handlers.local_time import local_time
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import CaseEventKind, CaseStatus
 from handlers.types import Button, Incoming, Reply
 from handlers.views import CaseView
@@ -107,7 +108,7 @@ class CaseDesk(CaseChanges):
 
     @staticmethod
     def _note_key(incoming: Incoming) -> str:
-        return f"casenote:{incoming.channel}:{incoming.chat_id}"
+        return state_key(StateKind.CASE_NOTE, incoming.channel, incoming.chat_id)
 
     async def staff_note(self, incoming: Incoming, text: str) -> list[Reply] | None:
         """The note typed after "cần bổ sung"; None when this staff member was not asked for one."""

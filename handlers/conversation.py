@@ -42,9 +42,11 @@ from handlers.flood import FloodGuard, FloodVerdict
 from handlers.handoff import HandoffFlow
 from handlers.opt_out import is_opt_out
 from handlers.people import PeopleFlows, menu_row
-from handlers.ports import ConversationMetrics, Messenger, StateStore
+from handlers.ports import ConversationMetrics, Messenger
+from handlers.read_ahead import ReadAheadState
 from handlers.redact import redact
 from handlers.sectors import apply_intent
+from handlers.state_keys import StateKind, chat_keys, state_key
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
 from handlers.views import QuestionLogged
@@ -161,7 +163,7 @@ class Conversation:
         flood: FloodGuard,
         campaigns: CampaignFlow,
         metrics: ConversationMetrics,
-        state: StateStore,
+        state: ReadAheadState,
         messenger: Messenger,
         applications: ApplicationFlow,
         cases: CaseDesk,
@@ -199,6 +201,11 @@ class Conversation:
                 note = Reply(texts.FLOOD.format(seconds=max(1, round(verdict.delay))))
                 await self.messenger.send(incoming.channel, incoming.chat_id, note)
             await self.flood.wait(verdict)
+        async with self.state.reading(chat_keys(incoming.channel, incoming.chat_id)):
+            return await self.dispatch(incoming)
+
+    async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        """The message's turn has come: a button, a command, an answer some flow waits for, or a question."""
         text = (incoming.text or "").strip()
         # Typed in a private chat, not a command: an open form's answer, or what staff asked the business for.
         typed = incoming.private and incoming.data is None and not text.startswith("/")
@@ -438,7 +445,7 @@ class Conversation:
         started = time.perf_counter()
         # Off the event loop: embedding a question takes tens of milliseconds of CPU (in C, without the
         # GIL), and other chats must not wait for it.
-        context_key = f"context:{incoming.channel}:{incoming.chat_id}"
+        context_key = state_key(StateKind.CONTEXT, incoming.channel, incoming.chat_id)
         context = await self.state.get(context_key)
         previous = str(context["entry_id"]) if context else None
         outcome = await asyncio.to_thread(self.ask_service.ask, text, previous)
@@ -475,7 +482,7 @@ class Conversation:
         if outcome.status is AskStatus.CLARIFY:
             # Which entry the user then picks is a phrasing the admins may want to add (the review loop).
             await self.state.put(
-                f"clarify:{incoming.channel}:{incoming.chat_id}",
+                state_key(StateKind.CLARIFY, incoming.channel, incoming.chat_id),
                 {
                     "question": shown,
                     "normalized": normalized,
@@ -554,8 +561,10 @@ class Conversation:
     async def remember_pick(self, incoming: Incoming, entry_id: str) -> None:
         """The entry opened becomes the follow-up context; picked after a question back, the pair
         (question → entry) goes to the admins' review."""
-        await self.state.put(f"context:{incoming.channel}:{incoming.chat_id}", {"entry_id": entry_id}, CONTEXT_TTL)
-        key = f"clarify:{incoming.channel}:{incoming.chat_id}"
+        await self.state.put(
+            state_key(StateKind.CONTEXT, incoming.channel, incoming.chat_id), {"entry_id": entry_id}, CONTEXT_TTL
+        )
+        key = state_key(StateKind.CLARIFY, incoming.channel, incoming.chat_id)
         asked = await self.state.get(key)
         if asked is not None and entry_id in asked.get("choices", []):
             await self.state.delete(key)

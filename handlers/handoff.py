@@ -12,6 +12,7 @@ from handlers.callbacks import EndHandoff, RequestClose, RequestTake, RequestVie
 from handlers.contact import ContactSource, contact_block
 from handlers.local_time import local_time
 from handlers.ports import HandoffStore, Messenger, PeopleStore, StateStore
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import HandoffAuthor, HandoffStatus
 from handlers.types import Button, Incoming, Reply
 from handlers.views import HandoffView, Sent
@@ -73,7 +74,7 @@ class HandoffFlow:
 
     @staticmethod
     def _key(channel: str, chat_id: str) -> str:
-        return f"handoff:{channel}:{chat_id}"
+        return state_key(StateKind.HANDOFF, channel, chat_id)
 
     def contact_block(self) -> str:
         # The request is already open: "press «Gặp cán bộ»" would send the user in a circle.

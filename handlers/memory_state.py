@@ -28,6 +28,9 @@ class MemoryStateStore:
             return None
         return item[1]
 
+    async def get_many(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        return {key: await self.get(key) for key in keys}
+
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         self._items[key] = (self.clock() + ttl, value)
         self._puts += 1

@@ -18,6 +18,7 @@ from handlers.callbacks import (
 )
 from handlers.local_time import local_time
 from handlers.ports import PeopleStore, StateStore
+from handlers.state_keys import StateKind, state_key
 from handlers.statuses import ChatEvent, SupportNeed
 from handlers.types import Button, Incoming, Reply
 from handlers.views import OaStanding, PersonView, RetentionPolicy
@@ -169,7 +170,7 @@ class PeopleFlows:
 
     @staticmethod
     def _comment_key(incoming: Incoming) -> str:
-        return f"comment:{incoming.channel}:{incoming.chat_id}"
+        return state_key(StateKind.COMMENT, incoming.channel, incoming.chat_id)
 
     async def vote(self, incoming: Incoming, vote: Vote) -> Reply | None:
         """Store the vote; after 👎 the next text is the comment. Returns the note to send after the answer's

@@ -183,6 +183,9 @@ class StateStore(Protocol):
 
     async def get(self, key: str) -> dict[str, Any] | None: ...
 
+    async def get_many(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        """Several keys in one read (one query where one `get` each would be several); absent ones map to None."""
+
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None: ...
 
     async def delete(self, key: str) -> None: ...

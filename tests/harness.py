@@ -17,6 +17,7 @@ from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
+from handlers.read_ahead import ReadAheadState
 from handlers.types import Incoming, Reply
 from handlers.views import ContactDetails, RetentionPolicy
 from knowledge.communes import CommuneList, load_communes
@@ -71,9 +72,11 @@ def build_bot(
     staff_chat: tuple[str, str] | None = STAFF_CHAT,
     flood_limit: int = 20,
     contact: ContactDetails | None = None,
+    state: MemoryStateStore | None = None,
 ) -> Bot:
     clock = FakeClock()
-    state = MemoryStateStore(clock)
+    stored_state = state if state is not None else MemoryStateStore(clock)
+    state = ReadAheadState(stored_state)  # as in bot/wiring.py
     handoffs = MemoryHandoffs()
     cases = MemoryCases()
     # As the database does: "show my data" counts the chat's cases, erasure anonymises them.
@@ -91,7 +94,7 @@ def build_bot(
     conversation = Conversation(
         ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger, applications, case_desk
     )
-    return Bot(conversation, people_store, handoffs, messenger, desk, state, clock, cases, case_desk)
+    return Bot(conversation, people_store, handoffs, messenger, desk, stored_state, clock, cases, case_desk)
 
 
 @cache

@@ -36,6 +36,12 @@ class DatabaseStateStore:
     async def get(self, key: str) -> dict[str, Any] | None:
         return await self._guarded(key, lambda: self._get(key))
 
+    async def get_many(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        if not keys:
+            return {}
+        found = await self._guarded(keys[0], lambda: self._get_many(keys)) or {}
+        return {key: found.get(key[:MAX_KEY]) for key in keys}
+
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         await self._guarded(key, lambda: self._put(key, value, ttl))
 
@@ -60,6 +66,15 @@ class DatabaseStateStore:
         async with self.db.sql.connect() as connection:
             row = (await connection.execute(query)).scalar_one_or_none()
         return json.loads(row) if row is not None else None
+
+    async def _get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        wanted = {key[:MAX_KEY] for key in keys}
+        query = select(ConversationState.key, ConversationState.value).where(
+            col(ConversationState.key).in_(wanted), col(ConversationState.expires_at) > utcnow()
+        )
+        async with self.db.sql.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return {key: json.loads(value) for key, value in rows}
 
     async def _put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         values = {

@@ -35,6 +35,10 @@ async def contract(store) -> None:
     assert await store.get("menus:telegram:1") is None
     assert await store.get("draft:zalo:1") == {"step": "text"}
     assert await store.get("flood:telegram:1_0") == {"stamps": []}
+    # Several keys in one read: absent ones as None, every asked key present once.
+    many = await store.get_many(["draft:zalo:1", "comment:zalo:1", "draft:zalo:1", "x" * 300])
+    assert many == {"draft:zalo:1": {"step": "text"}, "comment:zalo:1": None, "x" * 300: None}
+    assert await store.get_many([]) == {}
 
 
 async def test_memory_store_contract_and_expiry():
@@ -64,6 +68,7 @@ async def test_database_store_contract_and_expiry(db_store):
     assert (await db_store.get("draft:telegram:9"))["text"] == "Lớp 5S — {name}"
     await asyncio.sleep(0.4)
     assert await db_store.get("draft:telegram:9") is None
+    assert await db_store.get_many(["draft:telegram:9"]) == {"draft:telegram:9": None}  # expired reads as absent
     assert await db_store.purge_expired() >= 1
 
 

@@ -31,6 +31,7 @@ from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
+from handlers.read_ahead import ReadAheadState
 from handlers.statuses import SubscriberStatus
 from handlers.types import Incoming
 from handlers.views import CampaignDraft, ContactDetails, RetentionPolicy
@@ -146,7 +147,7 @@ async def test_the_preview_counts_the_persons_the_fan_out_then_makes(db):
 def conversation_over(db: Database, engine) -> tuple[Conversation, DatabasePeople]:
     """The conversation as tests/harness.py builds it, with the database's people and case stores."""
     clock = FakeClock()
-    state = MemoryStateStore(clock)
+    state = ReadAheadState(MemoryStateStore(clock))
     people_store, handoffs, messenger = DatabasePeople(db), MemoryHandoffs(), CollectingMessenger()
     contacts = FixedContacts(ContactDetails("Sở Thử nghiệm", phone="(liên hệ)"))
     ask = AskService(lambda: engine, contacts)
