@@ -31,6 +31,7 @@ from bot.wiring import (
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 20.0
+FINAL_WAIT = 5.0  # seconds the tasks still running after the stop get, once cancelled, to end
 
 
 async def run_console(core: Core) -> None:
@@ -164,14 +165,37 @@ async def serve_console_web(settings: Settings) -> None:
         await core.close()
 
 
-def _run(settings: Settings, main: Callable[[Settings], Coroutine[Any, Any, None]]) -> int:
+def _run(
+    settings: Settings, main: Callable[[Settings], Coroutine[Any, Any, None]], final_wait: float = FINAL_WAIT
+) -> int:
     """Run `main` until it returns; a start-up problem is one clear line (no secret in it), exit code 2."""
+    loop = asyncio.new_event_loop()
     try:
-        asyncio.run(main(settings))
+        loop.run_until_complete(main(settings))
     except StartupError as exc:
         print(f"error: {SecretFilter(settings.secrets()).redact(str(exc))}", file=sys.stderr)
         return 2
+    finally:
+        _finish(loop, final_wait)
     return 0
+
+
+def _finish(loop: asyncio.AbstractEventLoop, final_wait: float) -> None:
+    """asyncio.run's clean-up, bounded: what still runs is cancelled and gets `final_wait` seconds to end. A task
+    that never ends is named in the log and left behind; asyncio.run would wait for it for ever (seen: a
+    SQLite connection whose close never came back, after a write was cut off at shutdown)."""
+    try:
+        tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            _, stuck = loop.run_until_complete(asyncio.wait(tasks, timeout=final_wait))
+            for task in stuck:
+                log.error("still running %.0f s after the stop, left behind: %s", final_wait, task.get_coro())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
 
 
 def run_web(settings: Settings) -> int:

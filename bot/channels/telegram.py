@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
+import aiohttp
 from aiohttp import web
 from telegram import BotCommand, InputFile, Update
 from telegram.constants import ParseMode
@@ -19,6 +19,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from bot.broadcast.limiter import RateLimiter
 from bot.channels.base import ChannelBase, SendOutcome, SendStatus
 from bot.channels.relay import Relay
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_render import keyboard, render_html, visible_length
 from bot.channels.telegram_sender import CAPTION_LIMIT
 from bot.metrics import Metrics
@@ -61,9 +62,9 @@ def to_outcome(error: Exception | None, message_id: int | None = None) -> SendOu
     if isinstance(error, BadRequest):
         return SendOutcome(SendStatus.FAILED, error=str(error))
     if isinstance(error, TimedOut):
-        # Only a connect timeout proves the request never left; any other timeout may have delivered it.
-        cause = error.__cause__
-        never_sent = isinstance(cause, (httpx.ConnectTimeout, httpx.PoolTimeout))
+        # Only a connect timeout (waiting for a pooled connection included) proves the request never left;
+        # any other timeout may have delivered it.
+        never_sent = isinstance(error.__cause__, aiohttp.ConnectionTimeoutError)
         return SendOutcome(SendStatus.RETRY if never_sent else SendStatus.UNKNOWN, error=str(error))
     if isinstance(error, NetworkError):
         return SendOutcome(SendStatus.RETRY, error=str(error))  # connection refused / reset
@@ -102,6 +103,8 @@ class TelegramChannel(ChannelBase):
         self.webhook_url = config.webhook_url
         self.webhook_secret = config.webhook_secret
         self.paid_broadcast = config.paid_broadcast
+        # Replies and other calls; polling's one long call at a time.
+        self.requests = (AiohttpRequest(pool_size=64), AiohttpRequest(pool_size=1))
         builder = (
             ApplicationBuilder()
             .token(config.token)
@@ -109,11 +112,8 @@ class TelegramChannel(ChannelBase):
             # Many at once: a flooding user's messages wait their turn inside the handler (handlers/flood.py)
             # and must not take the places of other users' updates.
             .concurrent_updates(1024)
-            .connect_timeout(10)
-            .read_timeout(15)
-            .write_timeout(15)
-            .pool_timeout(10)
-            .connection_pool_size(64)
+            .request(self.requests[0])
+            .get_updates_request(self.requests[1])
         )
         if self.webhook_url:
             builder = builder.updater(None)
@@ -131,9 +131,13 @@ class TelegramChannel(ChannelBase):
     async def start(self) -> None:
         try:
             await self.app.initialize()  # calls getMe: a wrong token fails here
-        except InvalidToken as exc:
-            raise StartupError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from exc
-        except NetworkError as exc:
+        except (InvalidToken, NetworkError) as exc:
+            # PTB leaves what it opened when initialize fails: closed here, or the exit prints a warning
+            # after the one clear line.
+            for request in self.requests:
+                await request.shutdown()
+            if isinstance(exc, InvalidToken):
+                raise StartupError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from exc
             raise StartupError(f"cannot reach the Telegram Bot API at the configured URL ({exc})") from exc
         try:
             await self.app.bot.set_my_commands(COMMANDS)

@@ -79,3 +79,45 @@ async def test_writes_wait_out_an_outage_and_land_in_order(db):
     assert done == [0, 1, 2, 3, 4]
     await writes.close()
     await health.close()
+
+
+async def test_stopping_lets_the_write_under_way_finish_and_leaves_the_rest(db):
+    health = DatabaseHealth(db)
+    writes = BackgroundWrites(health)
+    started: list[int] = []
+    finished: list[int] = []
+
+    def slow(n: int):
+        async def run() -> None:
+            started.append(n)
+            await asyncio.sleep(0.3)  # longer than close() waits for the queue
+            finished.append(n)
+
+        return run
+
+    for n in range(5):
+        writes.submit(slow(n))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(writes.close(timeout=0.1), 5)
+    # The write in progress was not cut off halfway; the ones queued behind it were not begun.
+    assert started == finished and 1 <= len(finished) < 5
+    assert len(writes) == 5 - len(finished)
+    await health.close()
+
+
+async def test_stopping_during_an_outage_does_not_wait_for_the_database(db):
+    health = DatabaseHealth(db)
+    writes = BackgroundWrites(health)
+
+    async def refused_write() -> None:
+        raise refused()
+
+    writes.submit(refused_write)
+    await asyncio.sleep(0.1)
+    assert not health.up
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await writes.close(timeout=0.1)
+    assert loop.time() - began < 2  # not the write timeout: nothing was being written
+    assert len(writes) == 1
+    await health.close()
