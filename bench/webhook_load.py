@@ -6,7 +6,12 @@ The bot runs as its own process, exactly as deployed: `python -m bot run` in web
 aiohttp server, SQLite or PostgreSQL, the shipped knowledge base). This process plays Telegram: the fake
 Bot API (tests/fakes/telegram_api.py) on loopback and the users posting updates to the webhook. Each
 user sends its next question when the previous reply arrived (closed loop), so the figures are the
-throughput and the update→reply latency a real crowd would see. Prints updates/s and p50/p99/max.
+throughput and the update→reply latency a real crowd would see. Prints updates/s and p50/p99/max, and the
+bot's CPU per update (all its threads; steadier than throughput on a shared machine).
+
+--rate N (open loop): updates arrive at N a second whatever the replies do. Questions are drawn at random
+from tests/eval/dev.yaml's 347, so after a while most repeat one already asked (whose vector the bot
+remembers); --fresh sends each of the dev part's 1,321 distinct questions at most once instead.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -31,7 +37,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.evaluation import load_eval
+from bench.evaluation import load_eval, load_part
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 SECRET = "bench-secret"
@@ -127,7 +133,7 @@ async def one_update(api, replies, http, url, chat_id, question, latencies) -> N
 
 
 async def open_loop(
-    api, replies, http, url, questions, rng, rate: float, seconds: float, users: int, latencies
+    api, replies, http, url, draw: Callable[[int], str], rate: float, seconds: float, users: int, latencies
 ) -> float:
     """Updates arrive at a fixed rate from `users` people, whatever the replies do: offered load."""
     total = int(rate * seconds)
@@ -137,11 +143,7 @@ async def open_loop(
         delay = started + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(
-            asyncio.create_task(
-                one_update(api, replies, http, url, 1_000 + i % users, rng.choice(questions), latencies)
-            )
-        )
+        tasks.append(asyncio.create_task(one_update(api, replies, http, url, 1_000 + i % users, draw(i), latencies)))
     await asyncio.gather(*tasks)
     return time.monotonic() - started
 
@@ -161,6 +163,19 @@ async def user_session(api, replies, http, url, chat_id, questions, latencies) -
 async def main_async(args) -> None:
     questions = [i.question for i in load_eval() if i.question.strip()]
     rng = random.Random(1)
+    warm_up = questions[:5]
+
+    def draw(i: int) -> str:
+        return rng.choice(questions)  # people repeat questions: a repeated one's vector is remembered
+
+    if args.fresh:
+        # Every update a question not asked before in the run: e5 embeds each one (the worst case).
+        fresh = list(dict.fromkeys(i.question for i in load_part("dev") if i.question.strip()))
+        rng.shuffle(fresh)
+        warm_up, fresh = fresh[:5], fresh[5:]
+        if int(args.rate * args.seconds) > len(fresh):
+            raise SystemExit(f"--fresh has {len(fresh)} distinct questions: lower --rate × --seconds")
+        draw = fresh.__getitem__
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/load.db"
         async with FakeTelegramAPI() as api:
@@ -173,11 +188,11 @@ async def main_async(args) -> None:
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     # Warm-up round so connection pools and caches are as in a bot that has been running.
-                    await user_session(api, replies, http, url, 10_000_000, questions[:5], [])
+                    await user_session(api, replies, http, url, 10_000_000, warm_up, [])
                     cpu_before = cpu_seconds(proc.pid)
                     if args.rate:
                         elapsed = await open_loop(
-                            api, replies, http, url, questions, rng, args.rate, args.seconds, args.users, latencies
+                            api, replies, http, url, draw, args.rate, args.seconds, args.users, latencies
                         )
                     else:
                         started = time.monotonic()
@@ -223,10 +238,16 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5, help="closed loop: questions per user")
     parser.add_argument("--rate", type=float, default=0, help="open loop: updates per second offered")
     parser.add_argument("--seconds", type=float, default=10, help="open loop: how long")
+    parser.add_argument(
+        "--fresh", action="store_true", help="open loop: no question twice (1,321 distinct from the dev part)"
+    )
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--profile", help="write a cProfile of the bot process to this file")
     parser.add_argument("--embeddings", default="e5", choices=("e5", "none"), help="e5 (as shipped) or BM25 alone")
-    asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    if args.fresh and not args.rate:
+        parser.error("--fresh needs --rate (the open loop)")
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
