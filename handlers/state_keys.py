@@ -6,7 +6,8 @@ from enum import StrEnum
 
 
 class StateKind(StrEnum):
-    """What a state key holds; the values are the stored spelling (changing one forgets live state)."""
+    """What a conversation state key holds; the values are the stored spelling (changing one forgets live
+    state). The channels' numbered menus and the flood window keep keys of their own, outside this list."""
 
     APPLY = "apply"  # an application form being filled in
     APPLY_DROPPED = "applydropped"  # a form left for a question, offered back afterwards
