@@ -55,14 +55,19 @@ class ReadAheadState:
         return snapshot
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        snapshot = self._snapshot()
-        if snapshot is not None and key in snapshot.values:
-            # A copy, as the database gives: a caller changing what it got must not change the next reader's.
-            return copy.deepcopy(snapshot.values[key])
-        return await self.inner.get(key)
+        return (await self.get_many([key]))[key]
 
     async def get_many(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
-        return {key: await self.get(key) for key in keys}
+        snapshot = self._snapshot()
+        read = snapshot.values if snapshot is not None else {}
+        # Copies, as the database gives: a caller changing what it got must not change the next reader's.
+        found = {key: copy.deepcopy(read[key]) for key in keys if key in read}
+        missing = [key for key in keys if key not in found]
+        if len(missing) == 1:
+            found[missing[0]] = await self.inner.get(missing[0])
+        elif missing:
+            found.update(await self.inner.get_many(missing))  # still one read for what was not read ahead
+        return {key: found[key] for key in keys}
 
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         await self.inner.put(key, value, ttl)

@@ -109,3 +109,17 @@ async def test_a_typed_question_reads_the_chat_state_in_one_read(engine):
     assert [key for key in inner.gets if key.split(":")[0] in set(StateKind)] == []
     # The first answer's context was written through to the store, where the second message read it.
     assert (await inner.get(state_key(StateKind.CONTEXT, "telegram", "111"))) is not None
+
+
+async def test_several_keys_outside_a_message_are_still_one_read():
+    inner = CountingStore()
+    await inner.put(CONTEXT, {"entry_id": "5s"}, 60)
+    state = ReadAheadState(inner)
+    assert await state.get_many([CONTEXT, HANDOFF]) == {CONTEXT: {"entry_id": "5s"}, HANDOFF: None}
+    async with state.reading([CONTEXT]):
+        assert await state.get_many([HANDOFF, CONTEXT, "menus:telegram:1"]) == {
+            HANDOFF: None,
+            CONTEXT: {"entry_id": "5s"},
+            "menus:telegram:1": None,
+        }
+    assert inner.reads_of_many == 3 and inner.gets == []  # two get_many calls, one read ahead; no single gets
