@@ -170,6 +170,7 @@ def _run(
 ) -> int:
     """Run `main` until it returns; a start-up problem is one clear line (no secret in it), exit code 2."""
     loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # as asyncio.run does
     try:
         loop.run_until_complete(main(settings))
     except StartupError as exc:
@@ -195,6 +196,7 @@ def _finish(loop: asyncio.AbstractEventLoop, final_wait: float) -> None:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
     finally:
+        asyncio.set_event_loop(None)
         loop.close()
 
 

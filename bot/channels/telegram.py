@@ -103,8 +103,8 @@ class TelegramChannel(ChannelBase):
         self.webhook_url = config.webhook_url
         self.webhook_secret = config.webhook_secret
         self.paid_broadcast = config.paid_broadcast
-        # Replies and other calls; polling's one long call at a time.
-        self.requests = (AiohttpRequest(pool_size=64), AiohttpRequest(pool_size=1))
+        self.calls = AiohttpRequest(pool_size=64)  # replies and every other Bot API call
+        self.polling = AiohttpRequest(pool_size=1)  # getUpdates: one long call at a time
         builder = (
             ApplicationBuilder()
             .token(config.token)
@@ -112,8 +112,8 @@ class TelegramChannel(ChannelBase):
             # Many at once: a flooding user's messages wait their turn inside the handler (handlers/flood.py)
             # and must not take the places of other users' updates.
             .concurrent_updates(1024)
-            .request(self.requests[0])
-            .get_updates_request(self.requests[1])
+            .request(self.calls)
+            .get_updates_request(self.polling)
         )
         if self.webhook_url:
             builder = builder.updater(None)
@@ -134,7 +134,7 @@ class TelegramChannel(ChannelBase):
         except (InvalidToken, NetworkError) as exc:
             # PTB leaves what it opened when initialize fails: closed here, or the exit prints a warning
             # after the one clear line.
-            for request in self.requests:
+            for request in (self.calls, self.polling):
                 await request.shutdown()
             if isinstance(exc, InvalidToken):
                 raise StartupError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from exc
