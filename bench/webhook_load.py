@@ -11,7 +11,8 @@ bot's CPU per update (all its threads; steadier than throughput on a shared mach
 
 --rate N (open loop): updates arrive at N a second whatever the replies do. Questions are drawn at random
 from tests/eval/dev.yaml's 347, so after a while most repeat one already asked (whose vector the bot
-remembers); --fresh sends each of the dev part's 1,321 distinct questions at most once instead.
+remembers); --fresh sends each of the dev part's 1,321 distinct questions at most once instead. --timeline prints, per
+second of the run, the worst and the median latency of what was sent in it (where the slow replies are).
 """
 
 from __future__ import annotations
@@ -123,17 +124,19 @@ class Replies:
         return future
 
 
-async def one_update(api, replies, http, url, chat_id, question, latencies) -> None:
+async def one_update(api, replies, http, url, chat_id, question, latencies, timeline) -> None:
     update = api.message_update(chat_id, question, user_id=chat_id)
     reply = replies.expect(chat_id)
     started = time.monotonic()
     async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
         assert r.status == 200, r.status
-    latencies.append((await asyncio.wait_for(reply, 60) - started) * 1000)
+    latency = (await asyncio.wait_for(reply, 60) - started) * 1000
+    latencies.append(latency)
+    timeline.append((started, latency))
 
 
 async def open_loop(
-    api, replies, http, url, draw: Callable[[int], str], rate: float, seconds: float, users: int, latencies
+    api, replies, http, url, draw: Callable[[int], str], rate: float, seconds: float, users: int, latencies, timeline
 ) -> float:
     """Updates arrive at a fixed rate from `users` people, whatever the replies do: offered load."""
     total = int(rate * seconds)
@@ -143,7 +146,8 @@ async def open_loop(
         delay = started + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one_update(api, replies, http, url, 1_000 + i % users, draw(i), latencies)))
+        chat_id = 1_000 + i % users
+        tasks.append(asyncio.create_task(one_update(api, replies, http, url, chat_id, draw(i), latencies, timeline)))
     await asyncio.gather(*tasks)
     return time.monotonic() - started
 
@@ -185,6 +189,7 @@ async def main_async(args) -> None:
             replies = Replies(api)
             url = f"http://127.0.0.1:{port}/telegram/webhook"
             latencies: list[float] = []
+            timeline: list[tuple[float, float]] = []  # (sent at, latency), open loop
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     # Warm-up round so connection pools and caches are as in a bot that has been running.
@@ -192,7 +197,7 @@ async def main_async(args) -> None:
                     cpu_before = cpu_seconds(proc.pid)
                     if args.rate:
                         elapsed = await open_loop(
-                            api, replies, http, url, draw, args.rate, args.seconds, args.users, latencies
+                            api, replies, http, url, draw, args.rate, args.seconds, args.users, latencies, timeline
                         )
                     else:
                         started = time.monotonic()
@@ -209,6 +214,14 @@ async def main_async(args) -> None:
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=120)
+    if args.timeline and timeline:
+        first = min(t for t, _ in timeline)
+        by_second: dict[int, list[float]] = defaultdict(list)
+        for t, latency in timeline:
+            by_second[int(t - first)].append(latency)
+        for second, values in sorted(by_second.items()):
+            median = sorted(values)[len(values) // 2]
+            print(f"  second {second}: {len(values)} sent, worst {max(values):.0f} ms, median {median:.0f} ms")
     latencies.sort()
     n = len(latencies)
     kind = "PostgreSQL" if args.database_url and "postgres" in args.database_url else "SQLite"
@@ -238,6 +251,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5, help="closed loop: questions per user")
     parser.add_argument("--rate", type=float, default=0, help="open loop: updates per second offered")
     parser.add_argument("--seconds", type=float, default=10, help="open loop: how long")
+    parser.add_argument("--timeline", action="store_true", help="open loop: latency by the second it was sent")
     parser.add_argument(
         "--fresh", action="store_true", help="open loop: no question twice (1,321 distinct from the dev part)"
     )

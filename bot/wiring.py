@@ -91,7 +91,7 @@ class SearchBuilder:
     cache, both loaded once per process and shared by every rebuild."""
 
     def __init__(self, settings: Settings):
-        self.embedder = load_embedder(settings.embeddings)
+        self.embedder = load_embedder(settings.embeddings, settings.embedding_threads)
         self.vectors = (
             VectorCache(settings.vector_cache_dir, self.embedder.name, self.embedder.dim)
             if self.embedder is not None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pydantic import ValidationError
+
 from bot.cli import admin, ask, campaign, kb, subscribers, zalo_oa
 from bot.db.live_knowledge import KnowledgeConflict
 from bot.logs import FORMATS, SecretFilter, configure_logging
@@ -46,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     except (KnowledgeLoadError, StartupError, KnowledgeConflict) as exc:
         # A platform's refusal can quote the token it refused: one clear line, without it.
         print(f"error: {SecretFilter(secrets).redact(str(exc))}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        # A mistyped setting: one line per setting, never its value (it may be a token).
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            print(f"error: setting {name}: {error['msg']}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

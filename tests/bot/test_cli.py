@@ -87,6 +87,17 @@ def test_bad_knowledge_dir_is_one_clear_line(tmp_path):
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
 
 
+def test_mistyped_settings_are_one_line_each_without_their_values(tmp_path):
+    token = "123456:not-a-number-port"
+    proc = run_bot(
+        "ask", "5s", cwd=tmp_path, env_extra={"EMBEDDING_THREADS": "0", "WEB_PORT": token, "EMBEDDINGS": "none"}
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["setting EMBEDDING_THREADS", "setting WEB_PORT"]
+    assert token not in proc.stderr
+
+
 @pytest.mark.parametrize("command", [["ask"], ["kb"], ["nope"]])
 def test_usage_errors(tmp_path, command):
     proc = run_bot(*command, cwd=tmp_path)
