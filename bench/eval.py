@@ -156,6 +156,7 @@ def main() -> None:
         + ", ".join(f"{name} {cut:.2f}" for name, cut in cuts.items())
     )
     print_table("Trợ lý Năng suất engine (hybrid)", ours)
+    print(f"\nFallbacks offering the closest questions (hybrid): {ours.overall.leads()}")
     print("\n### Summary\n")
     print("| ranker | " + " | ".join(COLUMNS[1:]) + " |")
     print("|---" * len(COLUMNS) + "|")

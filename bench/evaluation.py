@@ -42,6 +42,7 @@ class Prediction:
 
     ranked: tuple[str, ...]
     status: str  # answered | clarify | fallback
+    offered: tuple[str, ...] = ()  # the choices shown as buttons: a clarify's, or those a fallback still offers
 
 
 def load_part(part: str) -> list[EvalItem]:
@@ -77,6 +78,10 @@ class Tally:
     answered_right: int = 0
     out_scope: int = 0
     out_scope_fallback: int = 0
+    in_scope_fallback: int = 0
+    in_scope_one_tap: int = 0
+    in_scope_fallback_offered_right: int = 0
+    out_scope_offered: int = 0
 
     def add(self, item: EvalItem, pred: Prediction) -> None:
         first = pred.ranked[0] if pred.ranked else None
@@ -89,13 +94,30 @@ class Tally:
             self.top1 += first in item.expected
             self.top3 += any(r in item.expected for r in pred.ranked[:3])
             self.in_scope_answered_right += pred.status == "answered" and first in item.expected
+            self.in_scope_fallback += pred.status == "fallback"
+            offered_right = bool(set(pred.offered) & item.expected)
+            self.in_scope_fallback_offered_right += pred.status == "fallback" and offered_right
+            answered_right = pred.status == "answered" and first in item.expected
+            self.in_scope_one_tap += answered_right or (pred.status != "answered" and offered_right)
         else:
             self.out_scope += 1
             self.out_scope_fallback += pred.status == "fallback"
+            self.out_scope_offered += pred.status == "fallback" and bool(pred.offered)
 
     @staticmethod
     def _pct(a: int, b: int) -> float | None:
         return round(100 * a / b, 1) if b else None
+
+    def leads(self) -> dict[str, float | None]:
+        """What fallbacks offer: in-scope fallbacks with a right entry among the choices, out-of-scope
+        questions offered choices; and in-scope questions answered right or with a right choice shown (one tap
+        from the answer)."""
+        return {
+            "within_one_tap": self._pct(self.in_scope_one_tap, self.in_scope),
+            "in_scope_fallbacks": self.in_scope_fallback,
+            "with_the_right_entry_offered": self._pct(self.in_scope_fallback_offered_right, self.in_scope_fallback),
+            "out_of_scope_offered": self._pct(self.out_scope_offered, self.out_scope),
+        }
 
     def figures(self) -> dict[str, float | None]:
         return {
@@ -135,6 +157,8 @@ def evaluate(items: list[EvalItem], predict: Callable[[str], Prediction]) -> Rep
 def engine_predictor(engine) -> Callable[[str], Prediction]:
     def predict(question: str) -> Prediction:
         result = engine.search(question)
-        return Prediction(tuple(c.entry.id for c in result.candidates), result.status)
+        shown = result.choices() if result.status == "clarify" else engine.leads(result)
+        offered = tuple(e.id for e in shown)
+        return Prediction(tuple(c.entry.id for c in result.candidates), result.status, offered)
 
     return predict

@@ -13,7 +13,9 @@ question answered counts as wrong), then as many right answers as possible; the 
 least 95% of out-of-scope questions falling back. Whether to answer is a second, small logistic model (the
 answer model) over the top candidate's out-of-fold probability, its lead, the question's length and whether
 a long message's asking part decided; its own probabilities are out of fold again (fitted on the other
-folds' outcomes) when its bar is chosen. The two bars of earlier versions are printed beside it.
+folds' outcomes) when its bar is chosen. The two bars of earlier versions are printed beside it. A fallback
+still offers its closest questions above a last bar: the lowest at which at least half of the dev fallbacks
+offering them (out of fold) have a right entry among the first three.
 With --adapter, question vectors are read through a learned correction (knowledge/adapter.py), fitted here
 too: every phrasing and dev question is dealt into k folds and read through an adapter fitted without its fold
 (stacking), and the one fitted on all ships with --write. With --labels either, a dev answer is right when the
@@ -43,6 +45,7 @@ from knowledge.adapter import Phrasings, QueryAdapter, Training, fit_adapter
 from knowledge.confidence import (
     ANSWER_FEATURES,
     MODEL_FEATURES,
+    NEVER,
     ConfidenceModel,
     Decision,
     LogisticModel,
@@ -56,6 +59,10 @@ from knowledge.search import SearchEngine
 
 MAX_WRONG = 0.015
 MIN_OOS_FALLBACK = 0.95
+# A fallback offers its closest questions from the lowest bar (on this grid) at which at least half of the dev
+# fallbacks offering them have a right entry among the first three (out-of-scope ones never do).
+SUGGEST_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
+MIN_USEFUL_LEADS = 0.5
 STACK_SEED = 20261201  # how phrasings and dev questions are dealt into the adapter's folds
 ALTERNATE_WEIGHT = 0.5  # the knowledge base's own phrasings are cleaner than what people type
 
@@ -282,6 +289,27 @@ def choose_with_model(
     return Decision(bars.answer, bars.margin, clarify, fit_answer_model(scored, l2), bar), statuses
 
 
+def choose_suggest(scored: list[Outcome], statuses: list[str]) -> tuple[float, dict[str, float]]:
+    """The bar from which a fallback offers its closest questions, and what that gives on dev (out of fold)."""
+    fallbacks = [s for s, st in zip(scored, statuses) if st == "fallback" and s.ranked]
+    for bar in SUGGEST_GRID:
+        offered = [s for s in fallbacks if s.top >= bar]
+        useful = sum(1 for s in offered if set(s.ranked[:3]) & s.expected)
+        if offered and useful / len(offered) >= MIN_USEFUL_LEADS:
+            in_scope = [s for s, st in zip(scored, statuses) if st == "fallback" and s.expected]
+            out_scope = [s for s, st in zip(scored, statuses) if st == "fallback" and not s.expected]
+            return bar, {
+                "fallbacks": len(in_scope) + len(out_scope),
+                "offering": len(offered),
+                "with_a_right_one": round(100 * useful / len(offered), 1),
+                "in_scope_fallbacks_helped": round(100 * useful / len(in_scope), 1) if in_scope else 0.0,
+                "out_of_scope_offered": round(100 * sum(1 for s in offered if not s.expected) / len(out_scope), 1)
+                if out_scope
+                else 0.0,
+            }
+    return NEVER, {}
+
+
 def choose(scored: list[Outcome]) -> tuple[Decision, dict[str, float]]:
     """The two bars of earlier versions (top probability and its lead), for comparison."""
     best: tuple[int, Decision] | None = None
@@ -380,6 +408,9 @@ def main() -> None:
     dev_figures = tally(oof, statuses)
     print(f"the answer model (shipped): its probability ≥ {rule.model_bar}, clarify ≥ {rule.clarify}")
     print("  dev, out of fold:", dev_figures)
+    suggest, leads = choose_suggest(oof, statuses)
+    rule = dataclasses.replace(rule, suggest=suggest)
+    print(f"a fallback offers its closest questions from {suggest}; dev, out of fold:", leads)
     by_variant: dict[str, list[tuple[Outcome, str]]] = {}
     for item, result, status in zip(dev, oof, statuses):
         by_variant.setdefault(item.variant, []).append((result, status))

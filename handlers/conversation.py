@@ -480,22 +480,27 @@ class Conversation:
                 await self.people.store.count_answer(outcome.entry_id)
                 return replies + [reply]
         if outcome.status is AskStatus.CLARIFY:
-            # Which entry the user then picks is a phrasing the admins may want to add (the review loop).
-            await self.state.put(
-                state_key(StateKind.CLARIFY, incoming.channel, incoming.chat_id),
-                {
-                    "question": shown,
-                    "normalized": normalized,
-                    "choices": [s.entry_id for s in outcome.suggestions],
-                },
-                CONTEXT_TTL,
-            )
-            rows = [[entry_button(s.entry_id, s.label)] for s in outcome.suggestions]
+            rows = await self.offer_choices(incoming, outcome, shown, normalized)
             rows.append([Button(texts.NONE_OF_THESE, pack(NoneOfThese()))])
             return replies + [Reply(outcome.answer, rows)]
         if not outcome.result or not outcome.result.analysis.tokens:
             return replies + [Reply(texts.EMPTY_QUESTION, [menu_row()])]
+        if outcome.suggestions:
+            rows = await self.offer_choices(incoming, outcome, shown, normalized)
+            return replies + [Reply(outcome.answer, rows + self.fallback_reply(outcome).buttons)]
         return replies + [self.fallback_reply(outcome)]
+
+    async def offer_choices(
+        self, incoming: Incoming, outcome: AskOutcome, shown: str, normalized: str
+    ) -> list[list[Button]]:
+        """One button per choice; which entry the user then picks is a phrasing the admins may want to add
+        (the review loop), so the question waits for the pick."""
+        await self.state.put(
+            state_key(StateKind.CLARIFY, incoming.channel, incoming.chat_id),
+            {"question": shown, "normalized": normalized, "choices": [s.entry_id for s in outcome.suggestions]},
+            CONTEXT_TTL,
+        )
+        return [[entry_button(s.entry_id, s.label)] for s in outcome.suggestions]
 
     async def record(self, incoming: Incoming, text: str, outcome: AskOutcome, shown: str, normalized: str) -> None:
         """Log a fallback or low-confidence question as `shown` (redacted) under `normalized`."""

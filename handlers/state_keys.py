@@ -14,7 +14,7 @@ class StateKind(StrEnum):
     CAMPAIGN_DRAFT = "draft"  # staff writing an announcement
     CASE_INFO = "caseinfo"  # staff asked the business for more: its next message is the answer
     CASE_NOTE = "casenote"  # staff owe the note that goes with "cần bổ sung"
-    CLARIFY = "clarify"  # the question asked back, and its choices, for the review loop
+    CLARIFY = "clarify"  # the question asked back (or fallen back with choices), for the review loop
     COMMENT = "comment"  # a vote waits for its optional comment
     CONTEXT = "context"  # the entry last answered, for a short follow-up
     HANDOFF = "handoff"  # talking to staff

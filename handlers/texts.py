@@ -32,6 +32,8 @@ FALLBACK = (
 FALLBACK_UPDATING = (
     "Xin lỗi, tôi chưa có câu trả lời chắc chắn cho câu hỏi này. Câu hỏi đã được ghi lại để bổ sung.\n\n{contact}"
 )
+# After a fallback's text, above the closest questions the knowledge base has (buttons or numbers).
+FALLBACK_LEADS = "Có thể bạn muốn hỏi một trong các câu sau:"
 # The contact block: once, at the end of answers about contacting or applying, and on fallbacks.
 CONTACT_HEADING = "Liên hệ trực tiếp:"
 CONTACT_ORG = "- Đơn vị: {value}"

@@ -171,6 +171,9 @@ def answer_inputs(best: float, runner_up: float, query_words: float, part: bool)
     }
 
 
+NEVER = 2.0  # above any probability
+
+
 @dataclass
 class Decision:
     """Answer when the answer model clears its bar (or, without one, when the top probability and its lead
@@ -182,6 +185,13 @@ class Decision:
     clarify: float = 0.2
     model: LogisticModel = field(default_factory=LogisticModel)  # the answer model
     model_bar: float = 0.5  # the bar on the answer model's probability
+    # A fallback whose top is at or above this still offers its choices (never, unless fitted): most
+    # in-scope questions that fall back have their entry among the first three.
+    suggest: float = NEVER
+
+    def offers_choices(self, best: float) -> bool:
+        """Whether a fallback at `best` offers the closest questions beside its "I don't know"."""
+        return best >= self.suggest
 
     def clears_bars(self, best: float, runner_up: float) -> bool:
         return best >= self.answer and best - runner_up >= self.margin
@@ -233,6 +243,7 @@ class ConfidenceModel:
                 float(decision.get("clarify", 0.2)),
                 LogisticModel.from_dict(decision.get("model") or {}),
                 float(decision.get("model_bar", 0.5)),
+                float(decision.get("suggest", NEVER)),
             ),
             str(data.get("fitted_on", "")),
             QueryAdapter.load(path.parent / str(adapter_file)) if adapter_file else None,
@@ -249,6 +260,7 @@ class ConfidenceModel:
                 "answer": round(self.decision.answer, 4),
                 "margin": round(self.decision.margin, 4),
                 "clarify": round(self.decision.clarify, 4),
+                **({"suggest": round(self.decision.suggest, 4)} if self.decision.suggest < NEVER else {}),
                 **(
                     {"model_bar": round(self.decision.model_bar, 4), "model": self.decision.model.to_dict()}
                     if self.decision.model.ready

@@ -50,10 +50,16 @@ def test_with_an_answer_model_its_probability_decides_and_clarify_still_reads_th
 
 def test_the_answer_model_survives_its_file(tmp_path: Path):
     path = tmp_path / "confidence.yaml"
-    rule = Decision(answer=0.85, margin=0.3, clarify=0.6, model=lead_model(), model_bar=0.9)
+    rule = Decision(answer=0.85, margin=0.3, clarify=0.6, model=lead_model(), model_bar=0.9, suggest=0.1)
     ConfidenceModel(lead_model(), rule, "made up").save(path)
     loaded = ConfidenceModel.load(path).decision
-    assert (loaded.answer, loaded.margin, loaded.clarify, loaded.model_bar) == (0.85, 0.3, 0.6, 0.9)
+    assert (loaded.answer, loaded.margin, loaded.clarify, loaded.model_bar, loaded.suggest) == (
+        0.85,
+        0.3,
+        0.6,
+        0.9,
+        0.1,
+    )
     for best, runner_up in ((0.8, 0.1), (0.8, 0.6), (0.95, 0.5)):
         assert loaded.status(best, runner_up, 2.0, True) is rule.status(best, runner_up, 2.0, True)
 
@@ -64,9 +70,11 @@ def test_a_file_without_an_answer_model_keeps_the_two_bars(tmp_path: Path):
     rule = ConfidenceModel.load(path).decision
     assert not rule.model.ready
     assert rule.status(0.9, 0.75) is AskStatus.CLARIFY
+    assert not rule.offers_choices(0.49)  # a fallback offers no choices unless a bar was fitted
 
 
 def test_the_shipped_rule_has_its_answer_model():
     rule = ConfidenceModel.load().decision
     assert rule.model.ready and set(rule.model.weights) == set(ANSWER_FEATURES)
     assert 0 < rule.clarify <= 1 and 0 < rule.model_bar < 1 and 0 < rule.answer < 1
+    assert 0 < rule.suggest < rule.clarify  # a fallback near the clarify bar offers its choices

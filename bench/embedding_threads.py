@@ -1,0 +1,64 @@
+"""Embedding threads: questions per second and CPU per question for the e5 engine's threads per call.
+
+Run:  python bench/embedding_threads.py [--questions 400] [--rounds 2]
+
+Each configuration runs in a fresh process (the engine's thread count is fixed when it loads), on dev
+questions cut to their last 24 words as the search reads them: with one caller at a time, and with six
+callers at once (`asyncio.to_thread`'s pool on two cores, as the bot runs searches). Prints questions/s
+(wall) and CPU per question (all threads; an OpenMP thread that spins while it waits counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.evaluation import load_part
+from knowledge.search import EMBEDDED_WORDS
+
+CONFIGURATIONS = [(2, 1), (1, 1), (2, 6), (1, 6)]  # (engine threads per call, callers at once)
+
+
+def measure(threads: int, callers: int, count: int) -> str:
+    from knowledge.embeddings import E5Embedder
+
+    questions = list(dict.fromkeys(i.question for i in load_part("dev") if i.question.strip()))[:count]
+    texts = [" ".join(q.split()[-EMBEDDED_WORDS:]) for q in questions]
+    embedder = E5Embedder(threads)
+    embedder.embed(["khởi động"])
+    before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    with ThreadPoolExecutor(callers) as pool:
+        list(pool.map(lambda text: embedder.embed([text]), texts))
+    elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return (
+        f"{threads} thread(s) per call, {callers} caller(s): {len(texts) / elapsed:.1f} questions/s, "
+        f"CPU {1000 * cpu / len(texts):.1f} ms per question"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--one", nargs=2, type=int, metavar=("THREADS", "CALLERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(measure(*args.one, args.questions))
+        return
+    for _ in range(args.rounds):  # alternated: this machine's speed drifts within minutes
+        for threads, callers in CONFIGURATIONS:
+            one = [sys.executable, __file__, "--questions", str(args.questions), "--one", str(threads), str(callers)]
+            print(subprocess.run(one, check=True, capture_output=True, text=True).stdout.strip(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
