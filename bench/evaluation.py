@@ -157,8 +157,7 @@ def evaluate(items: list[EvalItem], predict: Callable[[str], Prediction]) -> Rep
 def engine_predictor(engine) -> Callable[[str], Prediction]:
     def predict(question: str) -> Prediction:
         result = engine.search(question)
-        shown = result.choices() if result.status == "clarify" else engine.leads(result)
-        offered = tuple(e.id for e in shown)
+        offered = tuple(e.id for e in engine.offered(result))  # what the bot shows, as AskService does
         return Prediction(tuple(c.entry.id for c in result.candidates), result.status, offered)
 
     return predict

@@ -55,7 +55,7 @@ from knowledge.confidence import (
 from knowledge.embeddings import E5Embedder, VectorCache, Vectors
 from knowledge.loader import load_directory
 from knowledge.model import KnowledgeBase
-from knowledge.search import SearchEngine
+from knowledge.search import SearchEngine, distinct_questions
 
 MAX_WRONG = 0.015
 MIN_OOS_FALLBACK = 0.95
@@ -289,12 +289,18 @@ def choose_with_model(
     return Decision(bars.answer, bars.margin, clarify, fit_answer_model(scored, l2), bar), statuses
 
 
-def choose_suggest(scored: list[Outcome], statuses: list[str]) -> tuple[float, dict[str, float]]:
-    """The bar from which a fallback offers its closest questions, and what that gives on dev (out of fold)."""
+def choose_suggest(scored: list[Outcome], statuses: list[str], kb: KnowledgeBase) -> tuple[float, dict[str, float]]:
+    """The bar from which a fallback offers its closest questions, and what that gives on dev (out of fold).
+    A fallback's choices are scored as the bot shows them: its first three *different* questions."""
     fallbacks = [s for s, st in zip(scored, statuses) if st == "fallback"]
+
+    def shown(s: Outcome) -> set[str]:
+        ranked = (entry for entry in map(kb.get, s.ranked) if entry is not None)
+        return {entry.id for entry in distinct_questions(ranked, 3)}
+
     for bar in SUGGEST_GRID:
         offered = [s for s in fallbacks if s.ranked and s.top >= bar]
-        useful = sum(1 for s in offered if set(s.ranked[:3]) & s.expected)
+        useful = sum(1 for s in offered if shown(s) & s.expected)
         if offered and useful / len(offered) >= MIN_USEFUL_LEADS:
             in_scope = [s for s in fallbacks if s.expected]
             out_scope = [s for s in fallbacks if not s.expected]
@@ -408,7 +414,7 @@ def main() -> None:
     dev_figures = tally(oof, statuses)
     print(f"the answer model (shipped): its probability ≥ {rule.model_bar}, clarify ≥ {rule.clarify}")
     print("  dev, out of fold:", dev_figures)
-    suggest, leads = choose_suggest(oof, statuses)
+    suggest, leads = choose_suggest(oof, statuses, kb)
     rule = dataclasses.replace(rule, suggest=suggest)
     print(f"a fallback offers its closest questions from {suggest}; dev, out of fold:", leads)
     by_variant: dict[str, list[tuple[Outcome, str]]] = {}

@@ -188,15 +188,14 @@ class AskService:
                 best.entry.source,
                 result,
             )
-        if result.status is AskStatus.CLARIFY:
-            choices = [Suggestion(e.id, e.question, e.button_label) for e in result.choices(SUGGESTION_COUNT)]
-            return AskOutcome(AskStatus.CLARIFY, texts.CLARIFY, None, result.confidence, choices, None, result)
-        if not result.analysis.tokens:
+        if result.status is not AskStatus.CLARIFY and not result.analysis.tokens:
             return AskOutcome(AskStatus.FALLBACK, texts.EMPTY_QUESTION, None, 0.0, [], None, result)
-        # Still "I don't know", with the closest questions to pick from when they are likely to hold it.
-        leads = [Suggestion(e.id, e.question, e.button_label) for e in self.engine.leads(result, SUGGESTION_COUNT)]
-        answer = self.fallback_text() + (f"\n\n{texts.FALLBACK_LEADS}" if leads else "")
-        return AskOutcome(AskStatus.FALLBACK, answer, None, result.confidence, leads, None, result)
+        # A question back, or still "I don't know" with the closest questions when they are likely to hold it.
+        offered = [Suggestion(e.id, e.question, e.button_label) for e in self.engine.offered(result, SUGGESTION_COUNT)]
+        if result.status is AskStatus.CLARIFY:
+            return AskOutcome(AskStatus.CLARIFY, texts.CLARIFY, None, result.confidence, offered, None, result)
+        answer = self.fallback_text() + (f"\n\n{texts.FALLBACK_LEADS}" if offered else "")
+        return AskOutcome(AskStatus.FALLBACK, answer, None, result.confidence, offered, None, result)
 
     def _both(self, first: Candidate, second: Candidate, result: SearchResult) -> AskOutcome:
         """The outcome of a message asking two things that two entries answer (knowledge/two_facts.py)."""

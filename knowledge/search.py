@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,14 +103,20 @@ class SearchResult:
 
     def choices(self, n: int = 3) -> list[Entry]:
         """Up to n candidates that are different things: two phrasings of one question are one choice."""
-        chosen: list[Entry] = []
-        for candidate in self.candidates:
-            question = candidate.entry.question.lower()
-            if all(fuzz.token_set_ratio(question, c.question.lower()) < SAME_CHOICE for c in chosen):
-                chosen.append(candidate.entry)
-            if len(chosen) == n:
-                break
-        return chosen
+        return distinct_questions((c.entry for c in self.candidates), n)
+
+
+def distinct_questions(entries: Iterable[Entry], n: int) -> list[Entry]:
+    """The first n entries, in order, whose questions differ: two phrasings of one question are one choice
+    (the bot's choices, and what bench/fit_confidence.py scores them by)."""
+    chosen: list[Entry] = []
+    for entry in entries:
+        question = entry.question.lower()
+        if all(fuzz.token_set_ratio(question, c.question.lower()) < SAME_CHOICE for c in chosen):
+            chosen.append(entry)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def answer_passage(answer: str) -> str:
@@ -309,6 +316,10 @@ class SearchEngine:
         if self.model is None or result.best is None:
             return False
         return self.model.decision.clears_bars(result.best.confidence, self.runner_up(result.candidates))
+
+    def offered(self, result: SearchResult, n: int = 3) -> list[Entry]:
+        """The choices a reply shows without an answer: a question back's, or a fallback's closest questions."""
+        return result.choices(n) if result.status is AskStatus.CLARIFY else self.leads(result, n)
 
     def leads(self, result: SearchResult, n: int = 3) -> list[Entry]:
         """What a fallback still offers: its closest different questions, when the learned confidence puts

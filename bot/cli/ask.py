@@ -18,7 +18,9 @@ def print_outcome(outcome: AskOutcome) -> None:
     if outcome.source:
         print("\n" + texts.SOURCE.format(source=outcome.source))
     if outcome.suggestions:
-        print("\n" + (texts.ASK_NEXT if outcome.status is AskStatus.ANSWERED else ""))
+        if outcome.status is AskStatus.ANSWERED:
+            print("\n" + texts.ASK_NEXT)
+        # A question back or a fallback ends with its own lead line; its choices follow it directly.
         for number, s in enumerate(outcome.suggestions, 1):
             print(f"{number}. {s.question}")
 
