@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from handlers.ports import StateStore
+from handlers.state_keys import state_key
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class FloodGuard:
 
     async def check(self, channel: str, user_id: str) -> FloodVerdict:
         """Book this message's turn; the caller waits `delay` (with `wait`) before answering it."""
-        key = f"flood:{channel}:{user_id}"
+        key = state_key("flood", channel, user_id)
         now = self.clock()
         stored = await self.state.get(key) or {}
         # Turns already booked (some may lie in the future); only the last `limit` matter.

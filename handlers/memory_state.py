@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from handlers.state_keys import chat_suffix
+
 MAX_KEYS = 100_000  # past this the entries closest to expiry go first, so memory stays bounded
 PURGE_EVERY = 1_000  # puts between sweeps of expired entries: idle users' state does not pile up
 
@@ -46,14 +48,14 @@ class MemoryStateStore:
         self._items.pop(key, None)
 
     async def forget_chat(self, channel: str, chat_id: str) -> int:
-        suffix = f":{channel}:{chat_id}"
+        suffix = chat_suffix(channel, chat_id)
         gone = [key for key in self._items if key.endswith(suffix)]
         for key in gone:
             del self._items[key]
         return len(gone)
 
     async def count_chat(self, channel: str, chat_id: str) -> int:
-        suffix = f":{channel}:{chat_id}"
+        suffix = chat_suffix(channel, chat_id)
         now = self.clock()
         return sum(1 for key, (until, _) in self._items.items() if key.endswith(suffix) and until > now)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.ports import StateStore
+from handlers.state_keys import chat_suffix
 
 
 @dataclass
@@ -85,7 +86,7 @@ class ReadAheadState:
         gone = await self.inner.forget_chat(channel, chat_id)
         snapshot = self._snapshot()
         if snapshot is not None:
-            suffix = f":{channel}:{chat_id}"
+            suffix = chat_suffix(channel, chat_id)
             for key in snapshot.values:
                 if key.endswith(suffix):
                     snapshot.values[key] = None

@@ -20,9 +20,15 @@ class StateKind(StrEnum):
     HANDOFF = "handoff"  # talking to staff
 
 
-def state_key(kind: StateKind, channel: str, chat_id: str) -> str:
-    """`KIND:CHANNEL:CHAT_ID`, the shape StateStore.forget_chat and count_chat rely on."""
-    return f"{kind}:{channel}:{chat_id}"
+def state_key(kind: StateKind | str, channel: str, chat_id: str) -> str:
+    """`KIND:CHANNEL:CHAT_ID`, the shape StateStore.forget_chat and count_chat rely on (a channel's own
+    kinds, such as its numbered menus, are spelled the same way so that erasure finds them)."""
+    return f"{kind}{chat_suffix(channel, chat_id)}"
+
+
+def chat_suffix(channel: str, chat_id: str) -> str:
+    """How every key of one chat ends: what erasure and "show my data" look for."""
+    return f":{channel}:{chat_id}"
 
 
 def chat_keys(channel: str, chat_id: str) -> list[str]:

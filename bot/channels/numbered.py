@@ -12,6 +12,7 @@ from typing import Any
 
 from handlers import texts
 from handlers.ports import StateStore
+from handlers.state_keys import state_key
 from handlers.types import Button, Incoming, Reply
 from knowledge.syllables import fold
 
@@ -53,7 +54,7 @@ class NumberedChoices:
         self.wording = wording
 
     def _key(self, chat_id: str) -> str:
-        return f"menus:{self.channel}:{chat_id}"
+        return state_key("menus", self.channel, chat_id)
 
     async def _menus(self, chat_id: str) -> list[Reply]:
         stored = await self.state.get(self._key(chat_id))

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.db.database import Database
 from bot.db.health import DatabaseHealth, DatabaseUnavailable
 from bot.db.models import ConversationState, utcnow
+from handlers.state_keys import chat_suffix
 
 MAX_KEY = 200
 T = TypeVar("T")
@@ -95,7 +96,7 @@ class DatabaseStateStore:
             await connection.execute(delete(ConversationState).where(col(ConversationState.key) == key[:MAX_KEY]))
 
     async def forget_chat(self, channel: str, chat_id: str) -> int:
-        suffix = f":{channel}:{chat_id}"
+        suffix = chat_suffix(channel, chat_id)
         async with self.db.writing() as session:
             result = await session.exec(
                 delete(ConversationState).where(col(ConversationState.key).endswith(suffix, autoescape=True))
@@ -104,7 +105,7 @@ class DatabaseStateStore:
         return result.rowcount or 0
 
     async def count_chat(self, channel: str, chat_id: str) -> int:
-        suffix = f":{channel}:{chat_id}"
+        suffix = chat_suffix(channel, chat_id)
         query = select(func.count()).where(
             col(ConversationState.key).endswith(suffix, autoescape=True), col(ConversationState.expires_at) > utcnow()
         )
