@@ -50,8 +50,10 @@ class SemanticIndex:
     def embed_all(self, texts: list[str]) -> dict[str, Vectors]:
         """Several texts' vectors, remembered as `embed` does; the ones not remembered are embedded in one call
         (the same vectors, bit for bit). Small gain: the 60 longest dev questions took 50.0 ms each against
-        51.9 one call per text. A text another thread is embedding right now is waited for, not embedded
-        again: after an announcement many people send the same question within the same second."""
+        51.9 one call per text. The lock keeps the remembered vectors whole across the search threads (two
+        threads trimming at once could pop the same key). A text another thread is embedding right now is waited
+        for, not embedded again; rare, as at most six searches run at once: 3 of 361 embeddings in a cold
+        `bench/webhook_load.py --rate 100` run."""
         found: dict[str, Vectors] = {}
         mine: list[str] = []
         theirs: dict[str, Future[Vectors]] = {}
