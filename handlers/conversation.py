@@ -46,6 +46,7 @@ from handlers.ports import ConversationMetrics, Messenger
 from handlers.read_ahead import ReadAheadState
 from handlers.redact import redact
 from handlers.sectors import apply_intent
+from handlers.staff_intent import staff_wish
 from handlers.state_keys import StateKind, chat_keys, state_key
 from handlers.statuses import AskStatus
 from handlers.types import Button, Incoming, Reply
@@ -213,8 +214,10 @@ class Conversation:
         waiting = await self.cases.awaiting(incoming) if typed and text and form is None else None
         if incoming.private and not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself; a form's answer
-            # (a tax code, a phone) is no question and is not kept before the form is sent.
-            question = text[:MAX_QUESTION_CHARS] if text and typed and form is None and waiting is None else None
+            # (a tax code, a phone) is no question and is not kept before the form is sent, and "gặp cán bộ"
+            # must not replace the question staff are about to be shown.
+            asks = bool(text) and typed and form is None and waiting is None and staff_wish(text) is None
+            question = text[:MAX_QUESTION_CHARS] if asks else None
             await self.people.store.touch(
                 incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
             )
@@ -433,6 +436,9 @@ class Conversation:
         if incoming.private:
             dropped = await self.applications.dropped(incoming)
             replies += [dropped] if dropped is not None else []
+            wish = staff_wish(text)  # typed "gặp cán bộ": as /gapcanbo, with the question asked before
+            if wish is not None:
+                return replies + await self.handoff.open(incoming, wish[: MAX_QUESTION_CHARS * 4])
             case = await self.cases.lookup(incoming, text)  # "tra cứu hồ sơ HS12-ABCD"
             if case is not None:
                 return replies + [case]
