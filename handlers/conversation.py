@@ -212,11 +212,12 @@ class Conversation:
         typed = incoming.private and incoming.data is None and not text.startswith("/")
         form = await self.applications.pending(incoming) if typed else None
         waiting = await self.cases.awaiting(incoming) if typed and text and form is None else None
+        wish = staff_wish(text) if typed else None  # typed "gặp cán bộ": as /gapcanbo (on_question)
         if incoming.private and not self._about_own_data(incoming):
             # One write per message: activity, name, and (for a question) the question itself; a form's answer
             # (a tax code, a phone) is no question and is not kept before the form is sent, and "gặp cán bộ"
             # must not replace the question staff are about to be shown.
-            asks = bool(text) and typed and form is None and waiting is None and staff_wish(text) is None
+            asks = bool(text) and typed and form is None and waiting is None and wish is None
             question = text[:MAX_QUESTION_CHARS] if asks else None
             await self.people.store.touch(
                 incoming.channel, incoming.chat_id, incoming.user_id, incoming.user_name, question
@@ -252,7 +253,7 @@ class Conversation:
             comment = await self.people.take_comment(incoming, text)
             if comment is not None:
                 return [comment]
-        return await self.on_question(incoming, text)
+        return await self.on_question(incoming, text, wish)
 
     def _staff(self, incoming: Incoming) -> bool:
         return self.people.is_staff(incoming)
@@ -425,7 +426,7 @@ class Conversation:
         text = outcome.answer if outcome else self.ask_service.fallback_text()
         return Reply(text, [*(choices or []), [Button(texts.TALK_TO_HUMAN, pack(TalkToStaff()))], menu_row()])
 
-    async def on_question(self, incoming: Incoming, text: str) -> list[Reply]:
+    async def on_question(self, incoming: Incoming, text: str, wish: str | None) -> list[Reply]:
         if incoming.private and is_opt_out(text):
             # The words every campaign message on Zalo ends with: they unsubscribe, they are not a question.
             return [await self.people.unsubscribe(incoming)]
@@ -436,8 +437,7 @@ class Conversation:
         if incoming.private:
             dropped = await self.applications.dropped(incoming)
             replies += [dropped] if dropped is not None else []
-            wish = staff_wish(text)  # typed "gặp cán bộ": as /gapcanbo, with the question asked before
-            if wish is not None:
+            if wish is not None:  # the question asked before goes to staff with the request
                 return replies + await self.handoff.open(incoming, wish[: MAX_QUESTION_CHARS * 4])
             case = await self.cases.lookup(incoming, text)  # "tra cứu hồ sơ HS12-ABCD"
             if case is not None:
