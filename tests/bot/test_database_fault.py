@@ -100,7 +100,7 @@ async def test_questions_are_answered_while_the_database_refuses_or_hangs(databa
     proxy = FaultyProxy(real.host or "127.0.0.1", real.port or 5432)
     await proxy.start()
     proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    runner = Runner(make_settings(telegram_api, proxied, webhook=False))
+    runner = Runner(make_settings(telegram_api, proxied, webhook=False, call_timeout=1.0))
     await runner.start()
     api = telegram_api
 

@@ -40,6 +40,7 @@ def oa_settings(fake, database_url: str, **extra):
         zalo_oa_webhook_key=fake.oa_secret_key,
         zalo_oa_api_base_url=fake.base,
         zalo_oa_oauth_base_url=fake.base,
+        database_call_timeout=10.0,  # a loaded CI machine can take over the default second on PostgreSQL
         **extra,
     )
 
