@@ -24,6 +24,7 @@ from knowledge.communes import load_communes
 from knowledge.confidence import AskStatus, ConfidenceModel
 from knowledge.courtesy import Courtesy
 from knowledge.embeddings import Embedder, VectorCache, Vectors
+from knowledge.english import EnglishGlossary
 from knowledge.extract import question_part
 from knowledge.lexical import Expansions, LexicalIndex, Query, Retrieved, fraction
 from knowledge.model import Entry, KnowledgeBase
@@ -160,8 +161,10 @@ class SearchEngine:
         embedder: Embedder | None = None,
         vectors: VectorCache | None = None,
         model: ConfidenceModel | None = None,
+        english: EnglishGlossary | None = None,
     ):
         self.kb = kb
+        self.english = english or EnglishGlossary.load()
         self.normalizer = normalizer or Normalizer()
         self.thresholds = thresholds or Thresholds.load()
         self.courtesy = courtesy or Courtesy.load()
@@ -189,7 +192,9 @@ class SearchEngine:
     def views(self, text: str) -> list[View]:
         """The ways of reading one message: without its courtesy, the part that asks (long messages), whole.
         The whole message is always the last view."""
-        analysis = self.normalizer.analyze(text, repair=True)
+        # An English message is read in Vietnamese words; the result still quotes what the user wrote.
+        read = self.english.to_vietnamese(text) or text
+        analysis = self.normalizer.analyze(read, repair=True)
         views: list[View] = []
         # A question wrapped in greetings or thanks is answered for its question. Courtesy alone, or a
         # rest that finds nothing, is searched whole, so "cảm ơn" still reaches the small-talk entries.
@@ -197,7 +202,7 @@ class SearchEngine:
         if content:
             words = {t.plain for t in content}
             views.append(View(text, Analysis(content, analysis.unknown & words, analysis.repaired)))
-        asking = question_part(text) if self.semantic is not None else None
+        asking = question_part(read) if self.semantic is not None else None
         if asking is not None:
             inner = self.normalizer.analyze(asking, repair=True)
             inner_content = self.courtesy.content(inner.tokens)
