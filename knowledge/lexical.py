@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -233,7 +234,7 @@ class LexicalIndex:
                 )
                 / 200,
             )
-            hit = sum(wt for w, wt in zip(words, idfs) if w in query_set)
+            hit = sum(compress(idfs, map(query_set.__contains__, words)))  # in order: the same sum as a loop
             cover_phrasing = max(cover_phrasing, fraction(hit, idf_sum))
         marked = profile.marked
         misses = sum(1 for plain, accented in query.marked if plain in in_questions and accented not in marked)

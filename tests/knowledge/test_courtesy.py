@@ -4,6 +4,7 @@ import pytest
 
 from knowledge.courtesy import Courtesy
 from knowledge.normalize import Normalizer
+from knowledge.search import SearchEngine
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,25 @@ def test_what_counts_as_courtesy():
     # A greeting counts only at the start: inside a question "chào hàng" is business.
     assert plain_content("cách chào hàng sản phẩm OCOP") is None
     assert plain_content("cảm ơn bạn nhiều lắm") == ""
+
+
+class CountingEngine(SearchEngine):
+    """The lexical engine, keeping the readings it searches."""
+
+    def __init__(self, kb):
+        super().__init__(kb)
+        self.searched: list[str] = []
+
+    def search_view(self, view, cosines=None):
+        self.searched.append(" ".join(t.plain for t in view.analysis.tokens))
+        return super().search_view(view, cosines)
+
+
+def test_a_long_rest_that_finds_nothing_is_not_searched_again_whole(shipped_kb):
+    engine = CountingEngine(shipped_kb)
+    result = engine.search("Chào ad, nhà em nuôi gà thả vườn ở Đầm Hà, muốn hỏi giá thức ăn chăn nuôi tháng này")
+    assert result.status == "fallback" and len(engine.searched) == 1 and not engine.searched[0].startswith("chao")
+    # A short rest still is: "tks ad nhiu nha" reaches the thanks entry through the whole message.
+    engine.searched.clear()
+    assert engine.search("tks ad nhiu nha").best.entry.id == "cam-on"
+    assert len(engine.searched) == 2
