@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 
 async def test_questions_are_answered_while_another_process_holds_the_write_lock(tmp_path, telegram_api):
     path = tmp_path / "bot.db"
-    runner = Runner(make_settings(telegram_api, f"sqlite+aiosqlite:///{path}", webhook=False))
+    # The production second per database call: the answers must not wait for the lock.
+    runner = Runner(make_settings(telegram_api, f"sqlite+aiosqlite:///{path}", webhook=False, call_timeout=1.0))
     await runner.start()
     api = telegram_api
 
