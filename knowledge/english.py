@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -15,7 +16,7 @@ ENGLISH_FILE = Path(__file__).parent / "data" / "english.yaml"
 # Letters with Vietnamese marks (and đ): a message carrying any of them is Vietnamese, whatever else it has.
 _VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
-_SENTENCE_START = re.compile(r"(?:^|[.?!:;\n])\s*$")
+_SENTENCE_ENDS = ".?!:;\n"
 MIN_MARKERS = 2  # distinct marker words ("what", "is", "how") before a message counts as English
 MIN_SHARE = 0.5  # or: at least half its words are English ones the glossary knows, with one marker
 
@@ -41,6 +42,7 @@ class EnglishGlossary:
     def is_english(self, text: str) -> bool:
         """No Vietnamese marks, and two marker words, or half the words known English ones with one marker
         or two glossary words among them."""
+        text = unicodedata.normalize("NFC", text)  # "có" typed as o + a combining mark is still marked
         if _VIETNAMESE.search(text):
             return False
         words = [_fold(w) for w in _WORD.findall(text)]
@@ -56,6 +58,7 @@ class EnglishGlossary:
         """The message with its English words in Vietnamese; None when it does not read as English."""
         if not self.is_english(text):
             return None
+        text = unicodedata.normalize("NFC", text)
         matches = list(_WORD.finditer(text))
         out: list[str] = []
         end = 0
@@ -90,8 +93,17 @@ class EnglishGlossary:
         if _fold(word) not in self.drop:
             return False
         # A capital inside a sentence is a name's ("Co To", "Ha Long"), not the word "to".
-        return word == "I" or not word[0].isupper() or bool(_SENTENCE_START.search(text[: match.start()]))
+        return word == "I" or not word[0].isupper() or _starts_sentence(text, match.start())
 
 
 def _fold(word: str) -> str:
     return word.lower().replace("’", "'")
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """True when only spaces lie between `at` and the start of the text or a sentence end (a line break too).
+    Walked back, not searched: a regex over the text before each word was quadratic in a long message."""
+    j = at - 1
+    while j >= 0 and text[j].isspace() and text[j] != "\n":
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_ENDS

@@ -98,3 +98,13 @@ def test_the_engine_finds_the_entry_an_english_question_asks_for(engine, questio
 
 def test_an_english_question_about_something_else_still_falls_back(engine):
     assert engine.search("What's the weather in Ha Long today?").status is AskStatus.FALLBACK
+
+
+def test_marks_typed_as_combining_characters_still_make_it_vietnamese(glossary):
+    import unicodedata
+
+    assert not glossary.is_english(unicodedata.normalize("NFD", "what is the cost, có không"))
+
+
+def test_a_capital_after_a_line_break_starts_a_sentence(glossary):
+    assert glossary.to_vietnamese("I run a homestay in Co To.\nThe Cost is what?") == "run homestay Co To. chi phí gì?"
