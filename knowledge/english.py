@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -35,17 +36,22 @@ class EnglishGlossary:
         translate = {tuple(str(k).split()): str(v or "") for k, v in (data.get("translate") or {}).items()}
         return cls(frozenset(map(str, data["markers"])), translate, frozenset(map(str, data.get("drop") or ())))
 
-    @property
+    @cached_property
     def longest(self) -> int:
+        """Words in the longest glossary phrase (asked at every word of a message: worked out once)."""
         return max((len(k) for k in self.translate), default=1)
 
     def is_english(self, text: str) -> bool:
         """No Vietnamese marks, and two marker words, or half the words known English ones with one marker
         or two glossary words among them."""
         text = unicodedata.normalize("NFC", text)  # "có" typed as o + a combining mark is still marked
+        return self._reads_english(text, list(_WORD.finditer(text)))
+
+    def _reads_english(self, text: str, matches: list[re.Match[str]]) -> bool:
+        """`is_english` of an NFC text whose words are `matches`."""
         if _VIETNAMESE.search(text):
             return False
-        words = [_fold(w) for w in _WORD.findall(text)]
+        words = [_fold(m.group()) for m in matches]
         markers = {w for w in words if w in self.markers}
         if len(markers) >= MIN_MARKERS:
             return True
@@ -56,10 +62,10 @@ class EnglishGlossary:
 
     def to_vietnamese(self, text: str) -> str | None:
         """The message with its English words in Vietnamese; None when it does not read as English."""
-        if not self.is_english(text):
-            return None
         text = unicodedata.normalize("NFC", text)
         matches = list(_WORD.finditer(text))
+        if not self._reads_english(text, matches):
+            return None
         out: list[str] = []
         end = 0
         i = 0
