@@ -31,7 +31,7 @@ import pickle
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -220,7 +220,7 @@ class Outcome:
     ranked: list[str]
     top: float
     runner_up: float
-    query_words: float = 0.0
+    top_features: dict[str, float] = field(default_factory=dict)
     part: bool = False
 
     @property
@@ -228,7 +228,7 @@ class Outcome:
         return bool(self.ranked) and self.ranked[0] in self.expected
 
     def answer_inputs(self) -> dict[str, float]:
-        return answer_inputs(self.top, self.runner_up, self.query_words, self.part)
+        return answer_inputs(self.top, self.runner_up, self.top_features, self.part)
 
 
 def best_view(fitted: LogisticModel, query: Query) -> Outcome:
@@ -243,12 +243,12 @@ def best_view(fitted: LogisticModel, query: Query) -> Outcome:
         runner = next((p for p, eid, rel, _ in ranked[1:] if eid not in top_rel and top_id not in rel), 0.0)
         if best is None or top_p > best.top:
             ids = [eid for _, eid, _, _ in ranked]
-            best = Outcome(query.expected, ids, top_p, runner, top_features.get("query_words", 0.0), part)
+            best = Outcome(query.expected, ids, top_p, runner, top_features, part)
     return best or Outcome(query.expected, [], 0.0, 0.0)
 
 
 def outcome(s: Outcome, rule: Decision) -> str:
-    return rule.status(s.top, s.runner_up, s.query_words, s.part)  # the engine's own rule
+    return rule.status(s.top, s.runner_up, s.top_features, s.part)  # the engine's own rule
 
 
 def fit_answer_model(scored: list[Outcome], l2: float) -> LogisticModel:

@@ -357,9 +357,7 @@ class SearchEngine:
             return AskStatus.FALLBACK
         if self.model is not None:
             top = candidates[0]
-            return self.model.decision.status(
-                top.confidence, self.runner_up(candidates), top.features.get("query_words", 0.0), part
-            )
+            return self.model.decision.status(top.confidence, self.runner_up(candidates), top.features, part)
         t = self.thresholds
         best = candidates[0].confidence
         gap = best - self.runner_up(candidates)

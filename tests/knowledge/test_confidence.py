@@ -13,13 +13,15 @@ from knowledge.confidence import (
     answer_inputs,
 )
 
+TOP = {"query_words": 2.0, "cosine": 0.85, "lexical": 0.6}
+
 
 def lead_model() -> LogisticModel:
     """An answer model fitted on made-up outcomes where only a clear lead means the top is right."""
     rows, labels = [], []
     for best in (0.6, 0.8, 0.95):
         for runner_up in (0.05, 0.1, 0.5, 0.6):
-            rows.append(answer_inputs(best, runner_up, 2.0, False))
+            rows.append(answer_inputs(best, runner_up, {"query_words": 2.0}, False))
             labels.append(int(best - runner_up > 0.3))
     return LogisticModel.fit(ANSWER_FEATURES, rows, labels, l2=0.1)
 
@@ -27,9 +29,24 @@ def lead_model() -> LogisticModel:
 def test_the_fit_learns_which_way_a_feature_points():
     model = lead_model()
     assert model.weights["lead"] > 0
-    far_ahead = model.probability(answer_inputs(0.8, 0.1, 2.0, False))
-    neck_and_neck = model.probability(answer_inputs(0.8, 0.6, 2.0, False))
+    far_ahead = model.probability(answer_inputs(0.8, 0.1, {"query_words": 2.0}, False))
+    neck_and_neck = model.probability(answer_inputs(0.8, 0.6, {"query_words": 2.0}, False))
     assert far_ahead > 0.9 and neck_and_neck < 0.5
+
+
+def test_the_answer_model_reads_the_tops_own_signals():
+    """Two tops with the same probability and lead: the one whose phrasing the embedding finds close is
+    trusted, the one only the lexical side carries is not (as on dev, where the learned weight is positive)."""
+    rows, labels = [], []
+    for cosine in (0.75, 0.8, 0.9, 0.95):
+        for lead in (0.3, 0.5):
+            rows.append(answer_inputs(0.9, 0.9 - lead, {"query_words": 2.0, "cosine": cosine, "lexical": 0.7}, False))
+            labels.append(int(cosine > 0.85))
+    rule = Decision(clarify=0.5, model=LogisticModel.fit(ANSWER_FEATURES, rows, labels, l2=0.1), model_bar=0.8)
+    close = {"query_words": 2.0, "cosine": 0.93, "lexical": 0.7}
+    far = {**close, "cosine": 0.78}
+    assert rule.status(0.9, 0.5, close) is AskStatus.ANSWERED
+    assert rule.status(0.9, 0.5, far) is AskStatus.CLARIFY
 
 
 def test_without_an_answer_model_the_two_bars_decide():
@@ -61,7 +78,7 @@ def test_the_answer_model_survives_its_file(tmp_path: Path):
         0.1,
     )
     for best, runner_up in ((0.8, 0.1), (0.8, 0.6), (0.95, 0.5)):
-        assert loaded.status(best, runner_up, 2.0, True) is rule.status(best, runner_up, 2.0, True)
+        assert loaded.status(best, runner_up, TOP, True) is rule.status(best, runner_up, TOP, True)
 
 
 def test_a_file_without_an_answer_model_keeps_the_two_bars(tmp_path: Path):
