@@ -19,6 +19,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,17 +39,23 @@ def dev_texts(count: int) -> list[str]:
     return [" ".join(q.split()[-EMBEDDED_WORDS:]) for q in questions]
 
 
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, every thread of this process) that `work` took."""
+    before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    work()
+    elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    return elapsed, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
 def measure_batches(count: int, rounds: int) -> None:
     texts = dev_texts(count)
     embedder = E5Embedder(1)
     embedder.embed(["khởi động"])
     for _ in range(rounds):
         for size in BATCHES:
-            before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-            for i in range(0, len(texts), size):
-                embedder._matrix(embedder._model.query, texts[i : i + size])  # one engine call, not split
-            elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
-            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            batches = [texts[i : i + size] for i in range(0, len(texts), size)]
+            # One engine call per batch: `embed` would split a batch across the cores.
+            elapsed, cpu = timed(lambda batches=batches: [embedder._matrix(embedder._model.query, b) for b in batches])
             print(
                 f"batches of {size:2}: {1000 * elapsed / len(texts):.1f} ms per question (wall), "
                 f"CPU {1000 * cpu / len(texts):.1f} ms",
@@ -60,11 +67,8 @@ def measure(threads: int, callers: int, count: int) -> str:
     texts = dev_texts(count)
     embedder = E5Embedder(threads)
     embedder.embed(["khởi động"])
-    before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     with ThreadPoolExecutor(callers) as pool:
-        list(pool.map(lambda text: embedder.embed([text]), texts))
-    elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        elapsed, cpu = timed(lambda: list(pool.map(lambda text: embedder.embed([text]), texts)))
     return (
         f"{threads} thread(s) per call, {callers} caller(s): {len(texts) / elapsed:.1f} questions/s, "
         f"CPU {1000 * cpu / len(texts):.1f} ms per question"

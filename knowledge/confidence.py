@@ -175,14 +175,15 @@ def answer_inputs(best: float, runner_up: float, top: Mapping[str, float], part:
     """The answer model's inputs for a top candidate at `best` (its features `top`) with the best non-sibling
     at `runner_up`."""
     clipped = min(max(best, 1e-6), 1 - 1e-6)
+    words, lexical = top.get("query_words", 0.0), top.get("lexical", 0.0)
     return {
         "top_logit": math.log(clipped / (1 - clipped)),
         "lead": best - runner_up,
-        "query_words": top.get("query_words", 0.0),
+        "query_words": words,
         "part": float(part),
         "cosine": top.get("cosine", 0.0),
-        "lexical": top.get("lexical", 0.0),
-        "length_lexical": top.get("query_words", 0.0) * top.get("lexical", 0.0),
+        "lexical": lexical,
+        "length_lexical": words * lexical,
     }
 
 
