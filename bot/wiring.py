@@ -40,6 +40,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings, secret
 from bot.setup_warnings import setup_warnings
 from bot.startup import StartupError
+from handlers.answer_views import AnswerViews
 from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
@@ -50,6 +51,7 @@ from handlers.flood import FloodGuard
 from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
+from handlers.question_flow import QuestionFlow
 from handlers.read_ahead import ReadAheadState
 from knowledge.communes import load_communes
 from knowledge.embeddings import VectorCache, load_embedder
@@ -245,8 +247,10 @@ async def build_core(settings: Settings) -> Core:
     )
     cases = CaseDesk(DatabaseCases(db), state, relay, staff_chat(settings), communes, settings.timezone)
     applications = ApplicationFlow(state, cases, people_store, communes, ask)
+    answers = AnswerViews(ask, people)
+    questions = QuestionFlow(ask, people, state, metrics, answers)
     conversation = Conversation(
-        ask, people, handoff, flood, CampaignFlow(desk, state), metrics, state, relay, applications, cases
+        ask, people, handoff, flood, CampaignFlow(desk, state), state, relay, applications, cases, answers, questions
     )
     return Core(
         settings,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from handlers.answer_views import AnswerViews
 from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
@@ -17,6 +18,7 @@ from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
+from handlers.question_flow import QuestionFlow
 from handlers.read_ahead import ReadAheadState
 from handlers.types import Incoming, Reply
 from handlers.views import ContactDetails, RetentionPolicy
@@ -91,8 +93,11 @@ def build_bot(
     flood = FloodGuard(MemoryStateStore(clock), limit=flood_limit, clock=clock, sleep=clock.sleep)
     case_desk = CaseDesk(cases, state, messenger, staff_chat, communes())
     applications = ApplicationFlow(state, case_desk, people_store, communes(), ask)
+    answers = AnswerViews(ask, people)
+    questions = QuestionFlow(ask, people, state, NoMetrics(), answers)
+    campaigns = CampaignFlow(desk, state)
     conversation = Conversation(
-        ask, people, handoff, flood, CampaignFlow(desk, state), NoMetrics(), state, messenger, applications, case_desk
+        ask, people, handoff, flood, campaigns, state, messenger, applications, case_desk, answers, questions
     )
     return Bot(conversation, people_store, handoffs, messenger, desk, stored_state, clock, cases, case_desk)
 

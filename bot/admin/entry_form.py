@@ -123,7 +123,7 @@ class Preview:
 
 async def preview(conversation: Conversation, entry: Entry) -> Preview:
     """The reply the conversation would send for `entry`, rendered by the channels' own renderers."""
-    reply = conversation.entry_reply(entry)
+    reply = conversation.answers.entry_reply(entry)
     telegram = render_html(reply)
     zalo = await NumberedChoices(MemoryStateStore(), "zalo", ChoiceTexts(hint=CHOOSE_HINT)).render("xem-truoc", reply)
     parts = split_answer(entry.answer)

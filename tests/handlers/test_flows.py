@@ -46,7 +46,7 @@ async def test_clarify_choice_opens_the_chosen_entry(bot, engine):
     choices = [b for b in clarify.flat_buttons() if b.data.startswith("e:")]
     assert len({b.data for b in choices}) == len(choices) >= 2
     chosen = (await lan.press_data(choices[1].data))[0]
-    assert chosen.source and chosen.text == bot.conversation.answer_reply(choices[1].data[2:]).text
+    assert chosen.source and chosen.text == bot.conversation.answers.answer_reply(choices[1].data[2:]).text
     none = (await lan.press(texts.NONE_OF_THESE))[0]
     assert "(liên hệ)" in none.text
 
@@ -275,7 +275,7 @@ async def test_a_short_follow_up_leans_on_the_previous_answer(bot):
 
     def about_iso_cost(reply) -> bool:
         first = next((b.data for b in reply.flat_buttons() if b.data.startswith("e:")), "")
-        answered = reply.text == bot.conversation.answer_reply("iso9001-chi-phi").text
+        answered = reply.text == bot.conversation.answers.answer_reply("iso9001-chi-phi").text
         return answered or (reply.text == texts.CLARIFY and first == "e:iso9001-chi-phi")
 
     assert about_iso_cost((await lan.say("còn chi phí thì sao?"))[0])

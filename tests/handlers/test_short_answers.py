@@ -37,7 +37,7 @@ def bot():
 
 
 async def test_answer_shows_the_short_part_and_carries_the_detail(bot):
-    reply = bot.conversation.answer_reply("iso-cap")
+    reply = bot.conversation.answers.answer_reply("iso-cap")
     assert reply.text == SHORT and reply.detail == DETAIL
     assert reply.detail_button is not None and reply.detail_button.data == pack(ShowDetail("iso-cap"))
     # The related entry is offered by its short label, not its long question.
@@ -58,12 +58,12 @@ async def test_detail_of_a_retired_entry_is_the_old_message_note(bot):
 
 
 async def test_text_only_channels_get_the_detail_as_the_first_choice(bot):
-    unfolded = bot.conversation.answer_reply("iso-cap").with_detail_choice()
+    unfolded = bot.conversation.answers.answer_reply("iso-cap").with_detail_choice()
     assert unfolded.detail == "" and unfolded.buttons[0][0].label == texts.SHOW_DETAIL
 
 
 async def test_unset_contacts_read_as_being_updated_and_offer_staff(bot):
-    reply = bot.conversation.answer_reply("lien-he")
+    reply = bot.conversation.answers.answer_reply("lien-he")
     assert reply.text.startswith("Đầu mối hỗ trợ là Sở Thử nghiệm.\n\n")
     assert reply.text.endswith(texts.CONTACT_UPDATING.format(org="Sở Thử nghiệm"))
     assert reply.flat_buttons()[0].label == texts.TALK_TO_HUMAN
@@ -75,7 +75,7 @@ async def test_unset_contacts_read_as_being_updated_and_offer_staff(bot):
 async def test_set_contacts_are_one_block_at_the_end():
     details = ContactDetails("Sở Thử nghiệm", phone="0200 000 000", email="hotro@example.vn")
     bot = build_bot(engine_of(ISO, CONTACT, HELLO), contact=details)
-    text = bot.conversation.answer_reply("lien-he").text
+    text = bot.conversation.answers.answer_reply("lien-he").text
     assert text.endswith(
         "Liên hệ trực tiếp:\n- Đơn vị: Sở Thử nghiệm\n- Điện thoại: 0200 000 000\n- Email: hotro@example.vn"
     )
@@ -83,14 +83,14 @@ async def test_set_contacts_are_one_block_at_the_end():
 
 
 async def test_small_talk_has_no_feedback_and_no_source(bot):
-    reply = bot.conversation.answer_reply("chao")
+    reply = bot.conversation.answers.answer_reply("chao")
     assert reply.source is None
     assert not {texts.FEEDBACK_UP, texts.FEEDBACK_DOWN} & {b.label for b in reply.flat_buttons()}
-    assert bot.conversation.answer_reply("iso-cap").source == "Nguồn thử nghiệm"
+    assert bot.conversation.answers.answer_reply("iso-cap").source == "Nguồn thử nghiệm"
 
 
 async def test_a_live_copy_from_before_the_rules_still_fills_an_inline_contact():
     old = entry("cu", "Hỏi cũ", "Bạn hãy liên hệ {contact}. Cán bộ sẽ hướng dẫn.", label="Hỏi cũ")
     bot = build_bot(engine_of(old), contact=UNSET)
-    text = bot.conversation.answer_reply("cu").text
+    text = bot.conversation.answers.answer_reply("cu").text
     assert "{contact}" not in text and text.startswith("Bạn hãy liên hệ:\nThông tin liên hệ của Sở Thử nghiệm")

@@ -3,7 +3,8 @@
 import asyncio
 
 from handlers import texts
-from handlers.conversation import TOPIC_PAGE_SIZE, Conversation
+from handlers.answer_views import TOPIC_PAGE_SIZE
+from handlers.conversation import Conversation
 from handlers.types import Incoming
 from tests.harness import build_bot
 

@@ -20,6 +20,7 @@ from bot.db.models import Delivery, Subscriber, utcnow
 from bot.db.people_port import DatabasePeople
 from bot.db.person_links import link_key
 from handlers import texts
+from handlers.answer_views import AnswerViews
 from handlers.application_flow import ApplicationFlow
 from handlers.ask import AskService
 from handlers.campaign_flow import CampaignFlow
@@ -31,6 +32,7 @@ from handlers.handoff import HandoffFlow
 from handlers.memory_state import MemoryStateStore
 from handlers.people import PeopleFlows
 from handlers.ports import NoMetrics
+from handlers.question_flow import QuestionFlow
 from handlers.read_ahead import ReadAheadState
 from handlers.statuses import SubscriberStatus
 from handlers.types import Incoming
@@ -157,8 +159,10 @@ def conversation_over(db: Database, engine) -> tuple[Conversation, DatabasePeopl
     flood = FloodGuard(MemoryStateStore(clock), limit=20, clock=clock, sleep=clock.sleep)
     case_desk = CaseDesk(DatabaseCases(db), state, messenger, STAFF_CHAT, communes())
     applications = ApplicationFlow(state, case_desk, people_store, communes(), ask)
-    flows = (ask, people, handoff, flood, CampaignFlow(MemoryDesk(), state), NoMetrics(), state, messenger)
-    return Conversation(*flows, applications, case_desk), people_store
+    answers = AnswerViews(ask, people)
+    questions = QuestionFlow(ask, people, state, NoMetrics(), answers)
+    flows = (ask, people, handoff, flood, CampaignFlow(MemoryDesk(), state), state, messenger)
+    return Conversation(*flows, applications, case_desk, answers, questions), people_store
 
 
 class DbTalk(Talk):
